@@ -1,0 +1,32 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { JsonLogger } from './logging/json-logger';
+
+/**
+ * Builds the Nest application from a validated configuration: logging, body limits,
+ * CORS, security headers and the /api prefix. Everything that must exist before the
+ * server listens (notably the Socket.IO adapter) is wired here, not after `listen`.
+ */
+export async function createApp(config: AppConfig) {
+  const logger = new JsonLogger(config.log);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger,
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: config.limits.httpBodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.limits.httpBodyLimit, extended: false });
+  app.setGlobalPrefix('api');
+  app.enableCors({
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+    credentials: true,
+    exposedHeaders: ['retry-after'],
+  });
+  // The API serves JSON only; a strict CSP costs nothing (Swagger UI relaxes it on its route).
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  return { app, logger };
+}

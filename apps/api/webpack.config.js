@@ -1,0 +1,24 @@
+const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
+const { join } = require('path');
+
+module.exports = {
+  output: {
+    path: join(__dirname, '../../dist/apps/api'),
+    clean: true,
+    ...(process.env.NODE_ENV !== 'production' && { devtoolModuleFilenameTemplate: '[absolute-resource-path]' }),
+  },
+  plugins: [
+    new NxAppWebpackPlugin({
+      target: 'node',
+      // tsc keeps decorator metadata, which Nest's dependency injection needs (esbuild does not).
+      compiler: 'tsc',
+      main: './src/main.ts',
+      tsConfig: './tsconfig.app.json',
+      assets: [{ input: './src/app/database/migrations', glob: '**/*', output: 'migrations' }],
+      optimization: false,
+      outputHashing: 'none',
+      generatePackageJson: true,
+      sourceMap: true,
+    }),
+  ],
+};

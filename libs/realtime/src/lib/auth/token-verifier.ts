@@ -1,0 +1,114 @@
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import { ErrorCode, tokenClaimsSchema } from '@herald/ws-contracts';
+import { RealtimeError } from '../errors';
+
+export interface JwtVerificationOptions {
+  /** HS256 shared secret. */
+  secret?: string;
+  /** PEM public key (RSA or EC) for RS256/ES256-family tokens. */
+  publicKey?: string;
+  /** JWKS endpoint for RS256/ES256-family tokens. */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  /** Tolerance for exp/nbf, in seconds; SPEC §3 caps it at 5. */
+  clockToleranceSeconds?: number;
+}
+
+/** Who a verified token speaks for. */
+export interface AuthenticatedUser {
+  userId: string;
+  email: string | null;
+  role: string | null;
+  /** Epoch milliseconds of `exp`, or null when the token has none. */
+  expiresAt: number | null;
+}
+
+/** Tokens larger than this are refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8_192;
+const HMAC_ALGORITHMS = ['HS256'];
+const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+const EC_ALGORITHMS = ['ES256', 'ES384', 'ES512'];
+
+/**
+ * Verifies JWTs for the handshake and the HTTP API alike. The key is chosen by the
+ * algorithm family, never by the token alone: an HS256 token is only checked against
+ * JWT_SECRET and an RS/ES token only against the public key, so the public key can
+ * never be used as an HMAC secret (algorithm confusion), and `alg: none` is never allowed.
+ */
+export class TokenVerifier {
+  private readonly algorithms: string[];
+  private readonly getKey: JWTVerifyGetKey;
+  private readonly clockTolerance: number;
+
+  constructor(private readonly options: JwtVerificationOptions) {
+    const hmac = options.secret ? createSecretKey(Buffer.from(options.secret, 'utf8')) : undefined;
+    let asymmetric: KeyObject | JWTVerifyGetKey | undefined;
+    let asymmetricAlgorithms: string[] = [];
+    if (options.publicKey) {
+      const key = createPublicKey(options.publicKey);
+      asymmetric = key;
+      asymmetricAlgorithms = key.asymmetricKeyType === 'ec' ? EC_ALGORITHMS : RSA_ALGORITHMS;
+    } else if (options.jwksUrl) {
+      asymmetric = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000 });
+      asymmetricAlgorithms = [...RSA_ALGORITHMS, ...EC_ALGORITHMS];
+    }
+    if (!hmac && !asymmetric) throw new Error('TokenVerifier needs a secret, a public key or a JWKS URL');
+    this.algorithms = [...(hmac ? HMAC_ALGORITHMS : []), ...asymmetricAlgorithms];
+    this.clockTolerance = Math.min(options.clockToleranceSeconds ?? 5, 5);
+    this.getKey = async (header: JWTHeaderParameters, token) => {
+      if (HMAC_ALGORITHMS.includes(header.alg)) {
+        if (hmac) return hmac;
+      } else if (asymmetric) {
+        return typeof asymmetric === 'function' ? asymmetric(header, token) : asymmetric;
+      }
+      throw new RealtimeError(ErrorCode.TokenInvalid, `algorithm ${header.alg} is not accepted`);
+    };
+  }
+
+  async verify(token: unknown): Promise<AuthenticatedUser> {
+    if (token === undefined || token === null || token === '') {
+      throw new RealtimeError(ErrorCode.TokenMissing, 'Authentication token is missing');
+    }
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
+      throw new RealtimeError(ErrorCode.TokenInvalid, 'Authentication token is malformed');
+    }
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.getKey, {
+        algorithms: this.algorithms,
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        clockTolerance: this.clockTolerance,
+      }));
+    } catch (error) {
+      throw this.translate(error);
+    }
+    const claims = tokenClaimsSchema.safeParse(payload);
+    if (!claims.success) {
+      throw new RealtimeError(ErrorCode.TokenInvalid, 'Token subject (sub) must be a non-empty string');
+    }
+    const { sub, email, role, exp } = claims.data;
+    return { userId: sub, email: email ?? null, role: role ?? null, expiresAt: exp ? exp * 1000 : null };
+  }
+
+  private translate(error: unknown): RealtimeError {
+    if (error instanceof RealtimeError) return error;
+    if (error instanceof errors.JWTExpired) {
+      return new RealtimeError(ErrorCode.TokenExpired, 'Authentication token has expired');
+    }
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      return new RealtimeError(ErrorCode.TokenInvalid, `Token claim check failed: ${error.claim}`);
+    }
+    return new RealtimeError(ErrorCode.TokenInvalid, 'Authentication token is invalid');
+  }
+}
+
+/** Reads a token from `Authorization: Bearer <token>`; undefined when absent. */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match ? match[1] : value;
+}

@@ -1,0 +1,42 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { ErrorCode, type ErrorDetail } from '@herald/ws-contracts';
+
+/** An error meant for the client: its code and message are sent as they are. */
+export class RealtimeError extends Error {
+  override readonly name = 'RealtimeError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  [HttpStatus.BAD_REQUEST]: ErrorCode.InvalidPayload,
+  [HttpStatus.UNAUTHORIZED]: ErrorCode.TokenInvalid,
+  [HttpStatus.FORBIDDEN]: ErrorCode.Forbidden,
+  [HttpStatus.NOT_FOUND]: ErrorCode.NotFound,
+  [HttpStatus.PAYLOAD_TOO_LARGE]: ErrorCode.InvalidPayload,
+  [HttpStatus.TOO_MANY_REQUESTS]: ErrorCode.RateLimited,
+  [HttpStatus.SERVICE_UNAVAILABLE]: ErrorCode.Unavailable,
+};
+
+/**
+ * One mapping from anything thrown by a handler to what a client may see. Unknown errors
+ * become INTERNAL_ERROR with a generic message; their details belong in the log only.
+ */
+export function toErrorDetail(error: unknown): ErrorDetail {
+  if (error instanceof RealtimeError) return { code: error.code, message: error.message };
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    const code =
+      (typeof response === 'object' && (response as { code?: ErrorCode }).code) ||
+      CODE_BY_STATUS[error.getStatus()] ||
+      ErrorCode.Internal;
+    const raw = typeof response === 'object' ? (response as { message?: unknown }).message : response;
+    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? error.message);
+    return { code, message };
+  }
+  return { code: ErrorCode.Internal, message: 'Internal error' };
+}

@@ -1,0 +1,29 @@
+import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { ErrorCode } from '@herald/ws-contracts';
+import type { z } from 'zod';
+
+/** Formats zod issues as "path: message" lines, the way clients read them. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+}
+
+/**
+ * Validates a body, query or param with a contract schema, so HTTP and WebSocket input
+ * share one source of truth. Answers 400 `{ statusCode, message: string[], error }`.
+ */
+export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(private readonly schema: S) {}
+
+  transform(value: unknown): z.output<S> {
+    const result = this.schema.safeParse(value);
+    if (!result.success) {
+      throw new BadRequestException({
+        statusCode: 400,
+        message: describeIssues(result.error),
+        error: 'Bad Request',
+        code: ErrorCode.InvalidPayload,
+      });
+    }
+    return result.data;
+  }
+}

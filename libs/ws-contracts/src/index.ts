@@ -1,0 +1,6 @@
+export * from './lib/version';
+export * from './lib/events';
+export * from './lib/errors';
+export * from './lib/schemas';
+export * from './lib/payloads';
+export * from './lib/socket-maps';

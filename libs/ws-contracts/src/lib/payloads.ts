@@ -1,0 +1,145 @@
+import type { z } from 'zod';
+import type { ClientEvent, ServerEvent } from './events';
+import type {
+  buildCreateNotificationBodySchema,
+  clientEventSchemas,
+  demoLoginBodySchema,
+  grantXpBodySchema,
+  leaderboardEntrySchema,
+  listNotificationsQuerySchema,
+  notificationSchema,
+  serverEventSchemas,
+  tokenClaimsSchema,
+} from './schemas';
+
+export type Notification = z.infer<typeof notificationSchema>;
+export type LeaderboardEntry = z.infer<typeof leaderboardEntrySchema>;
+
+type ServerSchemas = typeof serverEventSchemas;
+type ClientSchemas = typeof clientEventSchemas;
+
+export type AuthenticatedPayload = z.infer<ServerSchemas[typeof ServerEvent.Authenticated]>;
+export type ErrorPayload = z.infer<ServerSchemas[typeof ServerEvent.Error]>;
+export type NotificationNewPayload = z.infer<ServerSchemas[typeof ServerEvent.NotificationNew]>;
+export type NotificationReadPayload = z.infer<ServerSchemas[typeof ServerEvent.NotificationRead]>;
+export type NotificationDeletedPayload = z.infer<
+  ServerSchemas[typeof ServerEvent.NotificationDeleted]
+>;
+export type UnreadCountPayload = z.infer<ServerSchemas[typeof ServerEvent.NotificationUnreadCount]>;
+export type AchievementUnlockedPayload = z.infer<
+  ServerSchemas[typeof ServerEvent.AchievementUnlocked]
+>;
+export type RankUpdatedPayload = z.infer<ServerSchemas[typeof ServerEvent.RankUpdated]>;
+export type XpGainedPayload = z.infer<ServerSchemas[typeof ServerEvent.XpGained]>;
+export type LeaderboardUpdatedPayload = z.infer<
+  ServerSchemas[typeof ServerEvent.LeaderboardUpdated]
+>;
+
+export type MarkReadPayload = z.infer<ClientSchemas[typeof ClientEvent.MarkRead]>;
+export type MarkAllReadPayload = z.infer<ClientSchemas[typeof ClientEvent.MarkAllRead]>;
+export type DeleteNotificationPayload = z.infer<ClientSchemas[typeof ClientEvent.Delete]>;
+export type AuthRefreshPayload = z.infer<ClientSchemas[typeof ClientEvent.AuthRefresh]>;
+
+/**
+ * Payload of every server → client event, by name. An interface, so an application can
+ * add its own events by module augmentation:
+ *
+ *   declare module '@herald/ws-contracts' {
+ *     interface ServerEventPayloads { 'group:message': { groupId: string; text: string } }
+ *   }
+ */
+export interface ServerEventPayloads {
+  authenticated: AuthenticatedPayload;
+  error: ErrorPayload;
+  'notification:new': NotificationNewPayload;
+  'notification:read': NotificationReadPayload;
+  'notification:deleted': NotificationDeletedPayload;
+  'notification:unread_count': UnreadCountPayload;
+  'achievement:unlocked': AchievementUnlockedPayload;
+  'rank:updated': RankUpdatedPayload;
+  'xp:gained': XpGainedPayload;
+  'leaderboard:updated': LeaderboardUpdatedPayload;
+}
+
+/** What a successful acknowledgement carries for each client event, besides `ok: true`. */
+export interface ClientEventResults {
+  'notification:mark_read': { notificationId: string; unreadCount: number };
+  'notification:mark_all_read': { updated: number; unreadCount: number };
+  'notification:delete': { notificationId: string; unreadCount: number };
+  'auth:refresh': { userId: string; expiresAt: string | null };
+}
+
+/** Payload of every client → server event, by name (augmentable like the server map). */
+export interface ClientEventPayloads {
+  'notification:mark_read': MarkReadPayload;
+  'notification:mark_all_read': MarkAllReadPayload;
+  'notification:delete': DeleteNotificationPayload;
+  'auth:refresh': AuthRefreshPayload;
+}
+
+// ---- HTTP bodies and answers ------------------------------------------------------------
+
+export type CreateNotificationBody = z.input<ReturnType<typeof buildCreateNotificationBodySchema>>;
+export type GrantXpBody = z.infer<typeof grantXpBodySchema>;
+export type DemoLoginBody = z.infer<typeof demoLoginBodySchema>;
+export type ListNotificationsQuery = z.output<typeof listNotificationsQuerySchema>;
+export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
+
+export interface ServerEventBody<E extends keyof ServerEventPayloads = keyof ServerEventPayloads> {
+  event: E;
+  payload: ServerEventPayloads[E];
+}
+
+export interface NotificationPage {
+  items: Notification[];
+  /** Opaque; pass back as `cursor` for the next page. `null` on the last page. */
+  nextCursor: string | null;
+}
+
+export interface UnreadCountResponse {
+  unreadCount: number;
+}
+
+export interface PresenceResponse {
+  online: boolean;
+  sockets: number;
+}
+
+export interface DisconnectResponse {
+  disconnected: number;
+}
+
+export interface DeliveryResponse {
+  delivered: boolean;
+}
+
+export interface DemoUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+}
+
+export interface DemoLoginResponse {
+  accessToken: string;
+  expiresAt: string;
+  user: DemoUser;
+}
+
+export interface GrantXpResponse {
+  userId: string;
+  totalXp: number;
+  rank: string;
+  rankChanged: boolean;
+  achievements: string[];
+}
+
+export type DependencyState = 'up' | 'down' | 'disabled';
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded' | 'down';
+  version: string;
+  contractVersion: string;
+  uptimeSeconds: number;
+  checks: Record<string, { status: DependencyState; detail?: string }>;
+}

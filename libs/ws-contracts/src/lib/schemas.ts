@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { ClientEvent, ServerEvent } from './events';
+
+/**
+ * Runtime schemas: the single source of both validation (server) and types (everyone).
+ * Types in payloads.ts are inferred from these, so they cannot drift apart.
+ */
+
+export const LIMITS = {
+  userIdMaxLength: 255,
+  titleMaxLength: 200,
+  messageMaxLength: 5_000,
+  typeMaxLength: 64,
+  sourceMaxLength: 64,
+  /** Default cap on recipients of one `POST /api/notifications` (MAX_RECIPIENTS). */
+  maxRecipients: 1_000,
+  /** Default page size and cap of `GET /api/notifications`. */
+  defaultPageSize: 20,
+  maxPageSize: 100,
+  /** Largest single XP grant; guards against overflow and nonsense. */
+  maxXpAmount: 1_000_000,
+} as const;
+
+/** Rejects strings that are only whitespace or hold control characters. */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    // eslint-disable-next-line no-control-regex
+    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), {
+      message: 'must not contain control characters',
+    });
+
+export const userIdSchema = text(LIMITS.userIdMaxLength);
+/** Accepts any 8-4-4-4-12 hex id, so a malformed id is a 400 rather than a database error. */
+export const notificationIdSchema = z.guid('must be a UUID');
+export const isoDateSchema = z.iso.datetime({ offset: true });
+const jsonObjectSchema = z.record(z.string(), z.unknown());
+
+// ---- records -------------------------------------------------------------------------
+
+export const notificationSchema = z.object({
+  id: notificationIdSchema,
+  userId: userIdSchema,
+  type: z.string(),
+  title: z.string(),
+  message: z.string(),
+  data: jsonObjectSchema.nullable(),
+  createdAt: isoDateSchema,
+  readAt: isoDateSchema.nullable(),
+});
+
+export const leaderboardEntrySchema = z.object({
+  userId: userIdSchema,
+  name: z.string().nullable().optional(),
+  xp: z.number().nonnegative(),
+  rank: z.string(),
+  position: z.number().int().positive(),
+});
+
+// ---- server → client payloads ----------------------------------------------------------
+
+export const serverEventSchemas = {
+  [ServerEvent.Authenticated]: z.object({
+    success: z.literal(true),
+    userId: userIdSchema,
+    email: z.string().nullable(),
+  }),
+  [ServerEvent.Error]: z.object({
+    message: z.string(),
+    code: z.string().optional(),
+  }),
+  [ServerEvent.NotificationNew]: z.object({
+    notification: notificationSchema,
+    timestamp: isoDateSchema,
+  }),
+  [ServerEvent.NotificationRead]: z.object({
+    /** `null` when every notification of the user was marked read at once. */
+    notificationId: notificationIdSchema.nullable(),
+    success: z.boolean(),
+    all: z.boolean().optional(),
+  }),
+  [ServerEvent.NotificationDeleted]: z.object({
+    notificationId: notificationIdSchema,
+  }),
+  [ServerEvent.NotificationUnreadCount]: z.object({
+    unreadCount: z.number().int().nonnegative(),
+  }),
+  [ServerEvent.AchievementUnlocked]: z.object({
+    achievementId: text(64),
+    title: text(LIMITS.titleMaxLength),
+    description: z.string().max(LIMITS.messageMaxLength).optional(),
+    icon: z.string().max(256).optional(),
+  }),
+  [ServerEvent.RankUpdated]: z.object({
+    newRank: text(64),
+    oldRank: text(64),
+    /** XP needed to reach the rank after `newRank`, when there is one. */
+    xpRequired: z.number().nonnegative().optional(),
+  }),
+  [ServerEvent.XpGained]: z.object({
+    amount: z.number().positive().finite(),
+    source: text(LIMITS.sourceMaxLength),
+    totalXp: z.number().nonnegative().finite(),
+  }),
+  [ServerEvent.LeaderboardUpdated]: z.object({
+    leaderboard: z.array(leaderboardEntrySchema).max(1_000),
+  }),
+} as const;
+
+// ---- client → server payloads ----------------------------------------------------------
+
+export const clientEventSchemas = {
+  [ClientEvent.MarkRead]: z.strictObject({ notificationId: notificationIdSchema }),
+  [ClientEvent.MarkAllRead]: z.strictObject({}),
+  [ClientEvent.Delete]: z.strictObject({ notificationId: notificationIdSchema }),
+  [ClientEvent.AuthRefresh]: z.strictObject({ token: z.string().min(1).max(8_192) }),
+} as const;
+
+// ---- HTTP bodies (service and user API) ------------------------------------------------
+
+export interface CreateNotificationLimits {
+  maxRecipients: number;
+}
+
+/**
+ * `POST /api/notifications`. The recipient cap is configuration (MAX_RECIPIENTS), so the
+ * schema is built from it; `createNotificationBodySchema` is the default-limit instance.
+ */
+export function buildCreateNotificationBodySchema(
+  limits: CreateNotificationLimits = { maxRecipients: LIMITS.maxRecipients },
+) {
+  return z
+    .strictObject({
+      userId: userIdSchema.optional(),
+      userIds: z
+        .array(userIdSchema)
+        .min(1, 'must name at least one user')
+        .max(limits.maxRecipients, `must name at most ${limits.maxRecipients} users`)
+        .optional(),
+      title: text(LIMITS.titleMaxLength),
+      message: text(LIMITS.messageMaxLength),
+      type: text(LIMITS.typeMaxLength).optional(),
+      data: jsonObjectSchema.optional(),
+    })
+    .refine((b) => (b.userId === undefined) !== (b.userIds === undefined), {
+      message: 'exactly one of userId or userIds is required',
+      path: ['userId'],
+    });
+}
+export const createNotificationBodySchema = buildCreateNotificationBodySchema();
+
+/** `POST /api/realtime/users/:userId/events` and `POST /api/realtime/broadcast`. */
+export const serverEventBodySchema = z
+  .strictObject({
+    event: z.string().min(1),
+    payload: z.unknown(),
+  })
+  .superRefine((body, ctx) => {
+    const schema = (serverEventSchemas as Record<string, z.ZodType>)[body.event];
+    if (!schema) {
+      ctx.addIssue({ code: 'custom', path: ['event'], message: `unknown event "${body.event}"` });
+      return;
+    }
+    const result = schema.safeParse(body.payload);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        ctx.addIssue({ ...issue, path: ['payload', ...issue.path] } as never);
+      }
+    }
+  });
+
+export const grantXpBodySchema = z.strictObject({
+  userId: userIdSchema,
+  amount: z.number().positive('must be positive').finite().max(LIMITS.maxXpAmount),
+  source: text(LIMITS.sourceMaxLength),
+});
+
+export const demoLoginBodySchema = z.strictObject({
+  userId: userIdSchema.optional(),
+  email: z.email('must be an email address').max(254),
+  name: text(100).optional(),
+});
+
+export const listNotificationsQuerySchema = z.object({
+  unread: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+  limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(LIMITS.defaultPageSize),
+  cursor: z.string().max(200).optional(),
+});
+
+/** Claims Herald reads from a verified JWT. */
+export const tokenClaimsSchema = z.object({
+  sub: z.string().min(1, 'sub must be a non-empty string').max(LIMITS.userIdMaxLength),
+  email: z.string().optional(),
+  role: z.string().optional(),
+  exp: z.number().optional(),
+});

@@ -105,6 +105,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every variable Herald reads; .env.example documents each (checked by a test). */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as (keyof Env)[];
+
 export interface AppConfig {
   env: Env['NODE_ENV'];
   host: string;

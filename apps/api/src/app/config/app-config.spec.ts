@@ -1,0 +1,98 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('runs in development with embedded defaults and nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      wsPath: '/socket.io/',
+      corsOrigins: ['http://localhost:3000', 'http://localhost:5173'],
+      database: { kind: 'pglite', dataDir: './data' },
+      redis: undefined,
+      demoAuth: true,
+    });
+    expect(config.jwt.secret).toBeTruthy();
+    expect(config.limits).toMatchObject({ maxRecipients: 1000, wsRateBurst: 50, wsRatePerSecond: 10, wsMaxMessageBytes: 100_000 });
+  });
+
+  it('reads every SPEC §2 variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      WS_PATH: '/ws/',
+      CORS_ORIGIN: 'https://a.example.com, https://b.example.com',
+      JWT_SECRET: 's3cret',
+      JWT_ISSUER: 'auth.example.com',
+      JWT_AUDIENCE: 'herald',
+      DATABASE_URL: 'postgres://u@db:5432/herald',
+      REDIS_URL: 'redis://cache:6379',
+      REDIS_KEY_PREFIX: 'prod-eu',
+      API_KEY: 'a-service-key-of-some-length',
+      DEMO_AUTH: 'false',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      wsPath: '/ws/',
+      corsOrigins: ['https://a.example.com', 'https://b.example.com'],
+      jwt: { secret: 's3cret', issuer: 'auth.example.com', audience: 'herald' },
+      database: { kind: 'postgres', url: 'postgres://u@db:5432/herald' },
+      redis: { url: 'redis://cache:6379', keyPrefix: 'prod-eu' },
+      apiKey: 'a-service-key-of-some-length',
+      demoAuth: false,
+    });
+  });
+
+  it('keeps nothing with memory://', () => {
+    expect(loadConfig({ DATABASE_URL: 'memory://' }).database).toEqual({ kind: 'memory' });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', REDIS_URL: '' })).toMatchObject({ port: 3000, redis: undefined });
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '3.5' }, 'PORT'],
+    [{ WS_PATH: 'socket' }, 'WS_PATH'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ DEMO_AUTH: 'maybe' }, 'DEMO_AUTH'],
+    [{ API_KEY: 'short' }, 'API_KEY'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEMO_AUTH: 'true' }, 'DEMO_AUTH'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ JWT_PUBLIC_KEY: 'k', JWT_JWKS_URL: 'https://x/jwks' }, 'JWT_PUBLIC_KEY'],
+  ])('refuses %j naming %s in one line', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(variable);
+    expect(message).not.toContain('\n');
+  });
+
+  it('never echoes a secret value in the error', () => {
+    expect(() => loadConfig({ API_KEY: 'tiny' })).toThrow(/^(?!.*tiny).*$/);
+  });
+
+  it('disables demo sign-in and the dev API key in production by default', () => {
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
+    expect(config.demoAuth).toBe(false);
+    expect(config.apiKey).toBeUndefined();
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable the API reads, and nothing else', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const text = readFileSync(resolve(__dirname, '../../../../../.env.example'), 'utf8');
+    const documented = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    const { ENV_VARIABLES } = await import('./app-config');
+    expect([...documented].sort()).toEqual([...ENV_VARIABLES].sort());
+  });
+});

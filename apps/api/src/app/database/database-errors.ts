@@ -1,0 +1,70 @@
+import { BadRequestException } from '@nestjs/common';
+import { ErrorCode } from '@herald/ws-contracts';
+import { DependencyUnavailableError } from '../http/http-exception.filter';
+
+/** Node socket errors that mean "the server is not reachable right now". */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** node-postgres and PGlite report lost or impossible connections with these messages. */
+const CONNECTION_MESSAGES = [
+  'connection terminated',
+  'timeout exceeded when trying to connect',
+  'cannot use a pool after calling end',
+  'client has encountered a connection error',
+  'pglite is closed',
+];
+
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/** The error and every `cause` below it (Drizzle wraps driver errors in DrizzleQueryError). */
+function* causes(error: unknown): Generator<ErrorLike> {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    yield current as ErrorLike;
+    current = (current as ErrorLike).cause;
+  }
+}
+
+export function isConnectionError(error: unknown): boolean {
+  for (const e of causes(error)) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    // SQLSTATE class 08 (connection exception), 57P01-03 (shutting down / cannot connect now),
+    // 53300 (too many connections).
+    if (NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return true;
+    const message = typeof e.message === 'string' ? e.message.toLowerCase() : '';
+    if (CONNECTION_MESSAGES.some((m) => message.includes(m))) return true;
+  }
+  return false;
+}
+
+/** SQLSTATE class 22 (data exception): the input itself cannot be stored, e.g. `\u0000` in JSON. */
+function dataExceptionOf(error: unknown): ErrorLike | undefined {
+  for (const e of causes(error)) {
+    if (typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code)) return e;
+  }
+  return undefined;
+}
+
+/**
+ * Maps a failed query to what the caller should see: an outage becomes
+ * DependencyUnavailableError (HTTP 503, SERVICE_UNAVAILABLE on sockets), input the
+ * database refuses becomes a 400; anything else is a bug and propagates unchanged.
+ */
+export function translateDatabaseError(error: unknown): unknown {
+  if (error instanceof DependencyUnavailableError || error instanceof BadRequestException) return error;
+  if (isConnectionError(error)) return new DependencyUnavailableError('The database is unavailable; retry later');
+  const dataError = dataExceptionOf(error);
+  if (dataError) {
+    const detail = typeof dataError.message === 'string' ? dataError.message : 'invalid value';
+    return new BadRequestException({
+      statusCode: 400,
+      message: [`the database refused the data: ${detail}`],
+      error: 'Bad Request',
+      code: ErrorCode.InvalidPayload,
+    });
+  }
+  return error;
+}

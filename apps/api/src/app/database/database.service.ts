@@ -1,0 +1,170 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+import type { AppConfig } from '../config/app-config';
+import type { HealthCheckResult } from '../health/health.registry';
+import { translateDatabaseError } from './database-errors';
+import type { Database, DatabaseEngine } from './database.types';
+import * as schema from './schema';
+
+/** Any constant: serialises migrations of several API processes sharing one PostgreSQL. */
+const MIGRATION_LOCK_ID = 0x4845524c; // "HERL"
+const CONNECT_ATTEMPTS = 5;
+
+/**
+ * Where the drizzle-kit SQL files are at runtime. The webpack build copies them next to the
+ * bundle (dist/apps/api/migrations); from sources (unit tests) they sit beside this file.
+ */
+export function migrationsFolder(): string {
+  const candidates = [join(__dirname, 'migrations'), resolve(__dirname, '../../../src/app/database/migrations')];
+  const found = candidates.find((dir) => existsSync(join(dir, 'meta', '_journal.json')));
+  if (!found) throw new Error(`Database migrations not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/**
+ * Owns the one database connection of the process: a single PGlite instance (embedded,
+ * on disk in DATA_DIR or in memory) or a node-postgres pool. Opens and migrates it before
+ * the application listens, and closes it on shutdown.
+ */
+export class DatabaseService implements OnApplicationShutdown {
+  private static readonly logger = new Logger('Database');
+  private closed = false;
+
+  private constructor(
+    readonly engine: DatabaseEngine,
+    readonly db: Database,
+    private readonly close: () => Promise<void>,
+  ) {}
+
+  static async open(config: AppConfig['database']): Promise<DatabaseService> {
+    const folder = migrationsFolder();
+    const started = Date.now();
+    const service = config.kind === 'postgres' ? await DatabaseService.openPostgres(config, folder) : await DatabaseService.openPglite(config, folder);
+    DatabaseService.logger.log({
+      msg: `Database ready (${describe(config)})`,
+      engine: service.engine,
+      ms: Date.now() - started,
+    });
+    return service;
+  }
+
+  private static async openPglite(config: Extract<AppConfig['database'], { kind: 'pglite' | 'memory' }>, folder: string) {
+    let client: PGlite;
+    if (config.kind === 'pglite') {
+      const dataDir = resolve(config.dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      client = await PGlite.create(dataDir);
+    } else {
+      client = await PGlite.create();
+    }
+    const db = drizzlePglite(client, { schema });
+    try {
+      await migratePglite(db, { migrationsFolder: folder });
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+    return new DatabaseService('pglite', db as unknown as Database, () => client.close());
+  }
+
+  private static async openPostgres(config: Extract<AppConfig['database'], { kind: 'postgres' }>, folder: string) {
+    const pool = new Pool({
+      connectionString: config.url,
+      max: config.poolSize,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client losing its server must not crash the process; the pool replaces it.
+    pool.on('error', (error) => DatabaseService.logger.warn({ msg: 'Idle PostgreSQL client error', err: error.message }));
+    try {
+      await withRetries(() => migrateUnderLock(pool, folder));
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    const db = drizzlePg(pool, { schema });
+    return new DatabaseService('postgres', db as unknown as Database, () => pool.end());
+  }
+
+  /** Runs queries, translating outages to 503 and refused data to 400. */
+  async run<T>(work: (db: Database) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.db);
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  /** Runs `work` in one transaction: all of it is stored, or none of it. */
+  transaction<T>(work: (tx: Database) => Promise<T>): Promise<T> {
+    return this.run((db) => db.transaction((tx) => work(tx as unknown as Database)));
+  }
+
+  async healthCheck(): Promise<HealthCheckResult> {
+    if (this.closed) return { status: 'down', detail: 'closed' };
+    try {
+      await this.db.execute(sql`select 1`);
+      return { status: 'up', detail: this.engine };
+    } catch (error) {
+      return { status: 'down', detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.close();
+    DatabaseService.logger.log({ msg: 'Database closed', engine: this.engine });
+  }
+}
+
+/**
+ * Applies pending migrations while holding a PostgreSQL advisory lock, so several API
+ * processes starting together against one server never apply the same migration twice.
+ */
+async function migrateUnderLock(pool: Pool, folder: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    try {
+      await migratePg(drizzlePg(client), { migrationsFolder: folder });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** A server that is still booting (containers starting together) gets a few seconds. */
+async function withRetries(work: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const translated = translateDatabaseError(error);
+      const outage = translated !== error && translated instanceof Error && translated.name === 'DependencyUnavailableError';
+      if (!outage || attempt >= CONNECT_ATTEMPTS) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`Cannot open the PostgreSQL database (DATABASE_URL): ${reason}`, { cause: error });
+      }
+      new Logger('Database').warn({ msg: `PostgreSQL not reachable, retrying (${attempt}/${CONNECT_ATTEMPTS})` });
+      await new Promise((r) => setTimeout(r, attempt * 1_000));
+    }
+  }
+}
+
+function describe(config: AppConfig['database']): string {
+  if (config.kind === 'memory') return 'PGlite in memory';
+  if (config.kind === 'pglite') return `PGlite in ${resolve(config.dataDir)}`;
+  const url = new URL(config.url);
+  return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}

@@ -1,0 +1,6 @@
+/**
+ * Every table of the API, for Drizzle (typed queries) and drizzle-kit (migrations).
+ * Each feature owns its tables in its own folder; this file only gathers them.
+ */
+export * from '../notifications/notifications.schema';
+export * from '../gamification/gamification.schema';

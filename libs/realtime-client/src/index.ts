@@ -1,0 +1,6 @@
+export * from './lib/realtime-client';
+export * from './lib/connection-state';
+export * from './lib/inbox';
+export { HttpError, type FetchLike } from './lib/http';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './lib/backoff';
+export { readTokenExpiry } from './lib/token';

@@ -1,0 +1,24 @@
+/**
+ * Who is connected, by user. The gateway records every authenticated socket here and
+ * `WebSocketService.isUserConnected` / `getUserSocketCount` read it.
+ *
+ * Every method is async so that a cluster-wide implementation (Redis: one set of socket
+ * ids per user plus a heartbeat per process, so the sockets of a process that died are
+ * forgotten) slots in without changing a caller. The in-memory store is exact for a
+ * single process.
+ */
+export interface PresenceStore {
+  /** Short name shown in health output, e.g. `memory` or `redis`. */
+  readonly kind: string;
+  /** Records that `socketId` of `userId` is connected (idempotent). */
+  add(userId: string, socketId: string): Promise<void>;
+  /** Forgets one socket (idempotent). */
+  remove(userId: string, socketId: string): Promise<void>;
+  /** Number of connected sockets of the user, across every process sharing the store. */
+  countSockets(userId: string): Promise<number>;
+  /** Releases timers and connections; sockets of this process are forgotten. */
+  close(): Promise<void>;
+}
+
+/** Injection token of the PresenceStore in use. */
+export const PRESENCE_STORE = Symbol('PRESENCE_STORE');

@@ -1,0 +1,204 @@
+// A load-driver worker: a separate Node process holding a share of the benchmark's real
+// socket.io-client connections (websocket transport). It is driven over IPC by the
+// coordinator (driver.mjs) and answers every command with { id, ok, result | error }.
+//
+// Timing uses process.hrtime (CLOCK_MONOTONIC, shared by every process on the machine), so
+// a publish time stamped by the coordinator and a receipt time taken here are comparable.
+import { SignJWT } from 'jose';
+import { io } from 'socket.io-client';
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** @type {Array<{ socket: import('socket.io-client').Socket, userId: string, authedAt: number, resyncedAt: number, got: Map<number, number> }>} */
+let clients = [];
+let tracking = null; // { kind, latenciesUs: number[], received: number, duplicates: number }
+let reconnectWatch = null; // { since, authTimes: number[] }
+
+async function mintTokens(userIds, secret) {
+  const key = new TextEncoder().encode(secret);
+  const now = Math.floor(Date.now() / 1000);
+  const cache = new Map();
+  for (const userId of userIds) {
+    if (cache.has(userId)) continue;
+    const token = await new SignJWT({ email: `${userId}@bench.test`, role: 'user' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 6 * 3600)
+      .sign(key);
+    cache.set(userId, token);
+  }
+  return cache;
+}
+
+/** Parses the publish stamp the coordinator put in a payload: "<tag>:<seq>:<t0us>". */
+function stampOf(event, payload) {
+  if (event === 'xp:gained') {
+    const parts = typeof payload?.source === 'string' ? payload.source.split(':') : [];
+    if (parts.length === 3) return { seq: Number(parts[1]), t0: Number(parts[2]) };
+  } else if (event === 'notification:new') {
+    const data = payload?.notification?.data;
+    if (data && typeof data.seq === 'number') return { seq: data.seq, t0: data.t };
+  }
+  return undefined;
+}
+
+function onMeasuredEvent(client, event, payload) {
+  if (!tracking || tracking.event !== event) return;
+  const at = nowUs();
+  const stamp = stampOf(event, payload);
+  if (!stamp) return;
+  if (client.got.has(stamp.seq)) {
+    tracking.duplicates += 1;
+    return;
+  }
+  client.got.set(stamp.seq, at);
+  tracking.received += 1;
+  tracking.latenciesUs.push(at - stamp.t0);
+}
+
+function attach(client) {
+  const { socket } = client;
+  socket.on('authenticated', () => {
+    client.authedAt = nowUs();
+    if (reconnectWatch) reconnectWatch.authTimes.push(client.authedAt);
+  });
+  socket.on('notification:unread_count', () => {
+    if (client.authedAt > client.resyncedAt) client.resyncedAt = nowUs();
+  });
+  socket.on('xp:gained', (payload) => onMeasuredEvent(client, 'xp:gained', payload));
+  socket.on('notification:new', (payload) => onMeasuredEvent(client, 'notification:new', payload));
+  socket.on('disconnect', (reason) => {
+    // A server that closes sockets on shutdown may say "io server disconnect", after which
+    // socket.io-client does not retry by itself; a real client app reconnects, so do we.
+    if (reason === 'io server disconnect' && socket.io.opts.reconnection) {
+      setTimeout(() => socket.connect(), 500 + Math.random() * 1000);
+    }
+  });
+}
+
+/** Opens sockets with at most `concurrency` handshakes in flight; resolves with timings. */
+async function connect({ url, path, userIds, secret, concurrency, reconnection, timeoutMs }) {
+  const tokens = await mintTokens(userIds, secret);
+  const handshakeMs = [];
+  const failures = {};
+  let next = 0;
+  const started = nowUs();
+  const openOne = (userId) =>
+    new Promise((resolve) => {
+      const t0 = nowUs();
+      const socket = io(url, {
+        path,
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection,
+        reconnectionDelay: 1000,
+        reconnectionDelayMax: 5000,
+        timeout: timeoutMs,
+        auth: { token: tokens.get(userId) },
+      });
+      const client = { socket, userId, authedAt: 0, resyncedAt: 0, got: new Map() };
+      attach(client);
+      const timer = setTimeout(() => done(`timeout after ${timeoutMs} ms`), timeoutMs);
+      const onError = (error) => done(error?.data?.code ?? error?.message ?? 'connect_error');
+      function done(failure) {
+        clearTimeout(timer);
+        socket.off('authenticated', onAuth);
+        socket.off('connect_error', onError);
+        if (failure) {
+          failures[failure] = (failures[failure] ?? 0) + 1;
+          socket.close();
+        } else {
+          handshakeMs.push((nowUs() - t0) / 1000);
+          clients.push(client);
+        }
+        resolve();
+      }
+      function onAuth() {
+        done();
+      }
+      socket.once('authenticated', onAuth);
+      socket.once('connect_error', onError);
+    });
+  const lanes = Array.from({ length: Math.max(1, concurrency) }, async () => {
+    while (next < userIds.length) await openOne(userIds[next++]);
+  });
+  await Promise.all(lanes);
+  return { handshakeMs, failures, elapsedMs: (nowUs() - started) / 1000, startedUs: started, endedUs: nowUs() };
+}
+
+function closeAll() {
+  for (const { socket } of clients) {
+    socket.io.opts.reconnection = false;
+    socket.close();
+  }
+  const closed = clients.length;
+  clients = [];
+  return { closed };
+}
+
+/** Compares what arrived with what the coordinator published: seqs per user id. */
+function collect({ expected }) {
+  const expectedByUser = new Map(Object.entries(expected));
+  let lost = 0;
+  let unexpected = 0;
+  for (const client of clients) {
+    const seqs = expectedByUser.get(client.userId) ?? [];
+    const wanted = new Set(seqs);
+    for (const seq of seqs) if (!client.got.has(seq)) lost += 1;
+    for (const seq of client.got.keys()) if (!wanted.has(seq)) unexpected += 1;
+  }
+  const result = {
+    latenciesUs: tracking?.latenciesUs ?? [],
+    received: tracking?.received ?? 0,
+    duplicates: tracking?.duplicates ?? 0,
+    lost,
+    unexpected,
+  };
+  tracking = null;
+  for (const client of clients) client.got.clear();
+  return result;
+}
+
+const commands = {
+  connect,
+  closeAll,
+  collect,
+  track({ event }) {
+    tracking = { event, latenciesUs: [], received: 0, duplicates: 0 };
+    for (const client of clients) client.got.clear();
+    return {};
+  },
+  progress() {
+    return { received: tracking?.received ?? 0 };
+  },
+  status() {
+    let connected = 0;
+    let resynced = 0;
+    for (const client of clients) {
+      if (client.socket.connected) connected += 1;
+      if (reconnectWatch && client.authedAt >= reconnectWatch.since && client.resyncedAt >= client.authedAt) resynced += 1;
+    }
+    return { total: clients.length, connected, resynced };
+  },
+  watchReconnect() {
+    reconnectWatch = { since: nowUs(), authTimes: [] };
+    return { since: reconnectWatch.since };
+  },
+  reconnectTimes() {
+    const times = reconnectWatch?.authTimes ?? [];
+    reconnectWatch = null;
+    return { authTimes: times };
+  },
+};
+
+process.on('message', async (message) => {
+  const { id, cmd, args } = message;
+  try {
+    const result = await commands[cmd](args ?? {});
+    process.send({ id, ok: true, result });
+  } catch (error) {
+    process.send({ id, ok: false, error: String(error?.stack ?? error) });
+  }
+});
+process.on('disconnect', () => process.exit(0));

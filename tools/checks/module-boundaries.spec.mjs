@@ -1,0 +1,58 @@
+// Proves the dependency direction of SPEC §1 is enforced, not just documented: lint
+// refuses a forbidden import, and Nx's project graph shows the intended direction.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ESLint } from 'eslint';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const nxEnv = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false' };
+
+let graph;
+beforeAll(() => {
+  const file = resolve(ROOT, 'tmp/graph/project-graph.json');
+  execFileSync('npx', ['nx', 'graph', `--file=${file}`], { cwd: ROOT, env: nxEnv, stdio: 'ignore' });
+  graph = JSON.parse(readFileSync(file, 'utf8')).graph;
+});
+
+async function boundaryErrors(filePath, code) {
+  const eslint = new ESLint({ cwd: ROOT });
+  const [result] = await eslint.lintText(code, { filePath: resolve(ROOT, filePath) });
+  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
+}
+
+const ours = (project) => graph.dependencies[project].map((d) => d.target).filter((t) => graph.nodes[t]);
+
+describe('module boundaries', () => {
+  it.each([
+    ['the contract importing a server library', 'libs/ws-contracts/src/lib/probe.ts', '@herald/realtime'],
+    ['the contract importing a client library', 'libs/ws-contracts/src/lib/probe.ts', '@herald/realtime-client'],
+    ['a server library importing a client library', 'libs/realtime/src/lib/probe.ts', '@herald/realtime-client'],
+    ['a client library importing a server library', 'libs/realtime-client/src/lib/probe.ts', '@herald/realtime'],
+    ['the React binding importing a server library', 'libs/realtime-react/src/lib/probe.ts', '@herald/realtime'],
+    ['the web app importing a server library', 'apps/web/src/app/probe.ts', '@herald/realtime'],
+  ])('lint refuses %s', async (_name, file, target) => {
+    const errors = await boundaryErrors(file, `import * as forbidden from '${target}';\nexport const x = forbidden;\n`);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/tagged with|Circular dependency/);
+  });
+
+  it.each([
+    ['the React binding importing the client library', 'libs/realtime-react/src/lib/probe.ts', '@herald/realtime-client'],
+    ['a server library importing the contract', 'libs/realtime/src/lib/probe.ts', '@herald/ws-contracts'],
+  ])('lint allows %s', async (_name, file, target) => {
+    const errors = await boundaryErrors(file, `import * as allowed from '${target}';\nexport const x = allowed;\n`);
+    expect(errors).toEqual([]);
+  });
+
+  it('has a project graph in which the contract depends on nothing of ours', () => {
+    expect(ours('ws-contracts')).toEqual([]);
+  });
+
+  it('keeps server and client libraries apart in the project graph', () => {
+    expect(ours('realtime')).not.toContain('realtime-client');
+    expect(ours('realtime')).not.toContain('realtime-react');
+    expect(ours('realtime-client')).not.toContain('realtime');
+    expect(ours('realtime-react')).not.toContain('realtime');
+  });
+});

@@ -1,0 +1,17 @@
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { MetricsController } from './metrics.controller';
+import { createMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
+
+/** `GET /api/metrics`; other modules inject METRICS_REGISTRY to add their own metrics. */
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [{ provide: METRICS_REGISTRY, useFactory: createMetricsRegistry }],
+  exports: [METRICS_REGISTRY],
+})
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

@@ -12,7 +12,11 @@ export interface BackoffOptions {
   jitter?: number;
 }
 
-export const DEFAULT_BACKOFF: Required<BackoffOptions> = { minMs: 1_000, maxMs: 15_000, jitter: 0.5 };
+export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
+  minMs: 1_000,
+  maxMs: 15_000,
+  jitter: 0.5,
+};
 
 export function resolveBackoff(options: BackoffOptions | undefined): Required<BackoffOptions> {
   const minMs = Math.max(0, options?.minMs ?? DEFAULT_BACKOFF.minMs);

@@ -12,12 +12,7 @@ import type { ErrorCode } from '@herald/ws-contracts';
  * - `disconnected`: closed on purpose, by `disconnect()` or by the server.
  */
 export type ConnectionStatus =
-  | 'idle'
-  | 'connecting'
-  | 'connected'
-  | 'reconnecting'
-  | 'unauthorized'
-  | 'disconnected';
+  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'unauthorized' | 'disconnected';
 
 /** Why the last transition happened, for humans and for logs. */
 export type ConnectionReason =

@@ -8,7 +8,11 @@ export class HttpError extends Error {
     readonly status: number,
     readonly body: HttpErrorBody | null,
   ) {
-    const detail = body ? (Array.isArray(body.message) ? body.message.join('; ') : body.message) : '';
+    const detail = body
+      ? Array.isArray(body.message)
+        ? body.message.join('; ')
+        : body.message
+      : '';
     super(`HTTP ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'HttpError';
   }

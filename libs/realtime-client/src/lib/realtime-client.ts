@@ -59,7 +59,10 @@ export type EmitResult<E extends keyof ClientEventPayloads> =
   | ClientEventAck<E>
   | {
       ok: false;
-      error: { code: typeof ClientErrorCode.AckTimeout | typeof ClientErrorCode.NotConnected; message: string };
+      error: {
+        code: typeof ClientErrorCode.AckTimeout | typeof ClientErrorCode.NotConnected;
+        message: string;
+      };
     };
 
 export type ServerEventHandler<E extends keyof ServerEventPayloads> = (
@@ -158,7 +161,12 @@ export class RealtimeClient {
     this.clearRetry();
     this.clearRefresh();
     if (this.socket.connected || this.socket.active) this.socket.disconnect();
-    this.setState({ status: 'disconnected', reason: 'client-disconnected', errorCode: null, errorMessage: null });
+    this.setState({
+      status: 'disconnected',
+      reason: 'client-disconnected',
+      errorCode: null,
+      errorMessage: null,
+    });
   }
 
   /** Disconnects and releases every listener. The client cannot be used afterwards. */

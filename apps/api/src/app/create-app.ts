@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { RealtimeIoAdapter } from '@herald/realtime';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { JsonLogger } from './logging/json-logger';
@@ -28,5 +29,7 @@ export async function createApp(config: AppConfig) {
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // Before init/listen: Nest silently ignores an adapter set later.
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app));
   return { app, logger };
 }

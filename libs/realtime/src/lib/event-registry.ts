@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientEventPayloads, ClientEventResults } from '@herald/ws-contracts';
+import {
+  clientEventSchemas,
+  type ClientEventPayloads,
+  type ClientEventResults,
+} from '@herald/ws-contracts';
 import type { z } from 'zod';
 import type { AuthenticatedUser } from './auth/token-verifier';
 
@@ -21,10 +25,14 @@ export type ConnectionHook = (user: AuthenticatedUser, socketId: string) => Prom
 /** Extra rooms (besides `user:{id}`) a socket joins on connect; the server alone decides. */
 export type RoomResolver = (user: AuthenticatedUser) => Promise<string[]> | string[];
 
-interface Registration {
+export interface ClientEventRegistration {
   handler: ClientEventHandler<never>;
-  schema?: z.ZodType;
+  /** The contract's schema for contract events, the registering module's for its own. */
+  schema: z.ZodType;
 }
+
+/** Events the gateway answers itself; registering them would be a mistake. */
+const GATEWAY_EVENTS: readonly string[] = ['auth:refresh'];
 
 /**
  * Where application modules plug into the gateway without the gateway knowing them:
@@ -33,17 +41,22 @@ interface Registration {
  */
 @Injectable()
 export class RealtimeEventRegistry {
-  private readonly handlers = new Map<string, Registration>();
+  private readonly handlers = new Map<string, ClientEventRegistration>();
   private readonly connectHooks: ConnectionHook[] = [];
   private readonly roomResolvers: RoomResolver[] = [];
 
   /**
-   * Handles a client event. Contract events are validated with the contract's schema;
-   * an application's own event passes its schema here.
+   * Handles a client event. Contract events are validated with the contract's schema; an
+   * application's own event (added to `ClientEventPayloads` by module augmentation) must
+   * pass its schema here, so no payload ever reaches a handler unvalidated.
    */
   handle<E extends keyof ClientEventPayloads>(event: E, handler: ClientEventHandler<E>, schema?: z.ZodType): void {
+    if (GATEWAY_EVENTS.includes(event)) throw new Error(`"${event}" is handled by the gateway itself`);
     if (this.handlers.has(event)) throw new Error(`A handler for "${event}" is already registered`);
-    this.handlers.set(event, { handler: handler as unknown as ClientEventHandler<never>, schema });
+    const contractSchema = (clientEventSchemas as Record<string, z.ZodType | undefined>)[event];
+    const effective = schema ?? contractSchema;
+    if (!effective) throw new Error(`"${event}" is not a contract event: pass its schema to handle()`);
+    this.handlers.set(event, { handler: handler as unknown as ClientEventHandler<never>, schema: effective });
   }
 
   onConnect(hook: ConnectionHook): void {
@@ -54,16 +67,33 @@ export class RealtimeEventRegistry {
     this.roomResolvers.push(resolver);
   }
 
-  registrationFor(event: string): Registration | undefined {
+  registrationFor(event: string): ClientEventRegistration | undefined {
     return this.handlers.get(event);
   }
 
-  async runConnectHooks(user: AuthenticatedUser, socketId: string): Promise<void> {
-    for (const hook of this.connectHooks) await hook(user, socketId);
+  /**
+   * Runs every connect hook, in registration order. One failing hook does not keep the
+   * others from running; each failure is passed to `onError`.
+   */
+  async runConnectHooks(
+    user: AuthenticatedUser,
+    socketId: string,
+    onError: (error: unknown) => void = (error) => {
+      throw error;
+    },
+  ): Promise<void> {
+    for (const hook of this.connectHooks) {
+      try {
+        await hook(user, socketId);
+      } catch (error) {
+        onError(error);
+      }
+    }
   }
 
+  /** Every resolver's rooms, deduplicated. Rooms that are not strings are dropped. */
   async roomsFor(user: AuthenticatedUser): Promise<string[]> {
     const lists = await Promise.all(this.roomResolvers.map((resolve) => resolve(user)));
-    return [...new Set(lists.flat())];
+    return [...new Set(lists.flat().filter((room): room is string => typeof room === 'string' && room !== ''))];
   }
 }

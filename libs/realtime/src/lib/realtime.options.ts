@@ -26,18 +26,67 @@ export interface RealtimeRedisOptions {
   keyPrefix: string;
 }
 
+export type RealtimeTransport = 'websocket' | 'polling';
+
+/** What an application passes to `RealtimeModule.forRoot`; omitted fields take the defaults. */
 export interface RealtimeModuleOptions {
-  /** Socket.IO endpoint path (WS_PATH). */
-  path: string;
-  /** Allowed browser origins for HTTP CORS, Socket.IO CORS and the handshake Origin check. */
-  corsOrigins: string[];
-  transports: ('websocket' | 'polling')[];
+  /** Socket.IO endpoint path (WS_PATH). Default `/socket.io/`. */
+  path?: string;
+  /**
+   * Allowed browser origins for Socket.IO CORS and the handshake Origin check; `*` allows
+   * any. Default: none, i.e. only clients that send no Origin (server-side clients).
+   */
+  corsOrigins?: string[];
+  /** Default both, websocket first. */
+  transports?: RealtimeTransport[];
   jwt: JwtVerificationOptions;
-  limits: RealtimeLimits;
-  /** Set → Redis adapter and cluster-wide presence; unset → one process, in memory. */
+  limits?: Partial<RealtimeLimits>;
+  /**
+   * Set → cluster mode: Socket.IO Redis adapter and cluster-wide presence. Unset → one
+   * process, in memory. This is the single switch point (see cluster/cluster-backend.ts).
+   */
   redis?: RealtimeRedisOptions;
   /** Key for the service endpoints (`x-api-key`); unset disables them (401). */
   apiKey?: string;
+  /**
+   * Mount the service HTTP endpoints (`/realtime/...`, under the app's global prefix).
+   * Default true.
+   */
+  serviceEndpoints?: boolean;
+}
+
+/** The options after defaults were applied, as injected with REALTIME_OPTIONS. */
+export interface ResolvedRealtimeOptions {
+  path: string;
+  corsOrigins: string[];
+  transports: RealtimeTransport[];
+  jwt: JwtVerificationOptions;
+  limits: RealtimeLimits;
+  redis?: RealtimeRedisOptions;
+  apiKey?: string;
+  serviceEndpoints: boolean;
 }
 
 export const REALTIME_OPTIONS = Symbol('REALTIME_OPTIONS');
+
+export function resolveRealtimeOptions(options: RealtimeModuleOptions): ResolvedRealtimeOptions {
+  const limits: RealtimeLimits = { ...DEFAULT_REALTIME_LIMITS };
+  for (const [key, value] of Object.entries(options.limits ?? {}) as [keyof RealtimeLimits, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new Error(`RealtimeModule: limits.${key} must be a positive number (got ${value})`);
+    }
+    limits[key] = value;
+  }
+  const transports = options.transports?.length ? [...options.transports] : (['websocket', 'polling'] as RealtimeTransport[]);
+  return {
+    path: options.path ?? '/socket.io/',
+    corsOrigins: [...(options.corsOrigins ?? [])],
+    transports,
+    jwt: options.jwt,
+    limits,
+    redis: options.redis,
+    apiKey: options.apiKey,
+    serviceEndpoints: options.serviceEndpoints ?? true,
+  };
+}

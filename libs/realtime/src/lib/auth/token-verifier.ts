@@ -56,7 +56,7 @@ export class TokenVerifier {
     }
     if (!hmac && !asymmetric) throw new Error('TokenVerifier needs a secret, a public key or a JWKS URL');
     this.algorithms = [...(hmac ? HMAC_ALGORITHMS : []), ...asymmetricAlgorithms];
-    this.clockTolerance = Math.min(options.clockToleranceSeconds ?? 5, 5);
+    this.clockTolerance = Math.max(0, Math.min(options.clockToleranceSeconds ?? 5, 5));
     this.getKey = async (header: JWTHeaderParameters, token) => {
       if (HMAC_ALGORITHMS.includes(header.alg)) {
         if (hmac) return hmac;
@@ -65,6 +65,11 @@ export class TokenVerifier {
       }
       throw new RealtimeError(ErrorCode.TokenInvalid, `algorithm ${header.alg} is not accepted`);
     };
+  }
+
+  /** Tolerance applied to `exp`/`nbf`, in milliseconds (at most 5 s, SPEC §3). */
+  get clockToleranceMs(): number {
+    return this.clockTolerance * 1000;
   }
 
   async verify(token: unknown): Promise<AuthenticatedUser> {

@@ -1,0 +1,48 @@
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { RealtimeModule, WebSocketService } from '@herald/realtime';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { HealthRegistry } from '../health/health.registry';
+
+/**
+ * The API's use of @herald/realtime: options from the validated configuration, and a
+ * non-critical `websocket` health check (adapter and sockets on this process).
+ */
+@Module({
+  imports: [
+    RealtimeModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        path: config.wsPath,
+        corsOrigins: config.corsOrigins,
+        transports: config.wsTransports,
+        jwt: config.jwt,
+        limits: {
+          maxMessageBytes: config.limits.wsMaxMessageBytes,
+          eventBurst: config.limits.wsRateBurst,
+          eventsPerSecond: config.limits.wsRatePerSecond,
+          handshakeBurst: config.limits.handshakeBurst,
+          handshakesPerSecond: config.limits.handshakePerSecond,
+        },
+        redis: config.redis,
+        apiKey: config.apiKey,
+      }),
+    }),
+  ],
+})
+export class RealtimeWiringModule implements OnModuleInit {
+  constructor(
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+    @Inject(WebSocketService) private readonly ws: WebSocketService,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register({
+      name: 'websocket',
+      critical: false,
+      check: () => ({
+        status: 'up',
+        detail: `adapter=${this.ws.adapterName} connections=${this.ws.localConnections}`,
+      }),
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { Logger } from '@nestjs/common';
+import type { Server } from 'socket.io';
+import { InMemoryPresenceStore } from '../presence/in-memory-presence.store';
+import type { PresenceStore } from '../presence/presence-store';
+import type { ResolvedRealtimeOptions } from '../realtime.options';
+
+/**
+ * Everything that differs between one process and a cluster: the Socket.IO adapter that
+ * carries emits between processes, and the presence store. `RealtimeModuleOptions.redis`
+ * chooses the backend here and nowhere else.
+ */
+export interface ClusterBackend {
+  /** Shown in health output, e.g. `in-memory` or `redis`. */
+  readonly adapterName: string;
+  readonly presence: PresenceStore;
+  /** Installs the cross-process adapter on a new server, before it accepts anyone. */
+  attach(server: Server): void;
+  /** Connected and able to deliver (a Redis backend reports its connection here). */
+  isHealthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const CLUSTER_BACKEND = Symbol('CLUSTER_BACKEND');
+
+/** One process: Socket.IO's default in-memory adapter and in-memory presence. */
+export class SingleProcessBackend implements ClusterBackend {
+  readonly adapterName = 'in-memory';
+  readonly presence = new InMemoryPresenceStore();
+
+  attach(): void {
+    // Socket.IO's built-in adapter already delivers within this process.
+  }
+
+  async isHealthy(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.presence.close();
+  }
+}
+
+/**
+ * Builds the backend for the options. Cluster mode (Redis adapter + Redis presence) is the
+ * scaling issue's to add here; until then a configured Redis falls back to one process,
+ * loudly, instead of pretending to be a cluster.
+ */
+export async function createClusterBackend(options: ResolvedRealtimeOptions): Promise<ClusterBackend> {
+  if (options.redis) {
+    new Logger('Realtime').warn({
+      msg: 'REDIS_URL is set but the Redis cluster backend is not available in this build; running as a single process',
+    });
+  }
+  return new SingleProcessBackend();
+}

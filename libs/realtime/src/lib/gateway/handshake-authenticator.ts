@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { ExtendedError } from 'socket.io';
+import { ErrorCode, type ErrorDetail } from '@herald/ws-contracts';
+import { bearerToken, TokenVerifier, type AuthenticatedUser } from '../auth/token-verifier';
+import { RealtimeError, toErrorDetail } from '../errors';
+import { RealtimeEventRegistry } from '../event-registry';
+import { KeyedRateLimiter } from '../rate-limit/token-bucket';
+import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
+import { clientAddress } from './client-address';
+import { OriginPolicy } from './origin-policy';
+import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
+
+/** What the handshake decided for an accepted socket, read once by the gateway on connect. */
+export interface HandshakeResult {
+  user: AuthenticatedUser;
+  /** Rooms besides `user:{id}`, from the registered room resolvers. */
+  rooms: string[];
+}
+
+/** A refused handshake: the client's `connect_error` gets `message` and `data.code`. */
+export function handshakeRefusal(detail: ErrorDetail): ExtendedError {
+  const error = new Error(detail.message) as ExtendedError;
+  error.data = { code: detail.code };
+  return error;
+}
+
+/**
+ * Authenticates every Socket.IO handshake before the socket joins anything. Nest guards
+ * never run on connection, so this is Socket.IO middleware, installed on every namespace
+ * of the server (`server.use` alone would only cover the main one).
+ */
+@Injectable()
+export class HandshakeAuthenticator {
+  private readonly logger = new Logger('Realtime');
+  private readonly limiter: KeyedRateLimiter;
+  private readonly origins: OriginPolicy;
+  private readonly results = new WeakMap<HeraldSocket, HandshakeResult>();
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
+  ) {
+    this.limiter = new KeyedRateLimiter({
+      capacity: options.limits.handshakeBurst,
+      refillPerSecond: options.limits.handshakesPerSecond,
+    });
+    this.origins = new OriginPolicy(options.corsOrigins);
+  }
+
+  get originPolicy(): OriginPolicy {
+    return this.origins;
+  }
+
+  /**
+   * engine.io `allowRequest`: runs on the first HTTP request of a session, polling or
+   * websocket upgrade alike, and answers 403 to a browser from a foreign origin (CORS
+   * headers alone do not stop cross-site WebSocket hijacking).
+   */
+  readonly allowRequest = (
+    request: IncomingMessage,
+    callback: (error: string | null | undefined, success: boolean) => void,
+  ): void => {
+    const origin = request.headers.origin;
+    if (this.origins.isAllowed(origin)) return callback(null, true);
+    this.logger.warn({ msg: 'Refused a handshake from a foreign origin', origin, code: ErrorCode.OriginNotAllowed });
+    callback(`Origin ${origin} is not allowed`, false);
+  };
+
+  /** Installs the middleware on the main namespace and on every namespace created later. */
+  protect(server: HeraldServer): void {
+    server.use(this.middleware);
+    server.on('new_namespace', (namespace: HeraldNamespace) => {
+      namespace.use(this.middleware);
+    });
+  }
+
+  /** The handshake's decision for `socket`; undefined when it never passed this middleware. */
+  takeResult(socket: HeraldSocket): HandshakeResult | undefined {
+    const result = this.results.get(socket);
+    this.results.delete(socket);
+    return result;
+  }
+
+  readonly middleware = (socket: HeraldSocket, next: (error?: ExtendedError) => void): void => {
+    void this.authenticate(socket).then(
+      () => next(),
+      (error: unknown) => {
+        const detail = toErrorDetail(error);
+        if (detail.code === ErrorCode.Internal) {
+          this.logger.error({ msg: 'Handshake failed unexpectedly', err: error });
+        }
+        next(handshakeRefusal(detail));
+      },
+    );
+  };
+
+  private async authenticate(socket: HeraldSocket): Promise<void> {
+    const { handshake } = socket;
+    const address = clientAddress(handshake.address, handshake.headers['x-forwarded-for']);
+    if (!this.limiter.take(address)) {
+      throw new RealtimeError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly');
+    }
+    const auth = handshake.auth as { token?: unknown } | undefined;
+    const token = auth?.token ?? bearerToken(handshake.headers.authorization);
+    // The token itself is never logged, only the verdict.
+    const user = await this.verifier.verify(token);
+    const rooms = await this.registry.roomsFor(user);
+    socket.data = { userId: user.userId, email: user.email, role: user.role, tokenExpiresAt: user.expiresAt };
+    this.results.set(socket, { user, rooms });
+  }
+}

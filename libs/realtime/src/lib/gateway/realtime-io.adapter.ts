@@ -1,0 +1,53 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { ServerOptions } from 'socket.io';
+import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
+import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
+import { HandshakeAuthenticator } from './handshake-authenticator';
+import type { HeraldServer } from './socket-types';
+
+const realtimeServers = new WeakSet<object>();
+
+/** True for a server built by RealtimeIoAdapter (and therefore protected by it). */
+export function isRealtimeServer(server: unknown): boolean {
+  return typeof server === 'object' && server !== null && realtimeServers.has(server);
+}
+
+/**
+ * The Socket.IO adapter of a Herald app. It builds the server from RealtimeModule's
+ * options (path, transports, CORS allow-list, message size limit, Origin check), installs
+ * the cluster adapter and the handshake authentication on every namespace, before the
+ * server accepts anyone.
+ *
+ * Install it before `app.init()`/`app.listen()` — an adapter set later is silently
+ * ignored by Nest, and RealtimeGateway then refuses to start:
+ *
+ *   const app = await NestFactory.create(AppModule);
+ *   app.useWebSocketAdapter(new RealtimeIoAdapter(app));
+ *   await app.listen(3000);
+ */
+export class RealtimeIoAdapter extends IoAdapter {
+  constructor(private readonly app: INestApplicationContext) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): HeraldServer {
+    const realtime = this.app.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS, { strict: false });
+    const handshake = this.app.get(HandshakeAuthenticator, { strict: false });
+    const backend = this.app.get<ClusterBackend>(CLUSTER_BACKEND, { strict: false });
+    const server: HeraldServer = super.createIOServer(port, {
+      ...options,
+      path: realtime.path,
+      transports: realtime.transports,
+      // An oversized message closes that one connection (engine.io refuses to buffer it).
+      maxHttpBufferSize: realtime.limits.maxMessageBytes,
+      cors: { origin: handshake.originPolicy.corsOrigin(), credentials: true },
+      allowRequest: handshake.allowRequest,
+      serveClient: false,
+    });
+    backend.attach(server);
+    handshake.protect(server);
+    realtimeServers.add(server);
+    return server;
+  }
+}

@@ -1,0 +1,253 @@
+import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import {
+  ClientEvent,
+  clientEventSchemas,
+  ErrorCode,
+  ServerEvent,
+  userRoom,
+  type AckResult,
+  type ClientEventResults,
+  type ErrorDetail,
+} from '@herald/ws-contracts';
+import { TokenVerifier } from '../auth/token-verifier';
+import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
+import { RealtimeError, toErrorDetail } from '../errors';
+import { RealtimeEventRegistry, type ClientEventRegistration } from '../event-registry';
+import { describeIssues } from '../http/zod-validation.pipe';
+import { TokenBucket } from '../rate-limit/token-bucket';
+import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
+import { HandshakeAuthenticator } from './handshake-authenticator';
+import { isRealtimeServer } from './realtime-io.adapter';
+import { SocketServerRef } from './socket-server.ref';
+import type { HeraldServer, HeraldSocket } from './socket-types';
+
+/** setTimeout's largest delay (~24.8 days); longer token lifetimes re-arm the timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A flooding client without acknowledgements hears about it at most this often. */
+const RATE_NOTICE_INTERVAL_MS = 1_000;
+
+/** Per-socket state that lives exactly as long as the connection. */
+interface Session {
+  readonly bucket: TokenBucket;
+  expiryTimer?: NodeJS.Timeout;
+  lastRateNotice: number;
+}
+
+type Ack = (result: AckResult) => void;
+
+/**
+ * The Socket.IO gateway: what happens to an authenticated socket from connection to
+ * disconnection. Authentication itself already happened in HandshakeAuthenticator.
+ *
+ * Client events are dispatched by `socket.onAny` rather than `@SubscribeMessage`, so one
+ * path validates, rate-limits, calls the registered handler and maps every exception to
+ * `{ ok: false, error: { code, message } }` (global Nest pipes and filters never reach
+ * gateways; this is the gateway's single exception mapping).
+ */
+@WebSocketGateway()
+export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayConnection<HeraldSocket>, OnApplicationShutdown {
+  private readonly logger = new Logger('Realtime');
+
+  constructor(
+    @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
+    @Inject(HandshakeAuthenticator) private readonly handshake: HandshakeAuthenticator,
+    @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(SocketServerRef) private readonly serverRef: SocketServerRef,
+    @Inject(CLUSTER_BACKEND) private readonly backend: ClusterBackend,
+  ) {}
+
+  afterInit(server: HeraldServer): void {
+    if (!isRealtimeServer(server)) {
+      // Without the adapter there is no handshake authentication: refuse to run open.
+      const message =
+        'RealtimeIoAdapter is not installed: call app.useWebSocketAdapter(new RealtimeIoAdapter(app)) before app.init()/listen()';
+      this.logger.error({ msg: message });
+      server.close();
+      throw new Error(message);
+    }
+    this.serverRef.set(server);
+  }
+
+  handleConnection(socket: HeraldSocket): void {
+    const result = this.handshake.takeResult(socket);
+    if (!result) {
+      // Cannot happen while the middleware is installed; never serve a socket it did not see.
+      socket.disconnect(true);
+      return;
+    }
+    const session: Session = {
+      bucket: new TokenBucket({
+        capacity: this.options.limits.eventBurst,
+        refillPerSecond: this.options.limits.eventsPerSecond,
+      }),
+      lastRateNotice: 0,
+    };
+    // Listeners first, synchronously: the client may send as soon as it is connected.
+    socket.onAny((event: string, ...args: unknown[]) => void this.dispatch(socket, session, event, args));
+    socket.once('disconnect', () => {
+      clearTimeout(session.expiryTimer);
+      void this.forget(socket);
+    });
+    this.scheduleExpiry(socket, session);
+    void this.welcome(socket, result.rooms);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.serverRef.clear();
+    await this.backend.close();
+  }
+
+  /** Presence, rooms, `authenticated`, then the application's connect hooks. */
+  private async welcome(socket: HeraldSocket, rooms: string[]): Promise<void> {
+    const { userId, email } = socket.data;
+    try {
+      await this.backend.presence.add(userId, socket.id);
+    } catch (error) {
+      this.logger.error({ msg: 'Could not record presence', userId, err: error });
+    }
+    if (!socket.connected) {
+      await this.forget(socket);
+      return;
+    }
+    // Joining after presence and right before `authenticated` means no event can reach the
+    // socket ahead of `authenticated`, and presence already counts it when the client hears.
+    await socket.join([userRoom(userId), ...rooms]);
+    socket.emit(ServerEvent.Authenticated, { success: true, userId, email });
+    const user = { userId, email, role: socket.data.role, expiresAt: socket.data.tokenExpiresAt };
+    await this.registry.runConnectHooks(user, socket.id, (error) => {
+      const detail = toErrorDetail(error);
+      this.logger.error({ msg: 'A connect hook failed', userId, code: detail.code, err: error });
+      if (socket.connected) socket.emit(ServerEvent.Error, detail);
+    });
+  }
+
+  private async forget(socket: HeraldSocket): Promise<void> {
+    const userId = socket.data?.userId;
+    if (!userId) return;
+    try {
+      await this.backend.presence.remove(userId, socket.id);
+    } catch (error) {
+      this.logger.error({ msg: 'Could not clear presence', userId, err: error });
+    }
+  }
+
+  // ---- token lifetime ---------------------------------------------------------------
+
+  /**
+   * Disconnects the socket when its token expires (plus the clock tolerance the handshake
+   * allowed, so a just-accepted token is not cut at once), after telling the client why.
+   */
+  private scheduleExpiry(socket: HeraldSocket, session: Session): void {
+    clearTimeout(session.expiryTimer);
+    session.expiryTimer = undefined;
+    const expiresAt = socket.data.tokenExpiresAt;
+    if (expiresAt === null) return;
+    const deadline = expiresAt + this.verifier.clockToleranceMs;
+    const delay = deadline - Date.now();
+    if (delay <= 0) {
+      this.expire(socket);
+      return;
+    }
+    session.expiryTimer = setTimeout(() => this.scheduleExpiry(socket, session), Math.min(delay, MAX_TIMER_MS));
+  }
+
+  private expire(socket: HeraldSocket): void {
+    if (!socket.connected) return;
+    socket.emit(ServerEvent.Error, { message: 'Authentication token has expired', code: ErrorCode.TokenExpired });
+    socket.disconnect(true);
+  }
+
+  private async refresh(
+    socket: HeraldSocket,
+    session: Session,
+    token: string,
+  ): Promise<ClientEventResults['auth:refresh']> {
+    const user = await this.verifier.verify(token);
+    if (user.userId !== socket.data.userId) {
+      throw new RealtimeError(ErrorCode.Forbidden, 'auth:refresh needs a token of the same user (sub)');
+    }
+    socket.data = { ...socket.data, email: user.email, role: user.role, tokenExpiresAt: user.expiresAt };
+    this.scheduleExpiry(socket, session);
+    return {
+      userId: user.userId,
+      expiresAt: user.expiresAt === null ? null : new Date(user.expiresAt).toISOString(),
+    };
+  }
+
+  // ---- client → server events --------------------------------------------------------
+
+  private async dispatch(socket: HeraldSocket, session: Session, event: string, args: unknown[]): Promise<void> {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+    try {
+      if (!session.bucket.take()) {
+        throw new RealtimeError(ErrorCode.RateLimited, 'Too many events; slow down');
+      }
+      const registration = this.resolve(event);
+      if (!registration) {
+        if (!ack) return; // SPEC §3: an unknown event without an acknowledgement is ignored.
+        throw new RealtimeError(ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
+      }
+      const parsed = registration.schema.safeParse(payload);
+      if (!parsed.success) {
+        throw new RealtimeError(ErrorCode.InvalidPayload, describeIssues(parsed.error).join('; '));
+      }
+      const result = await this.run(socket, session, event, registration, parsed.data);
+      ack?.({ ok: true, ...(result ?? {}) });
+    } catch (error) {
+      this.answerError(socket, session, event, error, ack);
+    }
+  }
+
+  private resolve(event: string): ClientEventRegistration | undefined {
+    if (event === ClientEvent.AuthRefresh) {
+      // Handled here; the registration only carries the contract schema.
+      return { schema: clientEventSchemas[ClientEvent.AuthRefresh], handler: () => ({}) as never };
+    }
+    return this.registry.registrationFor(event);
+  }
+
+  private async run(
+    socket: HeraldSocket,
+    session: Session,
+    event: string,
+    registration: ClientEventRegistration,
+    payload: unknown,
+  ): Promise<object | undefined> {
+    if (event === ClientEvent.AuthRefresh) {
+      return this.refresh(socket, session, (payload as { token: string }).token);
+    }
+    const { userId, email, role, tokenExpiresAt } = socket.data;
+    const context = { user: { userId, email, role, expiresAt: tokenExpiresAt }, socketId: socket.id };
+    return (await registration.handler(context, payload as never)) as object | undefined;
+  }
+
+  private answerError(socket: HeraldSocket, session: Session, event: string, error: unknown, ack?: Ack): void {
+    const detail: ErrorDetail = toErrorDetail(error);
+    if (detail.code === ErrorCode.Internal) {
+      // The payload is not logged: auth:refresh carries a token.
+      this.logger.error({ msg: 'A client event handler failed', event, userId: socket.data.userId, err: error });
+    }
+    if (ack) {
+      ack({ ok: false, error: detail });
+      return;
+    }
+    // Without an acknowledgement only a flood is worth telling, and not once per message.
+    if (detail.code === ErrorCode.RateLimited) {
+      const now = Date.now();
+      if (now - session.lastRateNotice >= RATE_NOTICE_INTERVAL_MS) {
+        session.lastRateNotice = now;
+        socket.emit(ServerEvent.Error, detail);
+      }
+    } else if (socket.connected) {
+      socket.emit(ServerEvent.Error, detail);
+    }
+  }
+}

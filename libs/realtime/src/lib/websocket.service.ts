@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ServerEvent,
+  userRoom,
+  type AchievementUnlockedPayload,
+  type LeaderboardEntry,
+  type Notification,
+  type RankUpdatedPayload,
+  type ServerEventPayloads,
+  type XpGainedPayload,
+} from '@herald/ws-contracts';
+import { CLUSTER_BACKEND, type ClusterBackend } from './cluster/cluster-backend';
+import { SocketServerRef } from './gateway/socket-server.ref';
+import type { RawEmitter } from './gateway/socket-types';
+
+/**
+ * The in-process API (SPEC §5): any Nest module injects it to push typed events to users.
+ * Every event name and payload is checked against `ServerEventPayloads` at compile time;
+ * an application extends that map by module augmentation to add its own events.
+ *
+ * Emits go through the Socket.IO adapter, so with the cluster backend they reach the
+ * user's sockets on every process; presence queries are answered by the PresenceStore.
+ */
+@Injectable()
+export class WebSocketService {
+  private readonly logger = new Logger('Realtime');
+
+  constructor(
+    @Inject(SocketServerRef) private readonly serverRef: SocketServerRef,
+    @Inject(CLUSTER_BACKEND) private readonly backend: ClusterBackend,
+  ) {}
+
+  emitToUser<E extends keyof ServerEventPayloads>(userId: string, event: E, payload: ServerEventPayloads[E]): void {
+    this.emitTo([userRoom(userId)], event, payload);
+  }
+
+  emitToUsers<E extends keyof ServerEventPayloads>(
+    userIds: readonly string[],
+    event: E,
+    payload: ServerEventPayloads[E],
+  ): void {
+    // One emit to the union of rooms: a socket in several of them still gets it once.
+    this.emitTo([...new Set(userIds)].map(userRoom), event, payload);
+  }
+
+  /** To every socket in a room the server put it in (e.g. `group:{id}`). */
+  emitToRoom<E extends keyof ServerEventPayloads>(room: string, event: E, payload: ServerEventPayloads[E]): void {
+    this.emitTo([room], event, payload);
+  }
+
+  emitToSocket<E extends keyof ServerEventPayloads>(socketId: string, event: E, payload: ServerEventPayloads[E]): void {
+    this.emitTo([socketId], event, payload);
+  }
+
+  /** To every connected (and therefore authenticated) socket. */
+  broadcast<E extends keyof ServerEventPayloads>(event: E, payload: ServerEventPayloads[E]): void {
+    const server = this.requireServer(event);
+    if (server) (server as unknown as RawEmitter).emit(event, payload);
+  }
+
+  async isUserConnected(userId: string): Promise<boolean> {
+    return (await this.getUserSocketCount(userId)) > 0;
+  }
+
+  async getUserSocketCount(userId: string): Promise<number> {
+    return this.backend.presence.countSockets(userId);
+  }
+
+  /** Closes every socket of the user (every process); answers how many there were. */
+  async disconnectUser(userId: string): Promise<number> {
+    const server = this.serverRef.server;
+    if (!server) return 0;
+    const room = userRoom(userId);
+    const sockets = await server.in(room).fetchSockets();
+    server.in(room).disconnectSockets(true);
+    return sockets.length;
+  }
+
+  /**
+   * Puts every connected socket of the user in `room` (every process). Server-side only:
+   * clients cannot join rooms. Sockets connecting later join through a room resolver.
+   */
+  async joinUserToRoom(userId: string, room: string): Promise<void> {
+    this.serverRef.server?.in(userRoom(userId)).socketsJoin(room);
+  }
+
+  async removeUserFromRoom(userId: string, room: string): Promise<void> {
+    this.serverRef.server?.in(userRoom(userId)).socketsLeave(room);
+  }
+
+  // ---- named helpers of SPEC §5 ---------------------------------------------------------
+
+  emitNotificationToUser(userId: string, notification: Notification): void {
+    this.emitToUser(userId, ServerEvent.NotificationNew, { notification, timestamp: new Date().toISOString() });
+  }
+
+  /** Each notification to its own recipient (`notification.userId`). */
+  emitNotificationToUsers(notifications: readonly Notification[]): void {
+    const timestamp = new Date().toISOString();
+    for (const notification of notifications) {
+      this.emitToUser(notification.userId, ServerEvent.NotificationNew, { notification, timestamp });
+    }
+  }
+
+  emitUnreadCount(userId: string, unreadCount: number): void {
+    this.emitToUser(userId, ServerEvent.NotificationUnreadCount, { unreadCount });
+  }
+
+  emitAchievementUnlocked(userId: string, payload: AchievementUnlockedPayload): void {
+    this.emitToUser(userId, ServerEvent.AchievementUnlocked, payload);
+  }
+
+  emitXpGained(userId: string, payload: XpGainedPayload): void {
+    this.emitToUser(userId, ServerEvent.XpGained, payload);
+  }
+
+  emitRankUpdated(userId: string, payload: RankUpdatedPayload): void {
+    this.emitToUser(userId, ServerEvent.RankUpdated, payload);
+  }
+
+  broadcastLeaderboardUpdate(leaderboard: LeaderboardEntry[]): void {
+    this.broadcast(ServerEvent.LeaderboardUpdated, { leaderboard });
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  /** Sockets connected to this process, for health and metrics. */
+  get localConnections(): number {
+    return this.serverRef.localConnections;
+  }
+
+  get adapterName(): string {
+    return this.backend.adapterName;
+  }
+
+  private emitTo(rooms: string[], event: string, payload: unknown): void {
+    if (rooms.length === 0) return;
+    const server = this.requireServer(event);
+    if (server) (server.to(rooms) as unknown as RawEmitter).emit(event, payload);
+  }
+
+  private requireServer(event: string) {
+    const server = this.serverRef.server;
+    if (!server) {
+      // Before the app listens nobody can be connected: nothing is lost.
+      this.logger.warn({ msg: 'Event emitted before the WebSocket server started; dropped', event });
+    }
+    return server;
+  }
+}

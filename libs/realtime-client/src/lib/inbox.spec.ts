@@ -18,6 +18,10 @@ describe('inbox store kept in sync with the server', () => {
     await waitFor(() => c.inbox?.getSnapshot().status === 'ready', 5_000, 'inbox ready');
     return c;
   };
+  const inboxOf = (c: RealtimeClient) => {
+    if (!c.inbox) throw new Error('client without inbox');
+    return c.inbox;
+  };
   const inbox = (c: RealtimeClient) => inboxOf(c).getSnapshot();
 
   beforeEach(async () => {

@@ -60,20 +60,32 @@ function tokenOf(handshake) {
 }
 
 const http = createServer((req, res) => void route(req, res));
-const io = new Server(http, { path: wsPath, transports: ['websocket', 'polling'], serveClient: false });
+const io = new Server(http, {
+  path: wsPath,
+  transports: ['websocket', 'polling'],
+  serveClient: false,
+});
 
 io.use(async (socket, next) => {
   const token = tokenOf(socket.handshake);
   if (!token) return next(authError('Authentication token missing', 'TOKEN_MISSING'));
   try {
-    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], clockTolerance: 5 });
+    const { payload } = await jwtVerify(token, secret, {
+      algorithms: ['HS256'],
+      clockTolerance: 5,
+    });
     if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('sub');
     socket.data.userId = payload.sub;
     socket.data.email = typeof payload.email === 'string' ? payload.email : null;
     next();
   } catch (error) {
     const expired = error instanceof joseErrors.JWTExpired;
-    next(authError(expired ? 'Token expired' : 'Invalid token', expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID'));
+    next(
+      authError(
+        expired ? 'Token expired' : 'Invalid token',
+        expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID',
+      ),
+    );
   }
 });
 
@@ -86,12 +98,20 @@ io.on('connection', (socket) => {
 
 function send(res, status, body) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 function fail(res, status, message) {
-  const error = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 413: 'Payload Too Large' }[status];
+  const error = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    404: 'Not Found',
+    413: 'Payload Too Large',
+  }[status];
   send(res, status, { statusCode: status, message, error });
 }
 
@@ -136,7 +156,8 @@ async function route(req, res) {
   }
 
   if (userEvents || url === '/api/realtime/broadcast') {
-    if (!body || !SERVER_EVENTS.has(body.event)) return fail(res, 400, 'event must be a server event');
+    if (!body || !SERVER_EVENTS.has(body.event))
+      return fail(res, 400, 'event must be a server event');
     if (userEvents) {
       const room = `user:${decodeURIComponent(userEvents[1])}`;
       io.to(room).emit(body.event, body.payload);
@@ -148,7 +169,12 @@ async function route(req, res) {
 
   // POST /api/notifications: the records Herald would store, built and pushed, never stored.
   const userIds = body?.userIds ?? (body?.userId === undefined ? undefined : [body.userId]);
-  if (!Array.isArray(userIds) || userIds.length === 0 || typeof body.title !== 'string' || typeof body.message !== 'string') {
+  if (
+    !Array.isArray(userIds) ||
+    userIds.length === 0 ||
+    typeof body.title !== 'string' ||
+    typeof body.message !== 'string'
+  ) {
     return fail(res, 400, 'userId or userIds, title and message are required');
   }
   const createdAt = new Date().toISOString();

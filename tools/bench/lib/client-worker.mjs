@@ -124,7 +124,13 @@ async function connect({ url, path, userIds, secret, concurrency, reconnection, 
     while (next < userIds.length) await openOne(userIds[next++]);
   });
   await Promise.all(lanes);
-  return { handshakeMs, failures, elapsedMs: (nowUs() - started) / 1000, startedUs: started, endedUs: nowUs() };
+  return {
+    handshakeMs,
+    failures,
+    elapsedMs: (nowUs() - started) / 1000,
+    startedUs: started,
+    endedUs: nowUs(),
+  };
 }
 
 function closeAll() {
@@ -177,7 +183,12 @@ const commands = {
     let resynced = 0;
     for (const client of clients) {
       if (client.socket.connected) connected += 1;
-      if (reconnectWatch && client.authedAt >= reconnectWatch.since && client.resyncedAt >= client.authedAt) resynced += 1;
+      if (
+        reconnectWatch &&
+        client.authedAt >= reconnectWatch.since &&
+        client.resyncedAt >= client.authedAt
+      )
+        resynced += 1;
     }
     return { total: clients.length, connected, resynced };
   },

@@ -1,0 +1,126 @@
+// A hand-written SVG line chart: fan-out p99 latency against publish rate, log-log, one line
+// per target and mode, with the 100 ms "held" limit drawn across.
+import { P99_LIMIT_MS } from './driver.mjs';
+import { spread } from './stats.mjs';
+
+const COLORS = { d: '#555555', a: '#1f77b4', b: '#2ca02c', c: '#d62728' };
+const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Median p99 per rate over the repeats, for one target's typed or stored ladder. */
+function series(run, id, mode) {
+  const byRate = new Map();
+  for (const r of run.targets[id]?.repeats ?? []) {
+    const steps =
+      mode === 'typed' ? r.typed?.steps : mode === 'stored' ? r.stored?.steps : r.crossTyped?.steps;
+    for (const s of steps ?? []) {
+      if (s.p99Ms === null) continue;
+      if (!byRate.has(s.rate)) byRate.set(s.rate, []);
+      byRate.get(s.rate).push(s.p99Ms);
+    }
+  }
+  return [...byRate.entries()]
+    .map(([rate, p99s]) => ({ rate, p99: spread(p99s).median }))
+    .sort((a, b) => a.rate - b.rate);
+}
+
+export function latencyChart(run) {
+  const W = 760;
+  const H = 440;
+  const m = { left: 70, right: 230, top: 40, bottom: 55 };
+  const lines = [];
+  for (const id of Object.keys(run.targets)) {
+    for (const mode of ['typed', 'stored', 'cross']) {
+      const points = series(run, id, mode);
+      if (points.length)
+        lines.push({
+          id,
+          mode,
+          points,
+          label: `${run.targets[id].label}${mode === 'typed' ? ', typed' : mode === 'stored' ? ', stored' : ', via process B'}`,
+        });
+    }
+  }
+  const all = lines.flatMap((l) => l.points);
+  const xMin = Math.min(...all.map((p) => p.rate), 100);
+  const xMax = Math.max(...all.map((p) => p.rate), 1000);
+  const yMin = 1;
+  const yMax = Math.max(1000, ...all.map((p) => p.p99));
+  const lx = (v) => Math.log10(v);
+  const x = (v) => m.left + ((lx(v) - lx(xMin)) / (lx(xMax) - lx(xMin))) * (W - m.left - m.right);
+  const y = (v) =>
+    H -
+    m.bottom -
+    ((lx(Math.max(v, yMin)) - lx(yMin)) / (lx(yMax) - lx(yMin))) * (H - m.top - m.bottom);
+  const parts = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
+  parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  parts.push(
+    `<text x="${m.left}" y="22" font-size="15" font-weight="bold">Fan-out p99 latency vs publish rate (${escape(run.meta.commit)}, ${escape(run.meta.date.slice(0, 10))})</text>`,
+  );
+  // Grid and axes: decades, plus 2× and 5× ticks on x.
+  for (let d = Math.floor(lx(xMin)); d <= Math.ceil(lx(xMax)); d += 1) {
+    for (const k of [1, 2, 5]) {
+      const v = k * 10 ** d;
+      if (v < xMin || v > xMax) continue;
+      parts.push(
+        `<line x1="${x(v).toFixed(1)}" y1="${m.top}" x2="${x(v).toFixed(1)}" y2="${H - m.bottom}" stroke="#e5e5e5"/>`,
+      );
+      parts.push(
+        `<text x="${x(v).toFixed(1)}" y="${H - m.bottom + 16}" text-anchor="middle">${v.toLocaleString('en-US')}</text>`,
+      );
+    }
+  }
+  for (let d = 0; d <= Math.ceil(lx(yMax)); d += 1) {
+    const v = 10 ** d;
+    if (v > yMax) continue;
+    parts.push(
+      `<line x1="${m.left}" y1="${y(v).toFixed(1)}" x2="${W - m.right}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>`,
+    );
+    parts.push(
+      `<text x="${m.left - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toLocaleString('en-US')}</text>`,
+    );
+  }
+  parts.push(
+    `<line x1="${m.left}" y1="${y(P99_LIMIT_MS)}" x2="${W - m.right}" y2="${y(P99_LIMIT_MS)}" stroke="#ff7f0e" stroke-dasharray="6 4"/>`,
+  );
+  parts.push(
+    `<text x="${W - m.right - 4}" y="${y(P99_LIMIT_MS) - 5}" text-anchor="end" fill="#ff7f0e">${P99_LIMIT_MS} ms limit</text>`,
+  );
+  parts.push(
+    `<rect x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="none" stroke="#333"/>`,
+  );
+  parts.push(
+    `<text x="${(m.left + W - m.right) / 2}" y="${H - 12}" text-anchor="middle">publishes per second (log)</text>`,
+  );
+  parts.push(
+    `<text transform="translate(18 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">p99 latency, ms (log)</text>`,
+  );
+  lines.forEach((line, i) => {
+    const color = COLORS[line.id] ?? '#9467bd';
+    const dash =
+      line.mode === 'stored'
+        ? ' stroke-dasharray="7 4"'
+        : line.mode === 'cross'
+          ? ' stroke-dasharray="2 3"'
+          : '';
+    const d = line.points
+      .map((p, j) => `${j ? 'L' : 'M'}${x(p.rate).toFixed(1)},${y(p.p99).toFixed(1)}`)
+      .join(' ');
+    parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
+    for (const p of line.points)
+      parts.push(
+        `<circle cx="${x(p.rate).toFixed(1)}" cy="${y(p.p99).toFixed(1)}" r="3" fill="${color}"/>`,
+      );
+    const ly = m.top + 10 + i * 20;
+    parts.push(
+      `<line x1="${W - m.right + 12}" y1="${ly}" x2="${W - m.right + 40}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`,
+    );
+    parts.push(
+      `<text x="${W - m.right + 46}" y="${ly + 4}" font-size="11">${escape(line.label)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,322 @@
+// The load driver's scenarios. The same code drives every target; the server under test
+// is only ever reached through its public contract (Socket.IO handshake + HTTP endpoints).
+import { Publisher } from './publisher.mjs';
+import { cpuMsOf, measureMemory, sleep } from './servers.mjs';
+import { round, summarize } from './stats.mjs';
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+const ms = (values) => values.map((v) => v / 1000);
+
+/** Held = every delivery arrived, none twice, p99 under this, and no HTTP error. */
+export const P99_LIMIT_MS = 100;
+
+export class Driver {
+  /**
+   * @param {import('./workers.mjs').WorkerPool} pool
+   * @param {{ secret: string, apiKey: string, wsPath?: string, log?: (line: string) => void }} options
+   */
+  constructor(pool, { secret, apiKey, wsPath = '/socket.io/', log = (line) => void line }) {
+    this.pool = pool;
+    this.secret = secret;
+    this.wsPath = wsPath;
+    this.publisher = new Publisher(apiKey);
+    this.log = log;
+    this.seq = 1;
+  }
+
+  /** Splits `userIds` (one entry per socket) round-robin over the workers and connects them. */
+  async connect(
+    url,
+    userIds,
+    { concurrency = 200, reconnection = false, timeoutMs = 20_000 } = {},
+  ) {
+    const shares = this.pool.workers.map(() => []);
+    userIds.forEach((id, i) => shares[i % shares.length].push(id));
+    const perWorker = Math.max(1, Math.floor(concurrency / shares.length));
+    const started = nowUs();
+    const results = await this.pool.all(
+      'connect',
+      (i) => ({
+        url,
+        path: this.wsPath,
+        userIds: shares[i],
+        secret: this.secret,
+        concurrency: perWorker,
+        reconnection,
+        timeoutMs,
+      }),
+      timeoutMs * 4 + 600_000,
+    );
+    const wallMs = (nowUs() - started) / 1000;
+    const handshakeMs = results.flatMap((r) => r.handshakeMs);
+    const failures = {};
+    for (const r of results)
+      for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
+    // Connections/s over the storm itself (first handshake start to last answer), not token minting.
+    const stormMs =
+      (Math.max(...results.map((r) => r.endedUs)) - Math.min(...results.map((r) => r.startedUs))) /
+      1000;
+    return { handshakeMs, failures, connected: handshakeMs.length, wallMs, stormMs };
+  }
+
+  closeAll() {
+    return this.pool.all('closeAll');
+  }
+
+  /** 1 + 2: connect storm of N sockets (one user each) and the idle memory they cost. */
+  async connectStorm(server, n, { concurrency = 200, label = 's' } = {}) {
+    const before = await measureMemory(server);
+    const cpuBefore = cpuMsOf(server.pid);
+    const userIds = Array.from({ length: n }, (_, i) => `${label}-${i}`);
+    const result = await this.connect(server.url, userIds, { concurrency });
+    const serverCpuMs = cpuMsOf(server.pid) - cpuBefore;
+    await sleep(1_000);
+    const after = await measureMemory(server);
+    const failed = Object.values(result.failures).reduce((a, b) => a + b, 0);
+    const hs = summarize(result.handshakeMs);
+    return {
+      n,
+      connected: result.connected,
+      failed,
+      failures: result.failures,
+      connectionsPerSec: round(result.connected / (result.stormMs / 1000), 1),
+      handshakeP50Ms: round(hs.p50),
+      handshakeP99Ms: round(hs.p99),
+      stormMs: round(result.stormMs, 0),
+      serverCpuMsPerHandshake: result.connected ? round(serverCpuMs / result.connected, 3) : null,
+      memory: {
+        before,
+        after,
+        rssPerSocketKb: round((after.rss - before.rss) / 1024 / Math.max(1, result.connected), 2),
+        heapPerSocketKb: round(
+          (after.heapUsed - before.heapUsed) / 1024 / Math.max(1, result.connected),
+          2,
+        ),
+      },
+    };
+  }
+
+  /** Waits until the workers saw `expected` receipts, or `graceMs` passed. */
+  async waitForReceipts(expected, graceMs) {
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      const progress = await this.pool.all('progress');
+      const received = progress.reduce((a, p) => a + p.received, 0);
+      if (received >= expected || Date.now() > deadline) return received;
+      await sleep(50);
+    }
+  }
+
+  /** 4: broadcast to every connected socket; time until the last one has it. */
+  async broadcast(server, socketCount, repeats = 5) {
+    const times = [];
+    let lost = 0;
+    for (let r = 0; r < repeats; r += 1) {
+      await this.pool.all('track', () => ({ event: 'xp:gained' }));
+      const seq = this.seq++;
+      const t0 = nowUs();
+      const { status } = await this.publisher.post(`${server.url}/api/realtime/broadcast`, {
+        event: 'xp:gained',
+        payload: { amount: seq, source: `b:${seq}:${t0}`, totalXp: seq },
+      });
+      if (status < 200 || status >= 300) throw new Error(`broadcast answered HTTP ${status}`);
+      await this.waitForReceipts(socketCount, 15_000);
+      const parts = await this.pool.all('collect', () => ({ expected: {} }));
+      const latencies = parts.flatMap((p) => p.latenciesUs);
+      lost += socketCount - latencies.length;
+      times.push(Math.max(...latencies) / 1000);
+      await sleep(200);
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    return {
+      timeToLastMs: round(sorted[sorted.length >> 1]),
+      samplesMs: times.map((t) => round(t)),
+      lost,
+    };
+  }
+
+  /** 5: restart the server under its clients; how fast they all come back and resync. */
+  async reconnectStorm(server, restart, socketCount, timeoutMs = 90_000) {
+    await this.pool.all('watchReconnect');
+    const stopped = nowUs();
+    await server.stop();
+    const next = await restart();
+    const ready = nowUs();
+    let status;
+    for (;;) {
+      const parts = await this.pool.all('status');
+      status = parts.reduce(
+        (a, p) => ({ connected: a.connected + p.connected, resynced: a.resynced + p.resynced }),
+        {
+          connected: 0,
+          resynced: 0,
+        },
+      );
+      if (status.resynced >= socketCount || (nowUs() - ready) / 1000 > timeoutMs) break;
+      await sleep(100);
+    }
+    const allBack = nowUs();
+    const authTimes = (await this.pool.all('reconnectTimes'))
+      .flatMap((p) => p.authTimes)
+      .sort((a, b) => a - b);
+    // Peak handshakes the server completed in any 1-second window.
+    let peak = 0;
+    for (let i = 0, j = 0; i < authTimes.length; i += 1) {
+      while (authTimes[i] - authTimes[j] >= 1e6) j += 1;
+      peak = Math.max(peak, i - j + 1);
+    }
+    return {
+      server: next,
+      result: {
+        restartMs: round((ready - stopped) / 1000, 0),
+        allBackAfterReadyMs: round((allBack - ready) / 1000, 0),
+        allBackAfterStopMs: round((allBack - stopped) / 1000, 0),
+        resynced: status.resynced,
+        missing: socketCount - status.resynced,
+        peakHandshakesPerSec: peak,
+      },
+    };
+  }
+
+  /** Users × devices for the fan-out scenarios, devices of one user on different workers. */
+  fanoutUserIds(users, devices, label = 'f') {
+    const ids = [];
+    for (let d = 0; d < devices; d += 1)
+      for (let u = 0; u < users; u += 1) ids.push(`${label}-${u}`);
+    return ids;
+  }
+
+  /**
+   * 3: one fan-out step at a fixed publish rate. `mode` is 'typed' (service typed-event
+   * endpoint, `xp:gained`) or 'stored' (POST /api/notifications, `notification:new`).
+   */
+  async fanoutStep({
+    publishUrl,
+    mode,
+    rate,
+    users,
+    devices,
+    durationMs,
+    graceMs = 3_000,
+    quiet = false,
+  }) {
+    const event = mode === 'typed' ? 'xp:gained' : 'notification:new';
+    await this.pool.all('track', () => ({ event }));
+    const firstSeq = this.seq;
+    const userOf = (seq) => `f-${seq % users}`;
+    const build =
+      mode === 'typed'
+        ? (seq, t0) => ({
+            url: `${publishUrl}/api/realtime/users/${userOf(seq)}/events`,
+            body: {
+              event: 'xp:gained',
+              payload: { amount: seq, source: `t:${seq}:${t0}`, totalXp: seq },
+            },
+          })
+        : (seq, t0) => ({
+            url: `${publishUrl}/api/notifications`,
+            body: {
+              userId: userOf(seq),
+              title: `bench ${seq}`,
+              message: 'benchmark notification',
+              type: 'bench',
+              data: { seq, t: t0 },
+            },
+          });
+    const run = await this.publisher.run({ rate, durationMs, firstSeq, build });
+    this.seq = firstSeq + run.sent.length;
+    const expectedTotal = run.sent.length * devices;
+    await this.waitForReceipts(expectedTotal, graceMs);
+    const expected = {};
+    for (const seq of run.sent) (expected[userOf(seq)] ??= []).push(seq);
+    const parts = await this.pool.all('collect', () => ({ expected }));
+    const latencies = ms(parts.flatMap((p) => p.latenciesUs));
+    const lat = summarize(latencies);
+    const lost = parts.reduce((a, p) => a + p.lost, 0);
+    const duplicates = parts.reduce((a, p) => a + p.duplicates, 0);
+    const httpErrors = Object.entries(run.statuses)
+      .filter(([s]) => !(Number(s) >= 200 && Number(s) < 300))
+      .reduce((a, [, n]) => a + n, 0);
+    const held =
+      !run.aborted &&
+      lost === 0 &&
+      duplicates === 0 &&
+      httpErrors === 0 &&
+      lat.p99 !== null &&
+      lat.p99 < P99_LIMIT_MS;
+    const step = {
+      rate,
+      published: run.sent.length,
+      deliveries: expectedTotal,
+      p50Ms: round(lat.p50),
+      p95Ms: round(lat.p95),
+      p99Ms: round(lat.p99),
+      maxMs: round(lat.max),
+      lost,
+      duplicates,
+      httpErrors,
+      statuses: run.statuses,
+      aborted: run.aborted,
+      achievedRate: round(run.sent.length / (Math.max(run.publishSpanMs, 1) / 1000), 0),
+      held,
+    };
+    if (!quiet)
+      this.log(
+        `    ${mode} ${rate}/s: p50 ${step.p50Ms} p99 ${step.p99Ms} max ${step.maxMs} ms, lost ${lost}, dup ${duplicates}, http errors ${httpErrors}${run.aborted ? `, ${run.aborted}` : ''} → ${held ? 'held' : 'NOT held'}`,
+      );
+    return step;
+  }
+
+  /**
+   * One search step; a step that is not held is run once more, so that a burst of other work
+   * on this shared machine does not end the search early. Both runs are recorded.
+   */
+  async heldStep(step, steps) {
+    const first = await this.fanoutStep(step);
+    steps.push(first);
+    if (first.held) return first;
+    const retry = await this.fanoutStep(step);
+    retry.retry = true;
+    steps.push(retry);
+    return retry;
+  }
+
+  /**
+   * Step-up search: doubles the rate from `startRate` until a step is not held (or
+   * `maxRate`), then bisects `refine` times between the last held and the first failed rate.
+   */
+  async findHeldRate({ startRate, maxRate, refine = 2, ...step }) {
+    const steps = [];
+    let good = 0;
+    let bad = null;
+    // Warm-up (JIT, connection pools, caches): not recorded.
+    await this.fanoutStep({
+      ...step,
+      rate: startRate,
+      durationMs: Math.min(step.durationMs, 1_000),
+      quiet: true,
+    });
+    for (let rate = startRate; rate <= maxRate; rate *= 2) {
+      const s = await this.heldStep({ ...step, rate }, steps);
+      if (s.held) good = rate;
+      else {
+        bad = rate;
+        break;
+      }
+    }
+    if (bad !== null && good > 0) {
+      for (let i = 0; i < refine; i += 1) {
+        const rate = Math.round((good + bad) / 2);
+        if (rate === good || rate === bad) break;
+        const s = await this.heldStep({ ...step, rate }, steps);
+        if (s.held) good = rate;
+        else bad = rate;
+      }
+    }
+    return { heldRate: good, firstFailedRate: bad, steps: steps.sort((a, b) => a.rate - b.rate) };
+  }
+
+  close() {
+    this.publisher.close();
+  }
+}

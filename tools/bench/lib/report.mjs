@@ -1,0 +1,457 @@
+// Turns a run into figures (median, min–max, ratio to the baseline of the same repeat),
+// target checks, the JSON record, docs/benchmarks.md and the SVG chart.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { latencyChart } from './chart.mjs';
+import { ROOT } from './servers.mjs';
+import { round, spread } from './stats.mjs';
+
+/**
+ * Every figure the report shows. `get` reads one repeat's result; `vs` names the baseline
+ * figure the ratio is taken against (default: the same figure); `target` is issue #7's.
+ */
+export const METRICS = [
+  {
+    key: 'connect.rate',
+    label: 'connect storm: connections/s',
+    unit: '/s',
+    better: 'higher',
+    get: (r) => r.connect?.connectionsPerSec,
+    target: { op: '>=', factor: 0.8 },
+  },
+  {
+    key: 'connect.p50',
+    label: 'handshake p50',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.connect?.handshakeP50Ms,
+  },
+  {
+    key: 'connect.p99',
+    label: 'handshake p99',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.connect?.handshakeP99Ms,
+  },
+  {
+    key: 'connect.failed',
+    label: 'connect failures',
+    unit: '',
+    better: 'lower',
+    get: (r) => r.connect?.failed,
+    noRatio: true,
+  },
+  {
+    key: 'connect.cpu',
+    label: 'server CPU per handshake',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.connect?.serverCpuMsPerHandshake,
+  },
+  {
+    key: 'memory.rss',
+    label: 'RSS per idle socket',
+    unit: 'KB',
+    better: 'lower',
+    get: (r) => r.connect?.memory.rssPerSocketKb,
+    target: { op: '<=', factor: 1.5 },
+  },
+  {
+    key: 'memory.heap',
+    label: 'JS heap per idle socket',
+    unit: 'KB',
+    better: 'lower',
+    get: (r) => r.connect?.memory.heapPerSocketKb,
+  },
+  {
+    key: 'broadcast.last',
+    label: 'broadcast: time to last socket',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.broadcast?.timeToLastMs,
+    target: { op: '<=', factor: 1.25 },
+  },
+  {
+    key: 'reconnect.restart',
+    label: 'reconnect: server restart (stop → healthy)',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.reconnect?.restartMs,
+  },
+  {
+    key: 'reconnect.allBack',
+    label: 'reconnect: all clients back and resynced after healthy',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.reconnect?.allBackAfterReadyMs,
+  },
+  {
+    key: 'reconnect.peak',
+    label: 'reconnect: peak handshakes/s',
+    unit: '/s',
+    better: 'higher',
+    get: (r) => r.reconnect?.peakHandshakesPerSec,
+  },
+  {
+    key: 'reconnect.missing',
+    label: 'reconnect: clients not back',
+    unit: '',
+    better: 'lower',
+    get: (r) => r.reconnect?.missing,
+    noRatio: true,
+  },
+  {
+    key: 'typed.held',
+    label: 'typed fan-out: highest rate held (p99 < 100 ms, no loss)',
+    unit: 'publishes/s',
+    better: 'higher',
+    get: (r) => r.typed?.heldRate,
+    target: { op: '>=', factor: 0.8 },
+  },
+  {
+    key: 'typed.halfP50',
+    label: "typed fan-out p50 at half the baseline's held rate",
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.typedAtHalf?.p50Ms,
+  },
+  {
+    key: 'typed.halfP99',
+    label: "typed fan-out p99 at half the baseline's held rate",
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.typedAtHalf?.p99Ms,
+    target: { op: '<=', factor: 1.5 },
+  },
+  {
+    key: 'typed.halfMax',
+    label: "typed fan-out max at half the baseline's held rate",
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.typedAtHalf?.maxMs,
+  },
+  {
+    key: 'typed.halfLost',
+    label: 'typed fan-out lost + duplicated at half rate',
+    unit: '',
+    better: 'lower',
+    get: (r) => (r.typedAtHalf ? r.typedAtHalf.lost + r.typedAtHalf.duplicates : undefined),
+    noRatio: true,
+  },
+  {
+    key: 'stored.held',
+    label: "stored notifications: highest rate held (vs the baseline's TYPED rate)",
+    unit: 'publishes/s',
+    better: 'higher',
+    get: (r) => r.stored?.heldRate,
+    vs: 'typed.held',
+    target: { op: '>=', factor: 0.5 },
+  },
+  {
+    key: 'stored.heldSame',
+    label: "stored notifications: highest rate held (vs the baseline's no-storage equivalent)",
+    unit: 'publishes/s',
+    better: 'higher',
+    get: (r) => r.stored?.heldRate,
+    vs: 'stored.held',
+  },
+  {
+    key: 'cluster.sameP99',
+    label: 'Redis cluster: p99, clients and publisher on process A',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.sameProcess?.p99Ms,
+    vs: 'typed.halfP99',
+  },
+  {
+    key: 'cluster.crossP99',
+    label: 'Redis cluster: p99, clients on A, published through B',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.crossProcess?.p99Ms,
+    vs: 'typed.halfP99',
+  },
+  {
+    key: 'cluster.crossP50',
+    label: 'Redis cluster: p50, published through B',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.crossProcess?.p50Ms,
+    vs: 'typed.halfP50',
+  },
+  {
+    key: 'cluster.crossHeld',
+    label: 'Redis cluster: highest typed rate held through B',
+    unit: 'publishes/s',
+    better: 'higher',
+    get: (r) => r.crossTyped?.heldRate,
+    vs: 'typed.held',
+  },
+];
+
+const METRIC = Object.fromEntries(METRICS.map((m) => [m.key, m]));
+
+function okRepeats(target) {
+  return (target?.repeats ?? []).filter((r) => !r.error && !r.skipped);
+}
+
+/** Medians, min–max and per-repeat ratios to the baseline; the list of target checks. */
+export function summarizeRun(run) {
+  const baseline = run.targets.d;
+  const baseByRepeat = new Map(okRepeats(baseline).map((r) => [r.repeat, r]));
+  const figures = {};
+  for (const [id, target] of Object.entries(run.targets)) {
+    figures[id] = {};
+    const repeats = okRepeats(target);
+    for (const metric of METRICS) {
+      const values = repeats.map(metric.get).filter((v) => typeof v === 'number');
+      if (!values.length) continue;
+      const base = METRIC[metric.vs ?? metric.key];
+      const ratios = metric.noRatio
+        ? []
+        : repeats
+            .map((r) => {
+              const b = baseByRepeat.get(r.repeat);
+              const mine = metric.get(r);
+              const theirs = b && base.get(b);
+              return typeof mine === 'number' && typeof theirs === 'number' && theirs > 0
+                ? mine / theirs
+                : undefined;
+            })
+            .filter((v) => v !== undefined);
+      figures[id][metric.key] = { ...spread(values), ratio: spread(ratios) };
+    }
+  }
+
+  const checks = [];
+  const check = (text, met) => checks.push({ text, met });
+  const herald = Object.entries(run.targets).filter(([id]) => id === 'a' || id === 'b');
+  for (const [id, target] of herald) {
+    if (!okRepeats(target).length) {
+      check(
+        `${target.label}: no successful repeat (${target.repeats.map((r) => r.error ?? r.skipped).join('; ')})`,
+        false,
+      );
+      continue;
+    }
+    for (const metric of METRICS.filter((m) => m.target)) {
+      const figure = figures[id][metric.key];
+      const ratio = figure?.ratio?.median;
+      const factor = metric.target.factor;
+      const met =
+        ratio === undefined ? null : metric.target.op === '>=' ? ratio >= factor : ratio <= factor;
+      const vs = metric.vs ? ` of the baseline's ${METRIC[metric.vs].label.split(':')[0]}` : '';
+      check(
+        `${target.label} — ${metric.label}: ${ratio === undefined ? 'not measured' : `${round(ratio)}×${vs}`} (target ${metric.target.op} ${factor}×; ${round(figure?.median)} ${metric.unit} vs baseline ${round(figures.d[metric.vs ?? metric.key]?.median)})`,
+        met,
+      );
+    }
+  }
+  const cap = run.capacity?.a;
+  if (Array.isArray(cap) && cap.length) {
+    const last = cap[cap.length - 1];
+    const limit = run.meta.config.fdLimit;
+    const held = Math.min(last.connected, last.stillConnectedAfter5s);
+    check(
+      last.n >= 20_000
+        ? `20,000 authenticated sockets on one Herald process: ${held} held`
+        : `20,000 authenticated sockets on one Herald process: not testable here — every process is capped at ${limit} open files (hard RLIMIT_NOFILE); ${held} of ${last.n} (the cap minus headroom) held`,
+      last.n >= 20_000 ? held >= 20_000 : held >= last.n ? null : false,
+    );
+  }
+  const cluster = run.targets.c;
+  if (cluster) {
+    const skipped = cluster.repeats.find((r) => r.skipped);
+    if (skipped) check(`${cluster.label}: skipped — ${skipped.skipped}`, null);
+  }
+  return { figures, checks };
+}
+
+// ---- markdown -----------------------------------------------------------------------------
+
+const fmt = (v) => {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const abs = Math.abs(v);
+  return abs >= 100
+    ? Math.round(v).toLocaleString('en-US')
+    : abs >= 10
+      ? v.toFixed(1)
+      : v.toFixed(2);
+};
+const cell = (f) => {
+  if (!f) return '–';
+  const range = f.n > 1 ? ` (${fmt(f.min)}–${fmt(f.max)})` : '';
+  return `${fmt(f.median)}${range}`;
+};
+const ratioCell = (f) =>
+  f?.ratio
+    ? `${fmt(f.ratio.median)}×${f.ratio.n > 1 ? ` (${fmt(f.ratio.min)}–${fmt(f.ratio.max)})` : ''}`
+    : '–';
+
+function stepTable(run, id, mode) {
+  const rows = new Map();
+  for (const r of okRepeats(run.targets[id])) {
+    const steps =
+      mode === 'typed' ? r.typed?.steps : mode === 'stored' ? r.stored?.steps : r.crossTyped?.steps;
+    for (const s of steps ?? []) {
+      if (!rows.has(s.rate)) rows.set(s.rate, []);
+      rows.get(s.rate).push(s);
+    }
+  }
+  const lines = [];
+  for (const [rate, steps] of [...rows.entries()].sort((a, b) => a[0] - b[0])) {
+    const p = (k) => fmt(spread(steps.map((s) => s[k]))?.median);
+    const lost = steps.reduce((a, s) => a + s.lost, 0);
+    const dup = steps.reduce((a, s) => a + s.duplicates, 0);
+    const errors = steps.reduce((a, s) => a + s.httpErrors, 0);
+    const held = steps.filter((s) => s.held).length;
+    lines.push(
+      `| ${rate} | ${p('p50Ms')} | ${p('p95Ms')} | ${p('p99Ms')} | ${p('maxMs')} | ${lost} | ${dup} | ${errors} | ${held}/${steps.length} |`,
+    );
+  }
+  return lines;
+}
+
+export function renderMarkdown(run, chartPath) {
+  const { meta, summary } = run;
+  const ids = Object.keys(run.targets);
+  const out = [];
+  out.push(`## Latest run`, '');
+  out.push(
+    `- **Date**: ${meta.date} (${meta.durationS} s, mode \`${meta.mode}\`)`,
+    `- **Commit**: \`${meta.commit}\`${meta.dirty ? ' (with uncommitted changes in apps/ or libs/)' : ''} — ${meta.subject}`,
+    `- **Machine**: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGb} GB, ${meta.machine.os}, Node ${meta.machine.node}; load average ${meta.machine.loadBefore.join(' / ')} before, ${meta.machine.loadAfter.join(' / ')} after (the machine is shared; ratios to the baseline of the same repeat are the figures to read)`,
+    `- **Sizes**: connect storm N = ${meta.config.stormN} sockets (${meta.config.concurrency} handshakes in flight, ${meta.config.workers} client processes); fan-out ${meta.config.users} users × ${meta.config.devices} devices, steps of ${meta.config.stepMs / 1000} s doubling from ${meta.config.startRate}/s then bisected ${meta.config.refine}×; broadcast median of ${meta.config.broadcastRepeats}; ${meta.config.repeats} repeat(s), median (min–max); capacity ${meta.config.capacity.length ? meta.config.capacity.join(' / ') : 'not run'}; open-file limit per process ${meta.config.fdLimit}.`,
+    '',
+  );
+  out.push('### Targets (issue #7)', '');
+  for (const c of summary.checks)
+    out.push(`- ${c.met === null ? '·' : c.met ? '✅' : '❌'} ${c.text}`);
+  out.push('');
+  out.push(
+    '### Figures',
+    '',
+    'Median (min–max) over the repeats; the ratio is to the baseline measured in the same repeat (median of the per-repeat ratios).',
+    '',
+  );
+  out.push(
+    `| figure | ${ids.map((id) => `${run.targets[id].label}`).join(' | ')} | ${ids
+      .filter((id) => id !== 'd')
+      .map((id) => `ratio ${id}`)
+      .join(' | ')} |`,
+  );
+  out.push(
+    `|---|${ids.map(() => '---:').join('|')}|${ids
+      .filter((id) => id !== 'd')
+      .map(() => '---:')
+      .join('|')}|`,
+  );
+  for (const metric of METRICS) {
+    if (!ids.some((id) => summary.figures[id]?.[metric.key])) continue;
+    const unit = metric.unit ? ` (${metric.unit})` : '';
+    out.push(
+      `| ${metric.label}${unit} | ${ids.map((id) => cell(summary.figures[id]?.[metric.key])).join(' | ')} | ${ids
+        .filter((id) => id !== 'd')
+        .map((id) => ratioCell(summary.figures[id]?.[metric.key]))
+        .join(' | ')} |`,
+    );
+  }
+  out.push('');
+  if (chartPath) out.push(`![p99 latency vs publish rate](${chartPath})`, '');
+  for (const id of ids) {
+    for (const mode of ['typed', 'stored', 'cross']) {
+      const rows = stepTable(run, id, mode);
+      if (!rows.length) continue;
+      const what =
+        mode === 'typed'
+          ? 'typed events (`POST /api/realtime/users/:id/events`)'
+          : mode === 'stored'
+            ? 'stored notifications (`POST /api/notifications`)'
+            : 'typed events published through process B, clients on A';
+      out.push(`#### ${run.targets[id].label}: ${what}`, '');
+      out.push(
+        '| publishes/s | p50 ms | p95 ms | p99 ms | max ms | lost | duplicated | HTTP errors | held |',
+        '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+        ...rows,
+        '',
+      );
+    }
+  }
+  const capIds = Object.keys(run.capacity ?? {});
+  if (capIds.length) {
+    out.push(
+      '### Capacity (one pass)',
+      '',
+      '| target | sockets | connected | still connected 5 s later | connections/s | handshake p99 ms | server RSS MB | RSS per socket KB | failures |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    );
+    for (const id of capIds) {
+      const steps = run.capacity[id];
+      if (!Array.isArray(steps)) {
+        out.push(`| ${run.targets[id].label} | failed: ${steps.error} | | | | | | | |`);
+        continue;
+      }
+      for (const s of steps) {
+        out.push(
+          `| ${run.targets[id].label} | ${s.n} | ${s.connected} | ${s.stillConnectedAfter5s} | ${fmt(s.connectionsPerSec)} | ${fmt(s.handshakeP99Ms)} | ${fmt(s.memory.after.rss / 1048576)} | ${fmt(s.memory.rssPerSocketKb)} | ${Object.keys(s.failures).length ? JSON.stringify(s.failures) : 'none'} |`,
+        );
+      }
+    }
+    out.push('');
+  }
+  const failures = ids.flatMap((id) =>
+    run.targets[id].repeats
+      .filter((r) => r.error)
+      .map((r) => `- ${run.targets[id].label}, repeat ${r.repeat + 1}: ${r.error}`),
+  );
+  if (failures.length) out.push('### Errors during the run', '', ...failures, '');
+  return out.join('\n');
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+const INTRO = `# Benchmarks
+
+\`npm run bench\` measures Herald's API (production build) against a raw Socket.IO baseline
+(\`tools/bench/baseline-server.mjs\`: HS256 handshake, \`user:{id}\` rooms, the same HTTP publish
+endpoints, no storage) in one run with one load driver (\`tools/bench/lib\`): real
+\`socket.io-client\` websocket connections in separate worker processes, tokens minted by the
+driver, an open-loop publisher that stamps every publish with its scheduled time (a server that
+falls behind shows it as latency), and receipts checked on every device for loss and
+duplication. \`npm run bench -- --quick\` is the two-minute development run;
+\`npm run bench -- --compare [previous.json]\` compares the latest JSON in \`docs/benchmarks/\`
+with a previous one.
+
+`;
+
+/** Writes the JSON record (and, for a full run, docs/benchmarks.md and the chart). */
+export function writeReport(run, { docs }) {
+  const date = run.meta.date.slice(0, 10);
+  const dir = docs ? join(ROOT, 'docs/benchmarks') : join(ROOT, 'tmp/bench');
+  mkdirSync(dir, { recursive: true });
+  const name = `${date}-${run.meta.commit}${docs ? '' : `-${run.meta.mode}`}`;
+  const jsonPath = join(dir, `${name}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify(run, null, 1)}\n`);
+  const svgPath = join(dir, docs ? 'latency-vs-rate.svg' : `${name}.svg`);
+  writeFileSync(svgPath, latencyChart(run));
+  const written = [relative(ROOT, jsonPath), relative(ROOT, svgPath)];
+  const markdown = renderMarkdown(run, docs ? 'benchmarks/latency-vs-rate.svg' : undefined);
+  if (docs) {
+    const mdPath = join(ROOT, 'docs/benchmarks.md');
+    const existing = existsSync(mdPath)
+      ? readFileSync(mdPath, 'utf8')
+      : `${INTRO}${START}\n${END}\n`;
+    const [head, rest] = existing.includes(START)
+      ? existing.split(START)
+      : [existing, `\n${END}\n`];
+    const tail = rest.includes(END) ? rest.split(END)[1] : '';
+    writeFileSync(mdPath, `${head}${START}\n${markdown}\n${END}${tail}`);
+    written.push(relative(ROOT, mdPath));
+  } else {
+    const mdPath = join(dir, `${name}.md`);
+    writeFileSync(mdPath, markdown);
+    written.push(relative(ROOT, mdPath));
+  }
+  return written;
+}

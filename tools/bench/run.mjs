@@ -1,0 +1,469 @@
+#!/usr/bin/env node
+// `npm run bench`: Herald against a raw Socket.IO baseline, in one run, with one driver.
+//
+//   npm run bench                  full run (3 repeats, ~20-25 min on 2 cores) → docs/benchmarks.md
+//   npm run bench -- --quick       small N, 1 repeat, few steps (< 2 min) → tmp/bench/*.json
+//   npm run bench -- --compare [previous.json]   latest JSON vs a previous one, as ratios
+//
+// Other flags: --targets d,a,b,c (subset; the baseline d always runs), --repeats N,
+// --storm N, --no-capacity, --profile (servers run with --cpu-prof into tmp/bench/profiles),
+// --build (rebuild the API first; it is built anyway when dist is missing).
+//
+// Targets: (a) Herald, embedded PGlite; (b) Herald, PostgreSQL; (c) two Herald processes
+// sharing Redis; (d) the baseline (tools/bench/baseline-server.mjs). Servers and client
+// workers are separate processes on 127.0.0.1; every process, database, Redis key and temp
+// directory this run creates is removed at the end, on errors and on Ctrl-C.
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { compareRuns } from './lib/compare.mjs';
+import { Driver } from './lib/driver.mjs';
+import {
+  createDatabase,
+  onCleanup,
+  reserveRedisPrefix,
+  runCleanups,
+  tempDir,
+} from './lib/environment.mjs';
+import { summarizeRun, writeReport } from './lib/report.mjs';
+import {
+  API_MAIN,
+  BASELINE_MAIN,
+  BENCH_API_KEY,
+  BENCH_JWT_SECRET,
+  freePort,
+  heraldEnv,
+  liveProcesses,
+  ROOT,
+  sleep,
+  startServer,
+} from './lib/servers.mjs';
+import { WorkerPool } from './lib/workers.mjs';
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : undefined;
+};
+
+if (flag('compare')) {
+  process.exit(compareRuns(option('compare')));
+}
+
+const quick = flag('quick');
+const FD_LIMIT =
+  Number(spawnSync('bash', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 1024;
+/** A server process needs one descriptor per socket plus its own files and listeners. */
+const MAX_SOCKETS_PER_PROCESS = FD_LIMIT - 200;
+
+const config = quick
+  ? {
+      mode: 'quick',
+      repeats: Number(option('repeats') ?? 1),
+      workers: 2,
+      stormN: Number(option('storm') ?? 500),
+      concurrency: 100,
+      broadcastRepeats: 3,
+      users: 50,
+      devices: 2,
+      stepMs: 1_000,
+      startRate: 250,
+      maxRate: 4_000,
+      refine: 0,
+      capacity: [],
+    }
+  : {
+      mode: 'full',
+      repeats: Number(option('repeats') ?? 3),
+      workers: 4,
+      stormN: Number(option('storm') ?? 5_000),
+      concurrency: 200,
+      broadcastRepeats: 5,
+      users: 200,
+      devices: 3,
+      stepMs: 3_000,
+      startRate: 200,
+      maxRate: 12_800,
+      refine: 2,
+      capacity: flag('no-capacity')
+        ? []
+        : [2_000, 10_000, Math.min(20_000, MAX_SOCKETS_PER_PROCESS)],
+    };
+
+const TARGETS = {
+  d: { id: 'd', label: 'baseline (raw Socket.IO)', kind: 'baseline' },
+  a: { id: 'a', label: 'Herald, embedded PGlite', kind: 'herald', database: 'pglite' },
+  b: { id: 'b', label: 'Herald, PostgreSQL', kind: 'herald', database: 'postgres' },
+  c: { id: 'c', label: 'Herald ×2 with Redis', kind: 'cluster' },
+};
+const selected = [
+  'd',
+  ...(option('targets') ?? 'a,b,c').split(',').filter((t) => t !== 'd' && TARGETS[t]),
+];
+
+const runId = `${Date.now().toString(36)}${process.pid}`;
+const log = (line) => process.stderr.write(`${line}\n`);
+const startedAt = new Date();
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)}s`;
+
+let pool;
+let driver;
+let interrupted = false;
+
+async function shutdown(code) {
+  try {
+    await driver?.closeAll().catch((error) => void error);
+  } catch {
+    // workers may be gone already
+  }
+  driver?.close();
+  pool?.close();
+  for (const child of liveProcesses) child.kill('SIGKILL');
+  await runCleanups();
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    interrupted = true;
+    log(`\n${signal}: stopping every process this run started and removing its data`);
+    void shutdown(130);
+  });
+}
+
+function gitInfo() {
+  const git = (args) => {
+    try {
+      return execSync(`git ${args}`, {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  return {
+    commit: git('rev-parse --short HEAD'),
+    subject: git('log -1 --format=%s'),
+    dirty: git('status --porcelain -- apps libs') !== '',
+  };
+}
+
+function ensureBuild() {
+  if (!flag('build') && existsSync(API_MAIN)) return;
+  log('building the API (npx nx build api) ...');
+  const result = spawnSync('npx', ['nx', 'build', 'api', '--outputStyle=static'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false' },
+  });
+  if (result.status !== 0) throw new Error('the API build failed');
+}
+
+// ---- targets --------------------------------------------------------------------------
+
+const profileDir = flag('profile') ? join(ROOT, 'tmp/bench/profiles', runId) : undefined;
+
+/** Prepares a target's resources and returns `start(port)` for it (also used to restart). */
+async function prepare(target, repeat) {
+  const label = `${target.id}${repeat}`;
+  if (target.kind === 'baseline') {
+    return {
+      start: (port) =>
+        startServer({
+          label: target.label,
+          main: BASELINE_MAIN,
+          port,
+          env: { HOST: '127.0.0.1', JWT_SECRET: BENCH_JWT_SECRET, API_KEY: BENCH_API_KEY },
+          cpuProfDir: profileDir && join(profileDir, label),
+        }),
+      release: async () => undefined,
+    };
+  }
+  let env;
+  let release;
+  if (target.database === 'pglite') {
+    const { dir, drop } = tempDir(label);
+    env = heraldEnv({ DATA_DIR: dir });
+    release = drop;
+  } else {
+    const db = await createDatabase(runId, label);
+    env = heraldEnv({ DATABASE_URL: db.url });
+    release = db.drop;
+  }
+  return {
+    start: (port) =>
+      startServer({
+        label: target.label,
+        main: API_MAIN,
+        port,
+        env,
+        cpuProfDir: profileDir && join(profileDir, label),
+      }),
+    release,
+  };
+}
+
+/** Scenarios 1-5 on one single-process target. `halfRate` is the baseline's held rate / 2. */
+async function runSingle(target, repeat, halfRate) {
+  const prepared = await prepare(target, repeat);
+  const port = await freePort();
+  let server = await prepared.start(port);
+  const result = { repeat };
+  try {
+    log(`  [${elapsed()}] ${target.label}: connect storm of ${config.stormN}`);
+    result.connect = await driver.connectStorm(server, config.stormN, {
+      concurrency: config.concurrency,
+      label: `s${repeat}`,
+    });
+    log(
+      `    ${result.connect.connected}/${config.stormN} in ${result.connect.stormMs} ms = ${result.connect.connectionsPerSec}/s, handshake p50 ${result.connect.handshakeP50Ms} p99 ${result.connect.handshakeP99Ms} ms, rss ${result.connect.memory.rssPerSocketKb} KB/socket, heap ${result.connect.memory.heapPerSocketKb} KB/socket`,
+    );
+    result.broadcast = await driver.broadcast(
+      server,
+      result.connect.connected,
+      config.broadcastRepeats,
+    );
+    log(
+      `    broadcast to ${result.connect.connected}: last socket after ${result.broadcast.timeToLastMs} ms (lost ${result.broadcast.lost})`,
+    );
+    log(
+      `  [${elapsed()}] ${target.label}: reconnect storm (restart under ${result.connect.connected} clients)`,
+    );
+    // The storm's sockets reconnect on their own: reopen them with reconnection on.
+    await driver.closeAll();
+    const re = await driver.connect(
+      server.url,
+      Array.from({ length: result.connect.connected }, (_, i) => `r${repeat}-${i}`),
+      {
+        concurrency: config.concurrency,
+        reconnection: true,
+      },
+    );
+    const storm = await driver.reconnectStorm(server, () => prepared.start(port), re.connected);
+    server = storm.server;
+    result.reconnect = storm.result;
+    log(
+      `    restart ${result.reconnect.restartMs} ms; all ${re.connected} back ${result.reconnect.allBackAfterReadyMs} ms after ready (missing ${result.reconnect.missing}), peak ${result.reconnect.peakHandshakesPerSec} handshakes/s`,
+    );
+    await driver.closeAll();
+
+    log(
+      `  [${elapsed()}] ${target.label}: fan-out ${config.users} users × ${config.devices} devices`,
+    );
+    const fan = await driver.connect(
+      server.url,
+      driver.fanoutUserIds(config.users, config.devices),
+      { concurrency: config.concurrency },
+    );
+    if (fan.connected !== config.users * config.devices)
+      throw new Error(`fan-out: only ${fan.connected} sockets connected`);
+    const common = {
+      publishUrl: server.url,
+      users: config.users,
+      devices: config.devices,
+      durationMs: config.stepMs,
+    };
+    const search = { startRate: config.startRate, maxRate: config.maxRate, refine: config.refine };
+    result.typed = await driver.findHeldRate({ ...common, ...search, mode: 'typed' });
+    const half = halfRate ?? Math.max(1, Math.round(result.typed.heldRate / 2));
+    result.typedAtHalf = await driver.fanoutStep({ ...common, mode: 'typed', rate: half });
+    result.stored = await driver.findHeldRate({ ...common, ...search, mode: 'stored' });
+    await driver.closeAll();
+  } finally {
+    await server.stop();
+    await prepared.release();
+  }
+  return result;
+}
+
+/** Scenario 6: two Herald processes on one Redis; clients on A, publishes via A or via B. */
+async function runCluster(target, repeat, halfRate) {
+  const { prefix, drop } = await reserveRedisPrefix(runId, `c${repeat}`);
+  const env = heraldEnv({
+    DATABASE_URL: 'memory://',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: prefix,
+  });
+  const [portA, portB] = [await freePort(), await freePort()];
+  const servers = [];
+  try {
+    servers.push(await startServer({ label: 'Herald A', main: API_MAIN, port: portA, env }));
+    servers.push(await startServer({ label: 'Herald B', main: API_MAIN, port: portB, env }));
+    const [a, b] = servers;
+    const redisReported = JSON.stringify(a.health ?? {})
+      .toLowerCase()
+      .includes('redis');
+    // Functional probe: one socket on A, one typed event published through B.
+    await driver.connect(a.url, ['probe-0']);
+    await driver.pool.all('track', () => ({ event: 'xp:gained' }));
+    const seq = driver.seq++;
+    await driver.publisher.post(`${b.url}/api/realtime/users/probe-0/events`, {
+      event: 'xp:gained',
+      payload: {
+        amount: seq,
+        source: `p:${seq}:${Number(process.hrtime.bigint() / 1000n)}`,
+        totalXp: seq,
+      },
+    });
+    const got = await driver.waitForReceipts(1, 3_000);
+    await driver.pool.all('collect', () => ({ expected: {} }));
+    await driver.closeAll();
+    if (got < 1) {
+      return {
+        repeat,
+        skipped: `an event published on process B never reached a socket on process A within 3 s (health ${redisReported ? 'mentions' : 'does not mention'} Redis): the API has no working Redis adapter yet`,
+      };
+    }
+    log(`  [${elapsed()}] ${target.label}: cross-process fan-out (clients on A)`);
+    await driver.connect(a.url, driver.fanoutUserIds(config.users, config.devices), {
+      concurrency: config.concurrency,
+    });
+    const common = {
+      users: config.users,
+      devices: config.devices,
+      durationMs: config.stepMs,
+      mode: 'typed',
+    };
+    const rate = halfRate ?? config.startRate;
+    const result = { repeat, rate };
+    result.sameProcess = await driver.fanoutStep({ ...common, publishUrl: a.url, rate });
+    result.crossProcess = await driver.fanoutStep({ ...common, publishUrl: b.url, rate });
+    if (!quick) {
+      result.crossTyped = await driver.findHeldRate({
+        ...common,
+        publishUrl: b.url,
+        startRate: config.startRate,
+        maxRate: config.maxRate,
+        refine: config.refine,
+      });
+    }
+    await driver.closeAll();
+    return result;
+  } finally {
+    for (const server of servers) await server.stop();
+    await drop();
+  }
+}
+
+/** 20,000-socket capacity (or as many as a process may open here): one pass per target. */
+async function runCapacity(target) {
+  const prepared = await prepare(target, 'cap');
+  const port = await freePort();
+  const server = await prepared.start(port);
+  const steps = [];
+  try {
+    for (const n of config.capacity) {
+      log(`  [${elapsed()}] ${target.label}: capacity ${n} sockets`);
+      const storm = await driver.connectStorm(server, n, {
+        concurrency: config.concurrency,
+        label: `cap${n}`,
+      });
+      await sleep(5_000);
+      const status = await driver.pool.all('status');
+      const stillConnected = status.reduce((a, s) => a + s.connected, 0);
+      steps.push({ ...storm, stillConnectedAfter5s: stillConnected });
+      log(
+        `    ${storm.connected}/${n} connected (${storm.connectionsPerSec}/s, failures ${JSON.stringify(storm.failures)}), ${stillConnected} still connected 5 s later, rss ${Math.round(storm.memory.after.rss / 1048576)} MB`,
+      );
+      await driver.closeAll();
+      await sleep(2_000);
+    }
+  } finally {
+    await server.stop();
+    await prepared.release();
+  }
+  return steps;
+}
+
+// ---- main -------------------------------------------------------------------------------
+
+async function main() {
+  if (selected.some((id) => id !== 'd')) ensureBuild();
+  const git = gitInfo();
+  log(
+    `herald bench (${config.mode}): targets ${selected.join(', ')}, ${config.repeats} repeat(s), ${config.workers} client workers, fd limit ${FD_LIMIT}`,
+  );
+  pool = new WorkerPool(config.workers);
+  driver = new Driver(pool, { secret: BENCH_JWT_SECRET, apiKey: BENCH_API_KEY, log });
+  const loadBefore = os.loadavg();
+  const results = Object.fromEntries(selected.map((id) => [id, { ...TARGETS[id], repeats: [] }]));
+
+  for (let repeat = 0; repeat < config.repeats && !interrupted; repeat += 1) {
+    log(`[${elapsed()}] repeat ${repeat + 1}/${config.repeats}`);
+    let halfRate;
+    for (const id of selected) {
+      const target = TARGETS[id];
+      try {
+        const result =
+          target.kind === 'cluster'
+            ? await runCluster(target, repeat, halfRate)
+            : await runSingle(target, repeat, halfRate);
+        if (id === 'd') halfRate = Math.max(1, Math.round(result.typed.heldRate / 2));
+        if (result.skipped) log(`  ${target.label}: skipped: ${result.skipped}`);
+        results[id].repeats.push(result);
+      } catch (error) {
+        if (interrupted) return;
+        log(`  ${target.label}: FAILED: ${error.stack ?? error}`);
+        results[id].repeats.push({ repeat, error: String(error.message ?? error) });
+        if (id === 'd') throw new Error('the baseline failed; ratios would be meaningless');
+      }
+    }
+  }
+
+  const capacity = {};
+  if (config.capacity.length && !interrupted) {
+    log(`[${elapsed()}] capacity (once per target)`);
+    for (const id of selected.filter((t) => t === 'd' || t === 'a')) {
+      try {
+        capacity[id] = await runCapacity(TARGETS[id]);
+      } catch (error) {
+        log(`  ${TARGETS[id].label}: capacity FAILED: ${error.stack ?? error}`);
+        capacity[id] = { error: String(error.message ?? error) };
+      }
+    }
+  }
+
+  const cpus = os.cpus();
+  const run = {
+    version: 1,
+    meta: {
+      date: startedAt.toISOString(),
+      durationS: Math.round((Date.now() - t0) / 1000),
+      ...git,
+      mode: config.mode,
+      config: { ...config, fdLimit: FD_LIMIT },
+      machine: {
+        cpu: cpus[0]?.model ?? 'unknown',
+        cores: cpus.length,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        os: `${os.type()} ${os.release()}`,
+        node: process.version,
+        loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
+        loadAfter: os.loadavg().map((l) => Number(l.toFixed(2))),
+      },
+    },
+    targets: results,
+    capacity,
+  };
+  run.summary = summarizeRun(run);
+  const written = writeReport(run, { docs: !quick && !option('out') });
+  log(`[${elapsed()}] done: ${written.join(', ')}`);
+  for (const line of run.summary.checks)
+    log(`  ${line.met === null ? '·' : line.met ? '✓' : '✗'} ${line.text}`);
+}
+
+onCleanup(async () => {
+  pool?.close();
+  for (const child of liveProcesses) child.kill('SIGKILL');
+});
+mkdirSync(join(ROOT, 'tmp/bench'), { recursive: true });
+main()
+  .then(() => shutdown(0))
+  .catch((error) => {
+    log(`bench failed: ${error.stack ?? error}`);
+    void shutdown(1);
+  });

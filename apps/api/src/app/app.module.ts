@@ -1,10 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { AppConfig } from './config/app-config';
+import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
+import { GamificationModule } from './gamification/gamification.module';
 import { HealthModule } from './health/health.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { RealtimeWiringModule } from './realtime/realtime-wiring.module';
 
 @Module({})
@@ -12,7 +17,17 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), HealthModule, MetricsModule, RealtimeWiringModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        HealthModule,
+        MetricsModule,
+        RealtimeWiringModule,
+        DatabaseModule,
+        NotificationsModule,
+        GamificationModule,
+        AuthModule,
+        DemoModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };
   }

@@ -5,6 +5,7 @@ import { RealtimeIoAdapter } from '@herald/realtime';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { JsonLogger } from './logging/json-logger';
+import { setupOpenApi } from './openapi/openapi';
 
 /**
  * Builds the Nest application from a validated configuration: logging, body limits,
@@ -31,5 +32,6 @@ export async function createApp(config: AppConfig) {
   app.set('trust proxy', 'loopback');
   // Before init/listen: Nest silently ignores an adapter set later.
   app.useWebSocketAdapter(new RealtimeIoAdapter(app));
+  setupOpenApi(app, config);
   return { app, logger };
 }

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Notification, NotificationPage } from '@herald/ws-contracts';
+import { startApi, type ApiProcess } from '../support/api-process';
+import { asUser, Device, serviceSend, uniqueUser } from './inbox-harness';
+
+/** The embedded database on disk (the default engine): data outlives the process. */
+describe('embedded PGlite in DATA_DIR', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'herald-inbox-'));
+  let api: ApiProcess | undefined;
+  const start = () => startApi({ env: { DATABASE_URL: undefined, DATA_DIR: dataDir } });
+
+  afterAll(async () => {
+    await api?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps notifications, read state and XP across a restart of the API', async () => {
+    api = await start();
+    const userId = uniqueUser('durable');
+    const kept = await serviceSend<Notification>(api, { userId, title: 'kept', message: 'survives restarts' });
+    const read = await serviceSend<Notification>(api, { userId, title: 'read', message: 'read before restart' });
+    expect([kept.status, read.status]).toEqual([201, 201]);
+    expect((await (await asUser(api, userId)).call('PATCH', `/api/notifications/${read.body.id}/read`)).status).toBe(200);
+    const xp = await fetch(`${api.url}/api/gamification/xp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': (await import('../support/api-process')).TEST_API_KEY },
+      body: JSON.stringify({ userId, amount: 700, source: 'before-restart' }),
+    });
+    expect(xp.status).toBe(200);
+    expect(await api.stop()).toBe(0);
+    expect(api.logs.some((line) => line.includes('Database closed'))).toBe(true);
+
+    api = await start();
+    const { token, call } = await asUser(api, userId);
+    const page = await call<NotificationPage>('GET', '/api/notifications');
+    const mine = page.body.items.filter((n) => n.type !== 'achievement');
+    expect(mine.map((n) => [n.id, n.readAt === null])).toEqual([
+      [read.body.id, false],
+      [kept.body.id, true],
+    ]);
+    const device = await Device.connect(api.url, token);
+    try {
+      // "kept" and the stored "first-xp" achievement are unread; "read" is not.
+      expect(await device.waitFor('notification:unread_count')).toEqual({ unreadCount: 2 });
+    } finally {
+      device.close();
+    }
+    const leaderboard = await call<{ leaderboard: { userId: string; xp: number }[] }>('GET', '/api/gamification/leaderboard');
+    expect(leaderboard.body.leaderboard.find((e) => e.userId === userId)?.xp).toBe(700);
+  });
+});

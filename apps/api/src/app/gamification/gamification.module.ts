@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { GamificationController } from './gamification.controller';
+import { GamificationService } from './gamification.service';
+
+/** The demo game: XP, ranks, achievements (also inbox notifications) and a leaderboard. */
+@Module({
+  imports: [NotificationsModule],
+  controllers: [GamificationController],
+  providers: [GamificationService],
+  exports: [GamificationService],
+})
+export class GamificationModule {}

@@ -1,0 +1,123 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, CurrentUser, JwtAuthGuard, ZodValidationPipe, type AuthenticatedUser } from '@herald/realtime';
+import {
+  buildCreateNotificationBodySchema,
+  listNotificationsQuerySchema,
+  notificationIdSchema,
+  type ListNotificationsQuery,
+  type Notification,
+  type NotificationPage,
+  type UnreadCountResponse,
+} from '@herald/ws-contracts';
+import type { z } from 'zod';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import {
+  ApiContractBody,
+  ApiContractResponse,
+  ApiErrors,
+  ApiServiceAuth,
+  ApiUserAuth,
+  schemaRef,
+} from '../openapi/api-docs.decorators';
+import { NotificationsService, type ReadAllResult, type ReadResult } from './notifications.service';
+
+type CreateNotificationInput = z.output<ReturnType<typeof buildCreateNotificationBodySchema>>;
+
+const idPipe = new ZodValidationPipe(notificationIdSchema);
+
+/** The user's own inbox (Bearer JWT) and the service endpoint that fills inboxes (x-api-key). */
+@ApiTags('notifications')
+@Controller('notifications')
+export class NotificationsController {
+  private readonly createBodyPipe: ZodValidationPipe<ReturnType<typeof buildCreateNotificationBodySchema>>;
+
+  constructor(
+    @Inject(NotificationsService) private readonly notifications: NotificationsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.createBodyPipe = new ZodValidationPipe(buildCreateNotificationBodySchema({ maxRecipients: config.limits.maxRecipients }));
+  }
+
+  @Get()
+  @UseGuards(JwtAuthGuard)
+  @ApiOperation({ summary: "The user's notifications, newest first, with a keyset cursor" })
+  @ApiQuery({ name: 'unread', required: false, enum: ['true', 'false', '1', '0'] })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiUserAuth()
+  @ApiContractResponse(200, 'One page of the inbox', 'NotificationPage')
+  @ApiErrors(400, 503)
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query(new ZodValidationPipe(listNotificationsQuerySchema)) query: ListNotificationsQuery,
+  ): Promise<NotificationPage> {
+    return this.notifications.list(user.userId, query);
+  }
+
+  @Get('unread-count')
+  @UseGuards(JwtAuthGuard)
+  @ApiOperation({ summary: 'How many of the user’s notifications are unread' })
+  @ApiUserAuth()
+  @ApiContractResponse(200, 'The unread count', 'UnreadCount')
+  @ApiErrors(503)
+  async unreadCount(@CurrentUser() user: AuthenticatedUser): Promise<UnreadCountResponse> {
+    return { unreadCount: await this.notifications.unreadCount(user.userId) };
+  }
+
+  @Patch(':id/read')
+  @UseGuards(JwtAuthGuard)
+  @ApiOperation({ summary: 'Mark one notification read; every device gets notification:read and the unread count' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiUserAuth()
+  @ApiContractResponse(200, 'Marked read (also when it already was)', 'ReadResult')
+  @ApiErrors(400, 404, 503)
+  markRead(@CurrentUser() user: AuthenticatedUser, @Param('id', idPipe) id: string): Promise<ReadResult> {
+    return this.notifications.markRead(user.userId, id);
+  }
+
+  @Post('read-all')
+  @HttpCode(HttpStatus.OK)
+  @UseGuards(JwtAuthGuard)
+  @ApiOperation({ summary: 'Mark every notification read; every device gets notification:read {all:true}' })
+  @ApiUserAuth()
+  @ApiContractResponse(200, 'How many changed, and the unread count (0)', 'ReadAllResult')
+  @ApiErrors(503)
+  markAllRead(@CurrentUser() user: AuthenticatedUser): Promise<ReadAllResult> {
+    return this.notifications.markAllRead(user.userId);
+  }
+
+  @Delete(':id')
+  @UseGuards(JwtAuthGuard)
+  @ApiOperation({ summary: 'Delete one notification for good; every device gets notification:deleted' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiUserAuth()
+  @ApiContractResponse(200, 'Deleted', 'ReadResult')
+  @ApiErrors(400, 404, 503)
+  delete(@CurrentUser() user: AuthenticatedUser, @Param('id', idPipe) id: string): Promise<ReadResult> {
+    return this.notifications.delete(user.userId, id);
+  }
+
+  @Post()
+  @UseGuards(ApiKeyGuard)
+  @ApiOperation({
+    summary: 'Service: store one notification per recipient (one transaction) and push it to every device',
+    description:
+      'With `userId` the answer is the stored notification; with `userIds` it is the array of stored ' +
+      'notifications, one per distinct user id, in request order. Up to MAX_RECIPIENTS (default 1000) ids.',
+  })
+  @ApiServiceAuth()
+  @ApiContractBody('CreateNotificationBody')
+  @ApiResponse({
+    status: 201,
+    description: 'The stored notification (for userId) or notifications (for userIds)',
+    schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] },
+  })
+  @ApiErrors(400, 413, 503)
+  async create(@Body() body: unknown): Promise<Notification | Notification[]> {
+    const input: CreateNotificationInput = this.createBodyPipe.transform(body);
+    const { userId, userIds, ...content } = input;
+    const stored = await this.notifications.send(userIds ?? [userId as string], content);
+    return userIds ? stored : (stored[0] as Notification);
+  }
+}

@@ -13,9 +13,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Server, type Socket } from 'socket.io';
-import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import {
   ErrorCode,
   userRoom,
@@ -28,7 +27,11 @@ import {
   type SocketData,
 } from '@herald/ws-contracts';
 
-const SECRET = new TextEncoder().encode('test-secret-for-realtime-client-specs-0123456789');
+// HS256 with node:crypto rather than jose: jose's Uint8Array checks trip over jsdom's
+// separate realm in the React specs, and this server only needs the one algorithm.
+const SECRET = 'test-secret-for-realtime-client-specs-0123456789';
+const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+const hmac = (input: string) => createHmac('sha256', SECRET).update(input).digest();
 
 type TestSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -37,12 +40,16 @@ export async function mintToken(
   options: { expiresInSeconds?: number; email?: string } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ email: options.email ?? `${userId}@example.com` })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(userId)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.expiresInSeconds ?? 3600))
-    .sign(SECRET);
+  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const claims = b64url(
+    JSON.stringify({
+      sub: userId,
+      email: options.email ?? `${userId}@example.com`,
+      iat: now,
+      exp: now + (options.expiresInSeconds ?? 3600),
+    }),
+  );
+  return `${header}.${claims}.${b64url(hmac(`${header}.${claims}`))}`;
 }
 
 export interface TestServerOptions {
@@ -301,19 +308,27 @@ type Verdict =
 
 async function verify(token: string | undefined): Promise<Verdict> {
   if (!token) return { code: ErrorCode.TokenMissing, message: 'no token' };
+  const invalid = { code: ErrorCode.TokenInvalid, message: 'invalid token' } as const;
+  const [header, claims, signature] = token.split('.');
+  if (!header || !claims || !signature) return invalid;
+  const expected = hmac(`${header}.${claims}`);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid;
+  let payload: { sub?: unknown; email?: unknown; exp?: unknown };
   try {
-    const { payload } = await jwtVerify(token, SECRET, { algorithms: ['HS256'] });
-    if (typeof payload.sub !== 'string' || !payload.sub) {
-      return { code: ErrorCode.TokenInvalid, message: 'no subject' };
-    }
-    return {
-      userId: payload.sub,
-      email: typeof payload['email'] === 'string' ? payload['email'] : null,
-      exp: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
-    };
-  } catch (error) {
-    if (error instanceof joseErrors.JWTExpired)
-      return { code: ErrorCode.TokenExpired, message: 'token expired' };
-    return { code: ErrorCode.TokenInvalid, message: 'invalid token' };
+    if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg !== 'HS256') return invalid;
+    payload = JSON.parse(Buffer.from(claims, 'base64url').toString());
+  } catch {
+    return invalid;
   }
+  if (typeof payload.sub !== 'string' || !payload.sub) return invalid;
+  const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+  if (exp !== null && exp <= Date.now()) {
+    return { code: ErrorCode.TokenExpired, message: 'token expired' };
+  }
+  return {
+    userId: payload.sub,
+    email: typeof payload.email === 'string' ? payload.email : null,
+    exp,
+  };
 }

@@ -1,0 +1,251 @@
+import { StrictMode, useState } from 'react';
+import { act, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { ServerEventPayloads } from '@herald/ws-contracts';
+import { RealtimeClient } from '@herald/realtime-client';
+// The in-process contract server is shared with realtime-client's specs (test code only).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import {
+  mintToken,
+  startTestServer,
+  type TestServer,
+} from '../../../realtime-client/src/testing/test-server';
+import { RealtimeProvider } from './realtime-provider';
+import {
+  useConnectionState,
+  useNotifications,
+  useSocket,
+  useSocketEvent,
+  useUnreadCount,
+} from './hooks';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+const options = () => ({ url: server.url, reconnection: { minMs: 50, maxMs: 200 } });
+
+function Status() {
+  const state = useConnectionState();
+  return (
+    <p data-testid="status">
+      {state.status}
+      {state.errorCode ? `:${state.errorCode}` : ''}
+    </p>
+  );
+}
+
+function Inbox() {
+  const { notifications, markRead, markAllRead, remove, status } = useNotifications();
+  const unread = useUnreadCount();
+  return (
+    <section>
+      <p data-testid="inbox-status">{status}</p>
+      <p data-testid="unread">{unread}</p>
+      <button onClick={() => void markAllRead()}>read all</button>
+      <ul>
+        {notifications.map((n) => (
+          <li key={n.id}>
+            <span>{n.title}</span>
+            <span>{n.readAt ? 'read' : 'unread'}</span>
+            <button onClick={() => void markRead(n.id)}>read {n.title}</button>
+            <button onClick={() => void remove(n.id)}>delete {n.title}</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+describe('RealtimeProvider', () => {
+  it('opens exactly one connection under StrictMode and closes it on unmount', async () => {
+    const token = await mintToken('ana');
+    const view = render(
+      <StrictMode>
+        <RealtimeProvider token={token} options={options()}>
+          <Status />
+        </RealtimeProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.handshakes).toHaveLength(1);
+    expect(await server.socketsOf('ana')).toBe(1);
+    view.unmount();
+    await waitFor(async () => expect(await server.socketsOf('ana')).toBe(0));
+  });
+
+  it('connects nothing while signed out', async () => {
+    render(
+      <RealtimeProvider token={null} options={options()}>
+        <Status />
+      </RealtimeProvider>,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(screen.getByTestId('status').textContent).toBe('idle');
+    expect(server.handshakes).toHaveLength(0);
+  });
+
+  it('shows unauthorized with the error code for a refused token', async () => {
+    render(
+      <RealtimeProvider token="not-a-jwt" options={options()}>
+        <Status />
+      </RealtimeProvider>,
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('status').textContent).toBe('unauthorized:TOKEN_INVALID'),
+    );
+  });
+
+  it('moves to a new socket when the token changes, and event handlers follow it', async () => {
+    const anaToken = await mintToken('ana');
+    const bobToken = await mintToken('bob');
+    const received: string[] = [];
+    let switchTo: (token: string) => void = () => undefined;
+
+    function Listener() {
+      useSocketEvent('achievement:unlocked', (p) => received.push(p.title));
+      return null;
+    }
+    function App() {
+      const [token, setToken] = useState(anaToken);
+      switchTo = setToken;
+      return (
+        <RealtimeProvider token={token} options={options()}>
+          <Status />
+          <Listener />
+        </RealtimeProvider>
+      );
+    }
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    const achievement = (title: string): ServerEventPayloads['achievement:unlocked'] => ({
+      achievementId: title,
+      title,
+    });
+    server.emitTo('ana', 'achievement:unlocked', achievement('for ana'));
+    await waitFor(() => expect(received).toEqual(['for ana']));
+
+    act(() => switchTo(bobToken));
+    await waitFor(async () => expect(await server.socketsOf('bob')).toBe(1));
+    await waitFor(async () => expect(await server.socketsOf('ana')).toBe(0));
+    server.emitTo('bob', 'achievement:unlocked', achievement('for bob'));
+    await waitFor(() => expect(received).toEqual(['for ana', 'for bob']));
+  });
+});
+
+describe('useSocketEvent', () => {
+  it('calls the latest handler without subscribing again on every render', async () => {
+    const onSpy = vi.spyOn(RealtimeClient.prototype, 'on');
+    const token = await mintToken('ana');
+    const seen: string[] = [];
+    function Counter() {
+      const [label, setLabel] = useState('first');
+      useSocketEvent('xp:gained', (p) => seen.push(`${label}:${p.totalXp}`));
+      return <button onClick={() => setLabel('second')}>relabel</button>;
+    }
+    render(
+      <RealtimeProvider token={token} options={options()}>
+        <Status />
+        <Counter />
+      </RealtimeProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    const subscriptions = onSpy.mock.calls.filter(([event]) => event === 'xp:gained').length;
+    server.emitTo('ana', 'xp:gained', { amount: 1, source: 'quiz', totalXp: 1 });
+    await waitFor(() => expect(seen).toEqual(['first:1']));
+
+    await userEvent.click(screen.getByRole('button', { name: 'relabel' }));
+    server.emitTo('ana', 'xp:gained', { amount: 1, source: 'quiz', totalXp: 2 });
+    await waitFor(() => expect(seen).toEqual(['first:1', 'second:2']));
+    expect(onSpy.mock.calls.filter(([event]) => event === 'xp:gained').length).toBe(subscriptions);
+    onSpy.mockRestore();
+  });
+});
+
+describe('useSocket', () => {
+  it('emits a typed event and resolves to the acknowledgement', async () => {
+    const token = await mintToken('ana');
+    const n = server.store('ana', 'hello');
+    let answer: unknown;
+    function Marker() {
+      const { emit, socket } = useSocket();
+      return (
+        <button
+          disabled={!socket}
+          onClick={async () => {
+            answer = await emit('notification:mark_read', { notificationId: n.id });
+          }}
+        >
+          mark
+        </button>
+      );
+    }
+    render(
+      <RealtimeProvider token={token} options={options()}>
+        <Status />
+        <Marker />
+      </RealtimeProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    await userEvent.click(screen.getByRole('button', { name: 'mark' }));
+    await waitFor(() => expect(answer).toEqual({ ok: true, notificationId: n.id, unreadCount: 0 }));
+  });
+});
+
+describe('useNotifications and useUnreadCount', () => {
+  it('loads the inbox on connect, follows pushes and acts on it', async () => {
+    server.store('ana', 'waiting');
+    const token = await mintToken('ana');
+    render(
+      <RealtimeProvider token={token} options={options()}>
+        <Inbox />
+      </RealtimeProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('inbox-status').textContent).toBe('ready'));
+    expect(screen.getByText('waiting')).toBeTruthy();
+    expect(screen.getByTestId('unread').textContent).toBe('1');
+
+    server.notify('ana', 'pushed');
+    await waitFor(() => expect(screen.getByTestId('unread').textContent).toBe('2'));
+
+    await userEvent.click(screen.getByRole('button', { name: 'read pushed' }));
+    await waitFor(() => expect(screen.getByTestId('unread').textContent).toBe('1'));
+
+    await userEvent.click(screen.getByRole('button', { name: 'delete waiting' }));
+    await waitFor(() => expect(screen.queryByText('waiting')).toBeNull());
+    expect(screen.getByTestId('unread').textContent).toBe('0');
+  });
+
+  it('keeps two mounted apps of the same user in sync', async () => {
+    const token = await mintToken('ana');
+    const other = await mintToken('ana', { expiresInSeconds: 7200 });
+    render(
+      <>
+        <div data-testid="one">
+          <RealtimeProvider token={token} options={options()}>
+            <Inbox />
+          </RealtimeProvider>
+        </div>
+        <div data-testid="two">
+          <RealtimeProvider token={other} options={options()}>
+            <Status />
+          </RealtimeProvider>
+        </div>
+      </>,
+    );
+    await waitFor(() => expect(screen.getByTestId('inbox-status').textContent).toBe('ready'));
+    await waitFor(async () => expect(await server.socketsOf('ana')).toBe(2));
+    server.notify('ana', 'a');
+    server.notify('ana', 'b');
+    await waitFor(() => expect(screen.getByTestId('unread').textContent).toBe('2'));
+    await userEvent.click(screen.getByRole('button', { name: 'read all' }));
+    await waitFor(() => expect(screen.getByTestId('unread').textContent).toBe('0'));
+    expect(screen.getAllByText('read')).toHaveLength(2);
+  });
+});

@@ -27,7 +27,7 @@ export class NotificationsRealtimeHandlers implements OnModuleInit {
       outageAware(() => this.notifications.delete(user.userId, notificationId)),
     );
     this.registry.onConnect(async (user, socketId) => {
-      const unreadCount = await this.notifications.unreadCount(user.userId);
+      const unreadCount = await outageAware(() => this.notifications.unreadCount(user.userId));
       this.ws.emitToSocket(socketId, ServerEvent.NotificationUnreadCount, { unreadCount });
     });
   }

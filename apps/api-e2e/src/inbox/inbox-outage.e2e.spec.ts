@@ -16,7 +16,7 @@ class PostgresRelay {
   constructor(private readonly target: { host: string; port: number }) {}
 
   async open(port = this.port): Promise<void> {
-    this.server = createServer((client) => {
+    const server = createServer((client) => {
       const upstream = tcpConnect(this.target.port, this.target.host);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -25,8 +25,9 @@ class PostgresRelay {
       }
       client.pipe(upstream).pipe(client);
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
   }
 
   /** Refuses new connections and drops the open ones: the database is "down". */

@@ -206,12 +206,13 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     for (let i = 1; i < 7; i++) older.push(await sendOne(userId, `old ${i}`));
     const expected = older.map((n) => n.id).reverse();
 
+    const pageAfter = (after: string | null) =>
+      call<NotificationPage>('GET', `/api/notifications?limit=3${after ? `&cursor=${encodeURIComponent(after)}` : ''}`);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const query: string = `/api/notifications?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page: { status: number; body: NotificationPage } = await call<NotificationPage>('GET', query);
+      const page = await pageAfter(cursor);
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((n) => n.id));
       cursor = page.body.nextCursor;

@@ -1,0 +1,256 @@
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useNotifications } from '@herald/realtime-react';
+import type { Notification } from '@herald/ws-contracts';
+import { timeAgo } from '../lib/time';
+
+/**
+ * The bell: an unread badge (announced politely to screen readers), and a dropdown with
+ * the inbox. Escape or a click outside closes it and focus returns to the bell.
+ */
+export function NotificationBell() {
+  const {
+    notifications,
+    unreadCount,
+    status,
+    error,
+    hasMore,
+    markRead,
+    markAllRead,
+    remove,
+    loadMore,
+  } = useNotifications();
+  const [open, setOpen] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const panelId = useId();
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+
+  const close = useCallback((returnFocus: boolean) => {
+    setOpen(false);
+    if (returnFocus) buttonRef.current?.focus();
+  }, []);
+
+  useEffect(() => {
+    if (!open) return;
+    panelRef.current?.focus();
+    const onPointer = (event: PointerEvent) => {
+      if (!rootRef.current?.contains(event.target as Node)) close(false);
+    };
+    document.addEventListener('pointerdown', onPointer);
+    return () => document.removeEventListener('pointerdown', onPointer);
+  }, [open, close]);
+
+  const run = async (action: () => Promise<{ ok: boolean; error?: { message: string } }>) => {
+    setFailure(null);
+    const result = await action();
+    if (!result.ok) setFailure(result.error?.message ?? 'That did not work; try again.');
+  };
+
+  const label =
+    unreadCount === 0 ? 'Notifications, none unread' : `Notifications, ${unreadCount} unread`;
+
+  return (
+    <div className="bell" ref={rootRef}>
+      <button
+        ref={buttonRef}
+        type="button"
+        className="bell__button"
+        aria-label={label}
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        aria-controls={panelId}
+        data-testid="bell"
+        onClick={() => setOpen((o) => !o)}
+      >
+        <BellIcon />
+        {unreadCount > 0 ? (
+          <span className="bell__badge" data-testid="unread-badge" aria-hidden="true">
+            {unreadCount > 99 ? '99+' : unreadCount}
+          </span>
+        ) : null}
+      </button>
+      {/* Announces changes of the count without moving focus. */}
+      <span className="visually-hidden" aria-live="polite" data-testid="unread-announcement">
+        {unreadCount === 1 ? '1 unread notification' : `${unreadCount} unread notifications`}
+      </span>
+
+      {open ? (
+        <div
+          ref={panelRef}
+          id={panelId}
+          className="bell__panel"
+          role="dialog"
+          aria-label="Notifications"
+          tabIndex={-1}
+          data-testid="notification-panel"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') {
+              event.stopPropagation();
+              close(true);
+            }
+          }}
+        >
+          <header className="bell__header">
+            <h2>Notifications</h2>
+            <button
+              type="button"
+              className="link-button"
+              disabled={unreadCount === 0}
+              onClick={() => void run(markAllRead)}
+            >
+              Mark all as read
+            </button>
+          </header>
+          {failure ? (
+            <p className="bell__error" role="alert">
+              {failure}
+            </p>
+          ) : null}
+          {status === 'loading' || (status === 'idle' && notifications.length === 0) ? (
+            <p className="bell__state" data-testid="notifications-loading">
+              <span className="spinner" aria-hidden="true" /> Loading notifications…
+            </p>
+          ) : status === 'error' && notifications.length === 0 ? (
+            <p className="bell__state" role="alert">
+              Could not load notifications: {error}
+            </p>
+          ) : notifications.length === 0 ? (
+            <div className="bell__state bell__empty" data-testid="notifications-empty">
+              <span aria-hidden="true">🎉</span>
+              <p>You’re all caught up.</p>
+            </div>
+          ) : (
+            <ul className="bell__list" aria-label="Inbox">
+              {notifications.map((n) => (
+                <NotificationItem
+                  key={n.id}
+                  notification={n}
+                  onRead={() => void run(() => markRead(n.id))}
+                  onDelete={() => void run(() => remove(n.id))}
+                />
+              ))}
+            </ul>
+          )}
+          {hasMore ? (
+            <button
+              type="button"
+              className="bell__more link-button"
+              onClick={() => void loadMore()}
+            >
+              Show older
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function NotificationItem({
+  notification: n,
+  onRead,
+  onDelete,
+}: {
+  notification: Notification;
+  onRead: () => void;
+  onDelete: () => void;
+}) {
+  const unread = n.readAt === null;
+  return (
+    <li
+      className={`item ${unread ? 'item--unread' : ''}`}
+      data-testid="notification-item"
+      data-id={n.id}
+      data-read={unread ? 'false' : 'true'}
+    >
+      <span className="item__dot" aria-hidden="true" />
+      <div className="item__body">
+        <p className="item__title">
+          {n.title}
+          {unread ? <span className="visually-hidden"> (unread)</span> : null}
+        </p>
+        <p className="item__message">{n.message}</p>
+        <p className="item__meta">
+          <span className="item__type">{n.type}</span> ·{' '}
+          <time dateTime={n.createdAt}>{timeAgo(n.createdAt)}</time>
+        </p>
+      </div>
+      <div className="item__actions">
+        {unread ? (
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Mark “${n.title}” as read`}
+            onClick={onRead}
+          >
+            <CheckIcon />
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Delete “${n.title}”`}
+          onClick={onDelete}
+        >
+          <TrashIcon />
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function BellIcon() {
+  return (
+    <svg
+      width="22"
+      height="22"
+      viewBox="0 0 24 24"
+      aria-hidden="true"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
+      <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+      <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+    </svg>
+  );
+}
+
+function CheckIcon() {
+  return (
+    <svg
+      width="16"
+      height="16"
+      viewBox="0 0 24 24"
+      aria-hidden="true"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
+      <path d="M20 6 9 17l-5-5" />
+    </svg>
+  );
+}
+
+function TrashIcon() {
+  return (
+    <svg
+      width="16"
+      height="16"
+      viewBox="0 0 24 24"
+      aria-hidden="true"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
+      <path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6" />
+    </svg>
+  );
+}

@@ -8,6 +8,7 @@ import { DemoModule } from './demo/demo.module';
 import { GamificationModule } from './gamification/gamification.module';
 import { HealthModule } from './health/health.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
+import { HttpHardeningModule } from './http/http-hardening.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RealtimeWiringModule } from './realtime/realtime-wiring.module';
@@ -21,6 +22,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         HealthModule,
         MetricsModule,
+        HttpHardeningModule,
         RealtimeWiringModule,
         DatabaseModule,
         NotificationsModule,

@@ -1,0 +1,46 @@
+import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { KeyedRateLimiter } from '@herald/realtime';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+/** Health probes and metric scrapes are never throttled. */
+const EXEMPT_PATHS = /^\/api\/(health|metrics)(\/|\?|$)/;
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Per-client-IP HTTP rate limit (HTTP_RATE_LIMIT_PER_MINUTE): a token bucket holding ten
+ * seconds' worth of requests, refilled continuously. Over it: 429 with Retry-After.
+ * Requests bearing the valid service key are exempt — a backend fanning out notifications
+ * is the point of the service, not an abuse of it — and so are health probes and scrapes.
+ */
+@Injectable()
+export class HttpRateLimitMiddleware implements NestMiddleware {
+  private readonly limiter: KeyedRateLimiter;
+  private readonly apiKeyDigest?: Buffer;
+  private readonly retryAfterSeconds: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const perMinute = config.limits.httpRatePerMinute;
+    this.limiter = new KeyedRateLimiter({
+      capacity: Math.max(1, Math.ceil(perMinute / 6)),
+      refillPerSecond: perMinute / 60,
+    });
+    this.retryAfterSeconds = Math.max(1, Math.ceil(60 / perMinute));
+    this.apiKeyDigest = config.apiKey ? digest(config.apiKey) : undefined;
+  }
+
+  use(req: Request, res: Response, next: NextFunction) {
+    if (EXEMPT_PATHS.test(req.originalUrl) || this.hasServiceKey(req)) return next();
+    if (this.limiter.take(req.ip ?? 'unknown')) return next();
+    res.setHeader('retry-after', String(this.retryAfterSeconds));
+    res.status(429).json({ statusCode: 429, message: 'Too many requests; slow down', error: 'Too Many Requests', code: 'RATE_LIMITED' });
+  }
+
+  private hasServiceKey(req: Request): boolean {
+    const header = req.headers['x-api-key'];
+    const given = Array.isArray(header) ? header[0] : header;
+    return Boolean(given && this.apiKeyDigest && timingSafeEqual(digest(given), this.apiKeyDigest));
+  }
+}

@@ -13,3 +13,7 @@ export * from './lib/presence/presence-store';
 export * from './lib/presence/in-memory-presence.store';
 export * from './lib/cluster/cluster-backend';
 export * from './lib/rate-limit/token-bucket';
+export * from './lib/cluster/redis-cluster-backend';
+export * from './lib/cluster/realtime-emitter';
+export * from './lib/cluster/redis-keys';
+export * from './lib/presence/redis-presence.store';

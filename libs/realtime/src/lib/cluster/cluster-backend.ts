@@ -3,6 +3,7 @@ import type { Server } from 'socket.io';
 import { InMemoryPresenceStore } from '../presence/in-memory-presence.store';
 import type { PresenceStore } from '../presence/presence-store';
 import type { ResolvedRealtimeOptions } from '../realtime.options';
+import { RedisClusterBackend } from './redis-cluster-backend';
 
 /**
  * Everything that differs between one process and a cluster: the Socket.IO adapter that
@@ -41,15 +42,12 @@ export class SingleProcessBackend implements ClusterBackend {
 }
 
 /**
- * Builds the backend for the options. Cluster mode (Redis adapter + Redis presence) is the
- * scaling issue's to add here; until then a configured Redis falls back to one process,
- * loudly, instead of pretending to be a cluster.
+ * Builds the backend for the options: with `redis`, the Redis Streams adapter and Redis
+ * presence (start-up fails with one clear line if Redis cannot be reached); without it,
+ * one process in memory.
  */
 export async function createClusterBackend(options: ResolvedRealtimeOptions): Promise<ClusterBackend> {
-  if (options.redis) {
-    new Logger('Realtime').warn({
-      msg: 'REDIS_URL is set but the Redis cluster backend is not available in this build; running as a single process',
-    });
-  }
+  if (options.redis) return RedisClusterBackend.connect(options.redis);
+  new Logger('Realtime').log({ msg: 'Socket.IO adapter active', adapter: 'in-memory', cluster: false });
   return new SingleProcessBackend();
 }

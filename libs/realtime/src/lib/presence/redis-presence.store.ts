@@ -1,0 +1,307 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { clusterKeys, type ClusterKeys } from '../cluster/redis-keys';
+import type { PresenceStore } from './presence-store';
+
+export interface RedisPresenceOptions {
+  keyPrefix: string;
+  /** How often this process refreshes its heartbeat (and reaps dead processes). Default 3 s. */
+  heartbeatIntervalMs?: number;
+  /**
+   * Lifetime of the heartbeat. A process that stops refreshing it (SIGKILL, crash, lost
+   * network) stops being counted once it expires: this is the bound on how long the sockets
+   * of a dead process are still reported. Default 10 s.
+   */
+  heartbeatTtlMs?: number;
+  /** Unique id of this process in the cluster; random by default. */
+  instanceId?: string;
+}
+
+export const DEFAULT_PRESENCE_HEARTBEAT_INTERVAL_MS = 3_000;
+export const DEFAULT_PRESENCE_HEARTBEAT_TTL_MS = 10_000;
+
+/**
+ * Counts the user's sockets whose process is alive. Members are `instanceId:socketId`;
+ * socket ids and instance ids never contain ':'.
+ * KEYS[1] user set · ARGV[1] heartbeat key prefix
+ */
+const COUNT_LIVE_SOCKETS = `
+local members = redis.call('SMEMBERS', KEYS[1])
+local alive = {}
+local count = 0
+for _, member in ipairs(members) do
+  local instance = string.match(member, '^([^:]+):')
+  if instance then
+    local live = alive[instance]
+    if live == nil then
+      live = redis.call('EXISTS', ARGV[1] .. instance) == 1
+      alive[instance] = live
+    end
+    if live then count = count + 1 end
+  end
+end
+return count
+`;
+
+/**
+ * Forgets every socket of each registered process whose heartbeat expired (or of the one
+ * named in ARGV[4], for a clean shutdown). Atomic, so a process that refreshes its
+ * heartbeat at the same moment is either reaped entirely before or not at all.
+ * KEYS[1] instances set · ARGV[1] heartbeat prefix · ARGV[2] instance-sockets prefix ·
+ * ARGV[3] user prefix · ARGV[4] instance to remove unconditionally ('' for none)
+ */
+const REAP_DEAD_INSTANCES = `
+local reaped = 0
+for _, instance in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if instance == ARGV[4] or redis.call('EXISTS', ARGV[1] .. instance) == 0 then
+    local socketsKey = ARGV[2] .. instance
+    for _, entry in ipairs(redis.call('SMEMBERS', socketsKey)) do
+      local socketId, userId = string.match(entry, '^([^:]+):(.*)$')
+      if socketId then redis.call('SREM', ARGV[3] .. userId, instance .. ':' .. socketId) end
+    end
+    redis.call('DEL', socketsKey)
+    redis.call('SREM', KEYS[1], instance)
+    if instance == ARGV[4] then redis.call('DEL', ARGV[1] .. instance) end
+    reaped = reaped + 1
+  end
+end
+return reaped
+`;
+
+/**
+ * Replaces what Redis knows about this process with what it really has: first forgets the
+ * entries it wrote before (some may be stale after a write failed during an outage), then
+ * writes the current sockets. Used when the heartbeat finds itself expired (this process
+ * was reaped, or Redis restarted empty) or a write was lost.
+ * KEYS[1] instance-sockets set · KEYS[2] instances set · ARGV[1] user prefix ·
+ * ARGV[2] instance id · ARGV[3..] socketId, userId pairs
+ */
+const REPLACE_INSTANCE_SOCKETS = `
+local instance = ARGV[2]
+for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local socketId, userId = string.match(entry, '^([^:]+):(.*)$')
+  if socketId then redis.call('SREM', ARGV[1] .. userId, instance .. ':' .. socketId) end
+end
+redis.call('DEL', KEYS[1])
+for i = 3, #ARGV, 2 do
+  redis.call('SADD', ARGV[1] .. ARGV[i + 1], instance .. ':' .. ARGV[i])
+  redis.call('SADD', KEYS[1], ARGV[i] .. ':' .. ARGV[i + 1])
+end
+redis.call('SADD', KEYS[2], instance)
+return #ARGV / 2 - 1
+`;
+
+/**
+ * Cluster-wide presence in Redis.
+ *
+ * Layout (all under the prefix): one set per user of `instanceId:socketId`, one set per
+ * process of `socketId:userId`, a heartbeat key per process with a TTL, and a set of the
+ * processes. A user's sockets are counted only where the process's heartbeat is alive, so
+ * a process killed without a goodbye stops counting within `heartbeatTtlMs`; every live
+ * process also reaps the entries of dead ones on each heartbeat, so nothing accumulates.
+ *
+ * Redis trouble never reaches the gateway: this process keeps an exact local mirror of its
+ * own sockets; a failed write marks the store dirty and the next successful heartbeat
+ * rewrites this process's entries from the mirror (this also rebuilds presence after Redis
+ * restarts empty). While Redis is unreachable `countSockets` answers for this process only.
+ *
+ * The Lua scripts compute key names, so this assumes one Redis (or all keys in one slot),
+ * not a Redis Cluster.
+ */
+export class RedisPresenceStore implements PresenceStore {
+  readonly kind = 'redis';
+  readonly instanceId: string;
+  private readonly keys: ClusterKeys;
+  private readonly heartbeatIntervalMs: number;
+  private readonly heartbeatTtlMs: number;
+  private readonly logger = new Logger('Presence');
+  /** This process's sockets, exact whatever Redis does. */
+  private readonly localSockets = new Map<string, string>();
+  private readonly localCountByUser = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private dirty = false;
+  private closed = false;
+  private degraded = false;
+  private beating?: Promise<void>;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisPresenceOptions,
+  ) {
+    this.keys = clusterKeys(options.keyPrefix);
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_PRESENCE_HEARTBEAT_INTERVAL_MS;
+    this.heartbeatTtlMs = options.heartbeatTtlMs ?? DEFAULT_PRESENCE_HEARTBEAT_TTL_MS;
+    if (!(this.heartbeatIntervalMs > 0) || !(this.heartbeatTtlMs > this.heartbeatIntervalMs)) {
+      throw new Error('Redis presence: heartbeatTtlMs must be longer than heartbeatIntervalMs (both positive)');
+    }
+    this.instanceId = options.instanceId ?? randomBytes(8).toString('hex');
+    if (!/^[\w-]+$/.test(this.instanceId)) throw new Error('Redis presence: instanceId must match [A-Za-z0-9_-]+');
+  }
+
+  /** Registers this process and starts the heartbeat; Redis must be reachable. */
+  async start(): Promise<void> {
+    await this.heartbeat({ throwOnError: true });
+    this.timer = setInterval(() => void this.tick(), this.heartbeatIntervalMs);
+    this.timer.unref();
+  }
+
+  async add(userId: string, socketId: string): Promise<void> {
+    assertSocketId(socketId);
+    if (this.localSockets.get(socketId) === userId) return;
+    this.localSockets.set(socketId, userId);
+    this.localCountByUser.set(userId, (this.localCountByUser.get(userId) ?? 0) + 1);
+    await this.write(
+      this.redis
+        .multi()
+        .sadd(this.keys.presenceUser(userId), `${this.instanceId}:${socketId}`)
+        .sadd(this.keys.presenceInstanceSockets(this.instanceId), `${socketId}:${userId}`),
+    );
+  }
+
+  async remove(userId: string, socketId: string): Promise<void> {
+    if (this.localSockets.get(socketId) !== userId) return;
+    this.localSockets.delete(socketId);
+    const left = (this.localCountByUser.get(userId) ?? 1) - 1;
+    if (left > 0) this.localCountByUser.set(userId, left);
+    else this.localCountByUser.delete(userId);
+    await this.write(
+      this.redis
+        .multi()
+        .srem(this.keys.presenceUser(userId), `${this.instanceId}:${socketId}`)
+        .srem(this.keys.presenceInstanceSockets(this.instanceId), `${socketId}:${userId}`),
+    );
+  }
+
+  async countSockets(userId: string): Promise<number> {
+    try {
+      const count = await this.redis.eval(
+        COUNT_LIVE_SOCKETS,
+        1,
+        this.keys.presenceUser(userId),
+        this.keys.presenceHeartbeatPrefix,
+      );
+      return Number(count);
+    } catch (error) {
+      this.noteFailure(error);
+      // Degraded: the cluster is unknown, this process's own sockets are certain.
+      return this.localCountByUser.get(userId) ?? 0;
+    }
+  }
+
+  /** Sockets of this process, exact (for metrics and health). */
+  get localSocketCount(): number {
+    return this.localSockets.size;
+  }
+
+  /** Stops the heartbeat and removes this process's entries, so it stops counting at once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.beating;
+    try {
+      await this.redis.eval(
+        REAP_DEAD_INSTANCES,
+        1,
+        this.keys.presenceInstances,
+        this.keys.presenceHeartbeatPrefix,
+        this.keys.presenceInstanceSocketsPrefix,
+        this.keys.presenceUserPrefix,
+        this.instanceId,
+      );
+    } catch (error) {
+      // Redis is away: the heartbeat expires and the others reap this process.
+      this.logger.warn({ msg: 'Could not remove presence on shutdown; it expires with the heartbeat', err: String(error) });
+    }
+    this.localSockets.clear();
+    this.localCountByUser.clear();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed || this.beating) return;
+    this.beating = this.heartbeat({ throwOnError: false }).finally(() => (this.beating = undefined));
+    await this.beating;
+  }
+
+  /**
+   * Refreshes the heartbeat; if it had expired (this process was reaped or Redis lost its
+   * data) or a write failed since, rewrites this process's sockets; then reaps the dead.
+   */
+  private async heartbeat({ throwOnError }: { throwOnError: boolean }): Promise<void> {
+    try {
+      const previous = await this.redis.set(
+        this.keys.presenceHeartbeat(this.instanceId),
+        String(Date.now()),
+        'PX',
+        this.heartbeatTtlMs,
+        'GET',
+      );
+      if (previous === null || this.dirty) await this.rewriteOwnSockets();
+      await this.redis.eval(
+        REAP_DEAD_INSTANCES,
+        1,
+        this.keys.presenceInstances,
+        this.keys.presenceHeartbeatPrefix,
+        this.keys.presenceInstanceSocketsPrefix,
+        this.keys.presenceUserPrefix,
+        '',
+      );
+      if (this.degraded) {
+        this.degraded = false;
+        this.logger.log({ msg: 'Presence is cluster-wide again', instanceId: this.instanceId, sockets: this.localSockets.size });
+      }
+    } catch (error) {
+      if (throwOnError) throw error;
+      this.noteFailure(error);
+    }
+  }
+
+  private async rewriteOwnSockets(): Promise<void> {
+    // Cleared before the write: a failure of a write racing with this one sets it again.
+    this.dirty = false;
+    const pairs: string[] = [];
+    for (const [socketId, userId] of this.localSockets) pairs.push(socketId, userId);
+    try {
+      await this.redis.eval(
+        REPLACE_INSTANCE_SOCKETS,
+        2,
+        this.keys.presenceInstanceSockets(this.instanceId),
+        this.keys.presenceInstances,
+        this.keys.presenceUserPrefix,
+        this.instanceId,
+        ...pairs,
+      );
+    } catch (error) {
+      this.dirty = true;
+      throw error;
+    }
+  }
+
+  private async write(transaction: ReturnType<Redis['multi']>): Promise<void> {
+    try {
+      const results = await transaction.exec();
+      const failed = results?.find(([error]) => error);
+      if (!results || failed) throw failed?.[0] ?? new Error('transaction aborted');
+    } catch (error) {
+      // The mirror is right; Redis is brought back in line by the next heartbeat.
+      this.dirty = true;
+      this.noteFailure(error);
+    }
+  }
+
+  private noteFailure(error: unknown): void {
+    if (this.degraded || this.closed) return;
+    this.degraded = true;
+    this.logger.warn({
+      msg: 'Redis unreachable: presence answers for this process only until it returns',
+      instanceId: this.instanceId,
+      err: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+function assertSocketId(socketId: string): void {
+  // Socket.IO ids are base64url; ':' would break the member encoding.
+  if (!socketId || socketId.includes(':')) throw new Error(`Redis presence: invalid socket id "${socketId}"`);
+}

@@ -2,6 +2,7 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { RealtimeModule, WebSocketService } from '@herald/realtime';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { HealthRegistry } from '../health/health.registry';
+import { GroupsModule } from './groups/groups.module';
 
 /**
  * The API's use of @herald/realtime: options from the validated configuration, and a
@@ -27,6 +28,7 @@ import { HealthRegistry } from '../health/health.registry';
         apiKey: config.apiKey,
       }),
     }),
+    GroupsModule,
   ],
 })
 export class RealtimeWiringModule implements OnModuleInit {

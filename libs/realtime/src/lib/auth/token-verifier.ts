@@ -114,6 +114,7 @@ export class TokenVerifier {
 export function bearerToken(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return undefined;
+  if (/^Bearer\s*$/i.test(value.trim())) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
   return match ? match[1] : value;
 }

@@ -1,5 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ServerOptions } from 'socket.io';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
@@ -35,6 +37,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     const realtime = this.app.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS, { strict: false });
     const handshake = this.app.get(HandshakeAuthenticator, { strict: false });
     const backend = this.app.get<ClusterBackend>(CLUSTER_BACKEND, { strict: false });
+    const upgradeListenersBefore = this.upgradeListeners();
     const server: HeraldServer = super.createIOServer(port, {
       ...options,
       path: realtime.path,
@@ -45,9 +48,44 @@ export class RealtimeIoAdapter extends IoAdapter {
       allowRequest: handshake.allowRequest,
       serveClient: false,
     });
+    this.refuseForeignUpgrades(upgradeListenersBefore, realtime.path, (origin) => handshake.originPolicy.isAllowed(origin));
     backend.attach(server);
     handshake.protect(server);
     realtimeServers.add(server);
     return server;
   }
+
+  private upgradeListeners(): Set<UpgradeListener> {
+    const http = this.httpServer as HttpServer | undefined;
+    return new Set(http ? (http.listeners('upgrade') as UpgradeListener[]) : []);
+  }
+
+  /**
+   * engine.io answers a refused websocket upgrade with 400 whatever the reason; a foreign
+   * Origin deserves the same 403 as on polling. So the listeners engine.io just added are
+   * wrapped: a foreign browser is answered 403 before engine.io sees the request.
+   * (`allowRequest` still refuses it too, should another listener get there first.)
+   */
+  private refuseForeignUpgrades(before: Set<UpgradeListener>, path: string, isAllowed: (origin?: string) => boolean) {
+    const http = this.httpServer as HttpServer | undefined;
+    if (!http) return;
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    for (const listener of http.listeners('upgrade') as UpgradeListener[]) {
+      if (before.has(listener)) continue;
+      http.removeListener('upgrade', listener);
+      http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        const url = request.url ?? '';
+        if ((url === path || url.startsWith(prefix) || url.startsWith(`${path}?`)) && !isAllowed(request.headers.origin)) {
+          const body = JSON.stringify({ code: 4, message: 'Origin not allowed' });
+          socket.end(
+            `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
+          return;
+        }
+        listener.call(http, request, socket, head);
+      });
+    }
+  }
 }
+
+type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;

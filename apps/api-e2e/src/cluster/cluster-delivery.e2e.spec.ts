@@ -1,0 +1,214 @@
+import { inject } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ApiProcess } from '../support/api-process';
+import { connectAuthenticated, nextEvent, sleep, type TestSocket } from '../support/clients';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
+import { mintToken } from '../support/tokens';
+import { deleteKeysWithPrefix, presenceOf, recordArrivals, servicePost, startCluster, stopAll, waitFor } from './cluster-support';
+import { buildEmitterBundle, runEmitterScript } from './emitter-script';
+
+/**
+ * Two API processes on the machine's Redis (one key prefix for this file) and one shared
+ * PostgreSQL database behave as one server: SPEC §6.
+ */
+describe('cluster of two API processes on Redis', () => {
+  const runId = inject('runId');
+  const prefix = redisPrefixFor(runId, 'delivery');
+  let database: TestDatabase;
+  let a: ApiProcess;
+  let b: ApiProcess;
+  const sockets: TestSocket[] = [];
+  let userCounter = 0;
+  const newUser = () => `cluster-user-${process.pid}-${++userCounter}`;
+
+  async function device(api: ApiProcess, userId: string, transports?: ('websocket' | 'polling')[]) {
+    const socket = await connectAuthenticated(api.url, { token: await mintToken(userId), transports });
+    sockets.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(runId);
+    [a, b] = await startCluster(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: database.url });
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await stopAll([a, b]);
+    await database?.drop();
+    await deleteKeysWithPrefix(prefix);
+  });
+
+  it('logs the Redis Streams adapter at start-up on every process and reports it in health', async () => {
+    for (const api of [a, b]) {
+      expect(api.logs.some((l) => l.includes('Socket.IO adapter active') && l.includes('"adapter":"redis-streams"'))).toBe(true);
+      const health = await (await fetch(`${api.url}/api/health`)).json();
+      expect(JSON.stringify(health.checks)).toContain('redis-streams');
+    }
+  });
+
+  it('delivers an event posted to one process to the user’s devices on both processes, exactly once each', async () => {
+    const userId = newUser();
+    const onA = await device(a, userId);
+    const onB = await device(b, userId);
+    const gotA = recordArrivals(onA, 'xp:gained');
+    const gotB = recordArrivals(onB, 'xp:gained');
+
+    const res = await servicePost(a, `/realtime/users/${userId}/events`, {
+      event: 'xp:gained',
+      payload: { amount: 5, source: 'cluster-test', totalXp: 5 },
+    });
+    expect(res.status).toBeLessThan(300);
+    await waitFor(() => gotA.length > 0 && gotB.length > 0, 5_000, 'xp:gained on both devices');
+    await sleep(300);
+    expect(gotA.map((x) => x.payload)).toEqual([{ amount: 5, source: 'cluster-test', totalXp: 5 }]);
+    expect(gotB.map((x) => x.payload)).toEqual([{ amount: 5, source: 'cluster-test', totalXp: 5 }]);
+  });
+
+  it('pushes a notification posted on either process to every device once, and syncs read state across processes', async () => {
+    const userId = newUser();
+    const onA = await device(a, userId);
+    const onB = await device(b, userId);
+    const newOnA = recordArrivals(onA, 'notification:new');
+    const newOnB = recordArrivals(onB, 'notification:new');
+
+    const created = await servicePost(b, '/notifications', { userId, title: 'Hello', message: 'from B' });
+    expect(created.status).toBe(201);
+    await waitFor(() => newOnA.length > 0 && newOnB.length > 0, 5_000, 'notification:new on both devices');
+    await sleep(300);
+    expect(newOnA).toHaveLength(1);
+    expect(newOnB).toHaveLength(1);
+    expect(newOnA[0].payload.notification.id).toBe(created.body.id);
+
+    // Marked read on the device connected to A: the device on B hears it.
+    const readOnB = nextEvent(onB, 'notification:read');
+    const countOnB = recordArrivals(onB, 'notification:unread_count');
+    const ack = await onA.timeout(5_000).emitWithAck('notification:mark_read', { notificationId: created.body.id });
+    expect(ack).toMatchObject({ ok: true, notificationId: created.body.id, unreadCount: 0 });
+    expect(await readOnB).toMatchObject({ notificationId: created.body.id, success: true });
+    await waitFor(() => countOnB.length > 0, 5_000, 'unread_count on B');
+    expect(countOnB.at(-1)?.payload).toEqual({ unreadCount: 0 });
+  });
+
+  it('delivers a broadcast to every socket of every process exactly once', async () => {
+    const first = await device(a, newUser());
+    const second = await device(b, newUser());
+    const leaderboard = [{ userId: 'someone', xp: 10, rank: 'Bronze', position: 1 }];
+    const gotFirst = recordArrivals(first, 'leaderboard:updated');
+    const gotSecond = recordArrivals(second, 'leaderboard:updated');
+
+    const res = await servicePost(b, '/realtime/broadcast', { event: 'leaderboard:updated', payload: { leaderboard } });
+    expect(res.status).toBeLessThan(300);
+    await waitFor(() => gotFirst.length > 0 && gotSecond.length > 0, 5_000, 'broadcast on both processes');
+    await sleep(300);
+    expect(gotFirst).toHaveLength(1);
+    expect(gotSecond).toHaveLength(1);
+    expect(gotSecond[0].payload).toMatchObject({ leaderboard: [{ userId: 'someone', position: 1 }] });
+  });
+
+  it('answers presence for the whole cluster from either process', async () => {
+    const userId = newUser();
+    expect(await presenceOf(a, userId)).toEqual({ online: false, sockets: 0 });
+    const onA = await device(a, userId);
+    const onB = await device(b, userId);
+    expect(await presenceOf(a, userId)).toEqual({ online: true, sockets: 2 });
+    expect(await presenceOf(b, userId)).toEqual({ online: true, sockets: 2 });
+
+    onB.close();
+    await waitFor(async () => (await presenceOf(a, userId)).sockets === 1, 5_000, 'presence after one device left');
+    onA.close();
+    await waitFor(async () => !(await presenceOf(b, userId)).online, 5_000, 'presence after both devices left');
+  });
+
+  it('disconnects a user’s sockets on every process and answers how many', async () => {
+    const userId = newUser();
+    const onA = await device(a, userId);
+    const onB = await device(b, userId);
+    const closedA = new Promise((r) => onA.once('disconnect', r));
+    const closedB = new Promise((r) => onB.once('disconnect', r));
+    const res = await servicePost(a, `/realtime/users/${userId}/disconnect`, {});
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ disconnected: 2 });
+    await Promise.all([closedA, closedB]);
+  });
+
+  it('lets a plain Node script publish through RealtimeEmitter to a browser-less client on each process', async () => {
+    const userId = newUser();
+    const onA = await device(a, userId);
+    const onB = await device(b, userId, ['polling']);
+    const gotA = recordArrivals(onA, 'achievement:unlocked');
+    const gotB = recordArrivals(onB, 'achievement:unlocked');
+    const bundle = await buildEmitterBundle(runId);
+
+    const ok = await runEmitterScript(bundle, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      USER_ID: userId,
+      EVENT: 'achievement:unlocked',
+      PAYLOAD: JSON.stringify({ achievementId: 'first-steps', title: 'First steps' }),
+    });
+    expect(ok.code, ok.output).toBe(0);
+    await waitFor(() => gotA.length > 0 && gotB.length > 0, 5_000, 'emitter event on both devices');
+    await sleep(300);
+    expect(gotA.map((x) => x.payload)).toEqual([{ achievementId: 'first-steps', title: 'First steps' }]);
+    expect(gotB).toHaveLength(1);
+
+    // A payload that breaks the contract is refused before anything is written.
+    const bad = await runEmitterScript(bundle, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      USER_ID: userId,
+      EVENT: 'achievement:unlocked',
+      PAYLOAD: JSON.stringify({ title: 'no id' }),
+    });
+    expect(bad.code).not.toBe(0);
+    expect(bad.output).toMatch(/EmitterValidationError: invalid payload for "achievement:unlocked": achievementId/);
+    await sleep(300);
+    expect(gotA).toHaveLength(1);
+  });
+
+  it('measures delivery latency across processes against a single process (reported, not asserted)', async () => {
+    const single = (await startCluster(1, { DATABASE_URL: database.url, REDIS_URL: undefined }))[0];
+    try {
+      const rounds = 200;
+      const measure = async (publishTo: ApiProcess, listenOn: ApiProcess) => {
+        const userId = newUser();
+        const socket = await device(listenOn, userId);
+        const samples: number[] = [];
+        for (let i = 0; i < rounds; i++) {
+          const arrived = nextEvent(socket, 'xp:gained');
+          const started = performance.now();
+          const res = await servicePost(publishTo, `/realtime/users/${userId}/events`, {
+            event: 'xp:gained',
+            payload: { amount: 1, source: 'latency', totalXp: i + 1 },
+          });
+          expect(res.status).toBeLessThan(300);
+          await arrived;
+          samples.push(performance.now() - started);
+        }
+        socket.close();
+        return summarize(samples);
+      };
+      // Warm-up, then the two measurements, both "HTTP POST in, event out on a socket".
+      await measure(single, single);
+      const singleProcess = await measure(single, single);
+      const sameProcessInCluster = await measure(a, a);
+      const crossProcess = await measure(a, b);
+      const report = { rounds, singleProcess, sameProcessInCluster, crossProcess };
+      console.log(`[cluster latency] ${JSON.stringify(report)}`);
+      writeFileSync(resolve(import.meta.dirname, '../../../../tmp', `cluster-latency-${runId}.json`), JSON.stringify(report, null, 2));
+      // Liveness only: every event arrived, none took absurdly long.
+      expect(crossProcess.max).toBeLessThan(5_000);
+    } finally {
+      await single.stop();
+    }
+  }, 120_000);
+});
+
+function summarize(samples: number[]) {
+  const sorted = [...samples].sort((x, y) => x - y);
+  const at = (q: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: Number(sorted[sorted.length - 1].toFixed(2)) };
+}

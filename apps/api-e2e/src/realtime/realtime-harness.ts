@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- answers are arbitrary JSON; tests assert their shape */
 import WebSocket from 'ws';
 import type { TestSocket } from '../support/clients';
 import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';

@@ -29,6 +29,8 @@ describe('embedded PGlite in DATA_DIR', () => {
       body: JSON.stringify({ userId, amount: 700, source: 'before-restart' }),
     });
     expect(xp.status).toBe(200);
+    // A second process on the same directory would corrupt it: refused with a clear line.
+    await expect(start()).rejects.toThrow(/DATA_DIR .* is in use by process/);
     expect(await api.stop()).toBe(0);
     expect(api.logs.some((line) => line.includes('Database closed'))).toBe(true);
 
@@ -49,5 +51,12 @@ describe('embedded PGlite in DATA_DIR', () => {
     }
     const leaderboard = await call<{ leaderboard: { userId: string; xp: number }[] }>('GET', '/api/gamification/leaderboard');
     expect(leaderboard.body.leaderboard.find((e) => e.userId === userId)?.xp).toBe(700);
-  });
+
+    // A crash (SIGKILL) leaves its lock file behind; the next process takes it over.
+    await api.kill();
+    api = await start();
+    const afterCrash = await (await asUser(api, userId)).call<NotificationPage>('GET', '/api/notifications');
+    expect(afterCrash.body.items).toHaveLength(3);
+    // Three starts of an embedded database (the first one runs initdb) on a shared machine.
+  }, 120_000);
 });

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import type { AppConfig } from '../config/app-config';
 import type { HealthCheckResult } from '../health/health.registry';
+import { lockDataDir } from './data-dir-lock';
 import { translateDatabaseError } from './database-errors';
 import type { Database, DatabaseEngine } from './database.types';
 import * as schema from './schema';
@@ -58,21 +59,36 @@ export class DatabaseService implements OnApplicationShutdown {
 
   private static async openPglite(config: Extract<AppConfig['database'], { kind: 'pglite' | 'memory' }>, folder: string) {
     let client: PGlite;
+    let unlock: () => void = () => undefined;
     if (config.kind === 'pglite') {
+      // DATA_DIR holds the lock file and PostgreSQL's own directory (pgdata) side by side.
       const dataDir = resolve(config.dataDir);
       mkdirSync(dataDir, { recursive: true });
-      client = await PGlite.create(dataDir);
+      unlock = lockDataDir(dataDir);
+      try {
+        client = await PGlite.create(join(dataDir, 'pgdata'));
+      } catch (error) {
+        unlock();
+        throw error;
+      }
     } else {
       client = await PGlite.create();
     }
+    const close = async () => {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    };
     const db = drizzlePglite(client, { schema });
     try {
       await migratePglite(db, { migrationsFolder: folder });
     } catch (error) {
-      await client.close().catch(() => undefined);
+      await close().catch(() => undefined);
       throw error;
     }
-    return new DatabaseService('pglite', db as unknown as Database, () => client.close());
+    return new DatabaseService('pglite', db as unknown as Database, close);
   }
 
   private static async openPostgres(config: Extract<AppConfig['database'], { kind: 'postgres' }>, folder: string) {

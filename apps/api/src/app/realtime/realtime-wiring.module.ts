@@ -1,5 +1,5 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { RealtimeModule, WebSocketService } from '@herald/realtime';
+import { CLUSTER_BACKEND, RealtimeModule, WebSocketService, type ClusterBackend } from '@herald/realtime';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { HealthRegistry } from '../health/health.registry';
 import { GroupsModule } from './groups/groups.module';
@@ -35,6 +35,7 @@ export class RealtimeWiringModule implements OnModuleInit {
   constructor(
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
     @Inject(WebSocketService) private readonly ws: WebSocketService,
+    @Inject(CLUSTER_BACKEND) private readonly cluster: ClusterBackend,
   ) {}
 
   onModuleInit(): void {
@@ -45,6 +46,17 @@ export class RealtimeWiringModule implements OnModuleInit {
         status: 'up',
         detail: `adapter=${this.ws.adapterName} connections=${this.ws.localConnections}`,
       }),
+    });
+    // Not critical: without Redis each process still serves its own sockets (degraded).
+    this.health.register({
+      name: 'redis',
+      critical: false,
+      check: async () => {
+        if (this.cluster.adapterName === 'in-memory') return { status: 'disabled', detail: 'REDIS_URL unset: one process' };
+        return (await this.cluster.isHealthy())
+          ? { status: 'up', detail: `adapter=${this.cluster.adapterName}` }
+          : { status: 'down', detail: 'Redis unreachable: serving this process only, cross-process delivery paused' };
+      },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   WebSocketGateway,
   type OnGatewayConnection,
@@ -50,8 +50,9 @@ type Ack = (result: AckResult) => void;
  * gateways; this is the gateway's single exception mapping).
  */
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayConnection<HeraldSocket>, OnApplicationShutdown {
+export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayConnection<HeraldSocket>, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Realtime');
+  private misconfigured = false;
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -64,14 +65,21 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
 
   afterInit(server: HeraldServer): void {
     if (!isRealtimeServer(server)) {
-      // Without the adapter there is no handshake authentication: refuse to run open.
-      const message =
-        'RealtimeIoAdapter is not installed: call app.useWebSocketAdapter(new RealtimeIoAdapter(app)) before app.init()/listen()';
-      this.logger.error({ msg: message });
-      server.close();
-      throw new Error(message);
+      // Without the adapter there is no handshake authentication: refuse every socket now,
+      // and fail start-up in onModuleInit (an exception thrown here would be swallowed).
+      server.use((_socket, next) => next(new Error('Server misconfigured')));
+      this.misconfigured = true;
+      return;
     }
     this.serverRef.set(server);
+  }
+
+  onModuleInit(): void {
+    if (this.misconfigured) {
+      throw new Error(
+        'RealtimeIoAdapter is not installed: call app.useWebSocketAdapter(new RealtimeIoAdapter(app)) before app.init()/listen()',
+      );
+    }
   }
 
   handleConnection(socket: HeraldSocket): void {
@@ -182,6 +190,7 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
 
   // ---- client → server events --------------------------------------------------------
 
+  /** `event` is a string or a number: the Socket.IO parser accepts numeric event names too. */
   private async dispatch(socket: HeraldSocket, session: Session, event: string, args: unknown[]): Promise<void> {
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
@@ -193,7 +202,7 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
       const registration = this.resolve(event);
       if (!registration) {
         if (!ack) return; // SPEC §3: an unknown event without an acknowledgement is ignored.
-        throw new RealtimeError(ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
+        throw new RealtimeError(ErrorCode.UnknownEvent, `Unknown event "${String(event).slice(0, 64)}"`);
       }
       const parsed = registration.schema.safeParse(payload);
       if (!parsed.success) {

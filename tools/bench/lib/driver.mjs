@@ -64,11 +64,17 @@ export class Driver {
   }
 
   /** 1 + 2: connect storm of N sockets (one user each) and the idle memory they cost. */
-  async connectStorm(server, n, { concurrency = 200, label = 's' } = {}) {
+  async connectStorm(
+    server,
+    n,
+    { concurrency = 200, label = 's', reconnection = false, wrap = (fn) => fn() } = {},
+  ) {
     const before = await measureMemory(server);
     const cpuBefore = cpuMsOf(server.pid);
     const userIds = Array.from({ length: n }, (_, i) => `${label}-${i}`);
-    const result = await this.connect(server.url, userIds, { concurrency });
+    const result = await wrap(() =>
+      this.connect(server.url, userIds, { concurrency, reconnection }),
+    );
     const serverCpuMs = cpuMsOf(server.pid) - cpuBefore;
     await sleep(1_000);
     const after = await measureMemory(server);
@@ -199,6 +205,7 @@ export class Driver {
     durationMs,
     graceMs = 3_000,
     quiet = false,
+    serverPid,
   }) {
     const event = mode === 'typed' ? 'xp:gained' : 'notification:new';
     await this.pool.all('track', () => ({ event }));
@@ -223,10 +230,12 @@ export class Driver {
               data: { seq, t: t0 },
             },
           });
+    const cpuBefore = serverPid ? cpuMsOf(serverPid) : null;
     const run = await this.publisher.run({ rate, durationMs, firstSeq, build });
     this.seq = firstSeq + run.sent.length;
     const expectedTotal = run.sent.length * devices;
     await this.waitForReceipts(expectedTotal, graceMs);
+    const serverCpuMs = cpuBefore === null ? null : cpuMsOf(serverPid) - cpuBefore;
     const expected = {};
     for (const seq of run.sent) (expected[userOf(seq)] ??= []).push(seq);
     const parts = await this.pool.all('collect', () => ({ expected }));
@@ -257,6 +266,7 @@ export class Driver {
       httpErrors,
       statuses: run.statuses,
       aborted: run.aborted,
+      serverCpuMsPerPublish: serverCpuMs === null ? null : round(serverCpuMs / run.sent.length, 3),
       achievedRate: round(run.sent.length / (Math.max(run.publishSpanMs, 1) / 1000), 0),
       held,
     };
@@ -271,10 +281,10 @@ export class Driver {
    * One search step; a step that is not held is run once more, so that a burst of other work
    * on this shared machine does not end the search early. Both runs are recorded.
    */
-  async heldStep(step, steps) {
+  async heldStep({ retry = true, ...step }, steps) {
     const first = await this.fanoutStep(step);
     steps.push(first);
-    if (first.held) return first;
+    if (first.held || !retry) return first;
     const retry = await this.fanoutStep(step);
     retry.retry = true;
     steps.push(retry);
@@ -283,9 +293,10 @@ export class Driver {
 
   /**
    * Step-up search: doubles the rate from `startRate` until a step is not held (or
-   * `maxRate`), then bisects `refine` times between the last held and the first failed rate.
+   * `maxRate`), or halves it while even `startRate` is not held (down to `minRate`), then
+   * bisects `refine` times between the highest held and the lowest failed rate.
    */
-  async findHeldRate({ startRate, maxRate, refine = 2, ...step }) {
+  async findHeldRate({ startRate, maxRate, minRate = 10, refine = 2, ...step }) {
     const steps = [];
     let good = 0;
     let bad = null;
@@ -303,6 +314,16 @@ export class Driver {
         bad = rate;
         break;
       }
+    }
+    // Not even the first rate held: halve down to `minRate` to find one that does.
+    for (
+      let rate = Math.floor(startRate / 2);
+      good === 0 && rate >= minRate;
+      rate = Math.floor(rate / 2)
+    ) {
+      const s = await this.heldStep({ ...step, rate }, steps);
+      if (s.held) good = rate;
+      else bad = rate;
     }
     if (bad !== null && good > 0) {
       for (let i = 0; i < refine; i += 1) {

@@ -49,9 +49,10 @@ export class Publisher {
 
   /**
    * Publishes `rate`/s for `durationMs`. `build(seq, t0us)` returns { url, body } for publish
-   * number `seq`. Gives up (held=false) when more than `maxBacklog` publishes are in flight.
+   * number `seq`. Gives up (held=false) when more than `maxBacklog` publishes are in flight
+   * (default: half a second's worth, i.e. the server is already >= 500 ms behind).
    */
-  async run({ rate, durationMs, firstSeq, build, maxBacklog = Math.max(256, rate) }) {
+  async run({ rate, durationMs, firstSeq, build, maxBacklog = Math.max(64, Math.ceil(rate / 2)) }) {
     const total = Math.max(1, Math.round((rate * durationMs) / 1000));
     const intervalUs = 1e6 / rate;
     const start = nowUs() + 2_000;

@@ -1,9 +1,9 @@
 // Starting, measuring and stopping the servers under test, each as its own process on
 // loopback: Herald's production build (dist/apps/api/main.js) or the baseline.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -48,10 +48,9 @@ export function heraldEnv(extra = {}) {
  * Starts `main` as a child process (node, with an inspector on loopback used only to read
  * memory after a forced GC) and waits for GET /api/health to answer 200.
  */
-export async function startServer({ label, main, env, port, cpuProfDir, startTimeoutMs = 90_000 }) {
+export async function startServer({ label, main, env, port, startTimeoutMs = 90_000 }) {
   const inspectPort = await freePort();
   const execArgv = [`--inspect=127.0.0.1:${inspectPort}`];
-  if (cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   const child = spawn(process.execPath, [...execArgv, main], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
@@ -141,16 +140,13 @@ export function cpuMsOf(pid) {
   }
 }
 
-/**
- * Forces a full GC in the server through its inspector, then reads process.memoryUsage()
- * there and VmRSS from /proc: the same method for Herald and the baseline.
- */
-export async function measureMemory(server) {
+/** A Chrome DevTools Protocol session on a server's inspector (loopback only). */
+export async function inspectorSession(server) {
   const targets = await (await fetch(`http://127.0.0.1:${server.inspectPort}/json/list`)).json();
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
-  await new Promise((r, j) => {
-    ws.once('open', r);
-    ws.once('error', j);
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { maxPayload: 1024 * 1024 * 1024 });
+  await new Promise((resolveOpen, reject) => {
+    ws.once('open', resolveOpen);
+    ws.once('error', reject);
   });
   let nextId = 0;
   const pending = new Map();
@@ -161,16 +157,27 @@ export async function measureMemory(server) {
       pending.delete(message.id);
     }
   });
-  const call = (method, params = {}) =>
-    new Promise((r) => {
-      const id = ++nextId;
-      pending.set(id, r);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+  return {
+    call: (method, params = {}) =>
+      new Promise((resolveCall) => {
+        const id = ++nextId;
+        pending.set(id, resolveCall);
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+/**
+ * Forces a full GC in the server through its inspector, then reads process.memoryUsage()
+ * there and VmRSS from /proc: the same method for Herald and the baseline.
+ */
+export async function measureMemory(server) {
+  const session = await inspectorSession(server);
   try {
-    await call('HeapProfiler.collectGarbage');
-    await call('HeapProfiler.collectGarbage');
-    const reply = await call('Runtime.evaluate', {
+    await session.call('HeapProfiler.collectGarbage');
+    await session.call('HeapProfiler.collectGarbage');
+    const reply = await session.call('Runtime.evaluate', {
       expression: 'JSON.stringify(process.memoryUsage())',
       returnByValue: true,
     });
@@ -181,7 +188,27 @@ export async function measureMemory(server) {
       external: usage.external,
     };
   } finally {
-    ws.close();
+    session.close();
+  }
+}
+
+/**
+ * Runs `fn` while the server's CPU profiler records (1 ms sampling); when `file` is set the
+ * profile is written there (.cpuprofile, open in Chrome DevTools or profile-summary.mjs).
+ */
+export async function profiled(server, file, fn) {
+  if (!file) return fn();
+  const session = await inspectorSession(server);
+  await session.call('Profiler.enable');
+  await session.call('Profiler.setSamplingInterval', { interval: 1000 });
+  await session.call('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const reply = await session.call('Profiler.stop');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(reply.result.profile));
+    session.close();
   }
 }
 

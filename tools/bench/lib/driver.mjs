@@ -285,10 +285,10 @@ export class Driver {
     const first = await this.fanoutStep(step);
     steps.push(first);
     if (first.held || !retry) return first;
-    const retry = await this.fanoutStep(step);
-    retry.retry = true;
-    steps.push(retry);
-    return retry;
+    const second = await this.fanoutStep(step);
+    second.retry = true;
+    steps.push(second);
+    return second;
   }
 
   /**

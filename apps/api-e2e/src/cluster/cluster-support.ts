@@ -130,11 +130,15 @@ export interface NginxProcess {
  * `server` lines of its upstream become the test's API processes and `listen` a free
  * loopback port. Runs in its own prefix directory, never the system service.
  */
-export async function startNginx(upstreams: ApiProcess[], runId: string): Promise<NginxProcess> {
+export async function startNginx(
+  upstreams: ApiProcess[],
+  runId: string,
+  edit: (siteConfig: string) => string = (c) => c,
+): Promise<NginxProcess> {
   const port = await freePort();
   const dir = resolve(WORKSPACE_ROOT, 'tmp', `nginx-e2e-${runId}-${port}`);
   mkdirSync(resolve(dir, 'logs'), { recursive: true });
-  const site = rewriteSiteConfig(readFileSync(HERALD_NGINX_CONF, 'utf8'), upstreams, port);
+  const site = edit(rewriteSiteConfig(readFileSync(HERALD_NGINX_CONF, 'utf8'), upstreams, port));
   writeFileSync(resolve(dir, 'herald.conf'), site);
   const accessLog = resolve(dir, 'logs/access.log');
   writeFileSync(

@@ -16,7 +16,10 @@ function runFiles() {
     .map((file) => {
       try {
         const run = JSON.parse(readFileSync(file, 'utf8'));
-        return run?.meta?.date && run.summary ? { file, date: run.meta.date, run } : undefined;
+        // Capacity-only records have no per-scenario figures to compare.
+        return run?.meta?.date && run.summary && run.meta.mode !== 'capacity'
+          ? { file, date: run.meta.date, run }
+          : undefined;
       } catch {
         return undefined;
       }

@@ -28,7 +28,7 @@ export class Driver {
   async connect(
     url,
     userIds,
-    { concurrency = 200, reconnection = false, timeoutMs = 20_000 } = {},
+    { concurrency = 200, reconnection = false, timeoutMs = 20_000, deadline } = {},
   ) {
     const shares = this.pool.workers.map(() => []);
     userIds.forEach((id, i) => shares[i % shares.length].push(id));
@@ -44,8 +44,9 @@ export class Driver {
         concurrency: perWorker,
         reconnection,
         timeoutMs,
+        deadline,
       }),
-      timeoutMs * 4 + 600_000,
+      (deadline ? Math.max(0, deadline - Date.now()) : 600_000) + timeoutMs * 4,
     );
     const wallMs = (nowUs() - started) / 1000;
     const handshakeMs = results.flatMap((r) => r.handshakeMs);
@@ -67,13 +68,13 @@ export class Driver {
   async connectStorm(
     server,
     n,
-    { concurrency = 200, label = 's', reconnection = false, wrap = (fn) => fn() } = {},
+    { concurrency = 200, label = 's', reconnection = false, deadline, wrap = (fn) => fn() } = {},
   ) {
     const before = await measureMemory(server);
     const cpuBefore = cpuMsOf(server.pid);
     const userIds = Array.from({ length: n }, (_, i) => `${label}-${i}`);
     const result = await wrap(() =>
-      this.connect(server.url, userIds, { concurrency, reconnection }),
+      this.connect(server.url, userIds, { concurrency, reconnection, deadline }),
     );
     const serverCpuMs = cpuMsOf(server.pid) - cpuBefore;
     await sleep(1_000);

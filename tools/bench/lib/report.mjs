@@ -250,7 +250,9 @@ export function summarizeRun(run) {
 
   const checks = [];
   const check = (text, met) => checks.push({ text, met });
-  const herald = Object.entries(run.targets).filter(([id]) => id === 'a' || id === 'b');
+  const herald = Object.entries(run.targets).filter(
+    ([id]) => run.meta.mode !== 'capacity' && (id === 'a' || id === 'b'),
+  );
   for (const [id, target] of herald) {
     if (!okRepeats(target).length) {
       check(
@@ -402,6 +404,19 @@ export function renderMarkdown(run, chartPath) {
       );
     }
   }
+  out.push(...renderCapacity(run));
+  const failures = ids.flatMap((id) =>
+    run.targets[id].repeats
+      .filter((r) => r.error)
+      .map((r) => `- ${run.targets[id].label}, repeat ${r.repeat + 1}: ${r.error}`),
+  );
+  if (failures.length) out.push('### Errors during the run', '', ...failures, '');
+  return out.join('\n');
+}
+
+/** The capacity table (also rendered alone by `--capacity-only`). */
+export function renderCapacity(run) {
+  const out = [];
   const capIds = Object.keys(run.capacity ?? {});
   if (capIds.length) {
     out.push(
@@ -413,24 +428,18 @@ export function renderMarkdown(run, chartPath) {
     for (const id of capIds) {
       const steps = run.capacity[id];
       if (!Array.isArray(steps)) {
-        out.push(`| ${run.targets[id].label} | failed: ${steps.error} | | | | | | | |`);
+        out.push(`| ${run.targets[id]?.label ?? id} | failed: ${steps.error} | | | | | | | |`);
         continue;
       }
       for (const s of steps) {
         out.push(
-          `| ${run.targets[id].label} | ${s.n} | ${s.connected} | ${s.stillConnectedAfter5s} | ${fmt(s.connectionsPerSec)} | ${fmt(s.handshakeP99Ms)} | ${fmt(s.memory.after.rss / 1048576)} | ${fmt(s.memory.rssPerSocketKb)} | ${Object.keys(s.failures).length ? JSON.stringify(s.failures) : 'none'} |`,
+          `| ${run.targets[id]?.label ?? id} | ${s.n} | ${s.connected} | ${s.stillConnectedAfter5s} | ${fmt(s.connectionsPerSec)} | ${fmt(s.handshakeP99Ms)} | ${fmt(s.memory.after.rss / 1048576)} | ${fmt(s.memory.rssPerSocketKb)} | ${Object.keys(s.failures).length ? JSON.stringify(s.failures) : 'none'} |`,
         );
       }
     }
     out.push('');
   }
-  const failures = ids.flatMap((id) =>
-    run.targets[id].repeats
-      .filter((r) => r.error)
-      .map((r) => `- ${run.targets[id].label}, repeat ${r.repeat + 1}: ${r.error}`),
-  );
-  if (failures.length) out.push('### Errors during the run', '', ...failures, '');
-  return out.join('\n');
+  return out;
 }
 
 const START = '<!-- bench:results:start -->';
@@ -450,8 +459,43 @@ with a previous one.
 
 `;
 
+const CAPACITY_START = '<!-- bench:capacity:start -->';
+const CAPACITY_END = '<!-- bench:capacity:end -->';
+
+/** Replaces the text between two markers of docs/benchmarks.md (appends them when missing). */
+function replaceSection(start, end, content) {
+  const mdPath = join(ROOT, 'docs/benchmarks.md');
+  const existing = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : INTRO;
+  const [head, rest] = existing.includes(start)
+    ? existing.split(start)
+    : [`${existing.trimEnd()}\n\n`, `\n${end}\n`];
+  const tail = rest.includes(end) ? rest.split(end)[1] : '';
+  writeFileSync(mdPath, `${head}${start}\n${content}\n${end}${tail}`);
+  return mdPath;
+}
+
 /** Writes the JSON record (and, for a full run, docs/benchmarks.md and the chart). */
 export function writeReport(run, { docs }) {
+  if (run.meta.mode === 'capacity') {
+    const dir = docs ? join(ROOT, 'docs/benchmarks') : join(ROOT, 'tmp/bench');
+    mkdirSync(dir, { recursive: true });
+    const jsonPath = join(dir, `${run.meta.date.slice(0, 10)}-${run.meta.commit}-capacity.json`);
+    writeFileSync(jsonPath, `${JSON.stringify(run, null, 1)}\n`);
+    const lines = [
+      '## Capacity',
+      '',
+      `- **Date**: ${run.meta.date} (${run.meta.durationS} s), commit \`${run.meta.commit}\`${run.meta.dirty ? ' (with uncommitted changes in apps/ or libs/)' : ''}; load average ${run.meta.machine.loadBefore.join(' / ')} before, ${run.meta.machine.loadAfter.join(' / ')} after`,
+      `- **Method**: \`npm run bench -- --capacity-only\`: one server, ${run.meta.config.capacity.join(' / ')} authenticated sockets opened by ${run.meta.config.workers} client processes (${run.meta.config.concurrency} handshakes in flight, at most ${run.meta.config.capacityBudgetS} s of connecting), then held 5 s; open-file limit per process ${run.meta.config.fdLimit}.`,
+      '',
+      ...run.summary.checks.map((c) => `- ${c.met === null ? '·' : c.met ? '✅' : '❌'} ${c.text}`),
+      '',
+      ...renderCapacity(run),
+    ];
+    const written = [relative(ROOT, jsonPath)];
+    if (docs)
+      written.push(relative(ROOT, replaceSection(CAPACITY_START, CAPACITY_END, lines.join('\n'))));
+    return written;
+  }
   const date = run.meta.date.slice(0, 10);
   const dir = docs ? join(ROOT, 'docs/benchmarks') : join(ROOT, 'tmp/bench');
   mkdirSync(dir, { recursive: true });

@@ -19,6 +19,12 @@ export const LIMITS = {
   maxPageSize: 100,
   /** Largest single XP grant; guards against overflow and nonsense. */
   maxXpAmount: 1_000_000,
+  /**
+   * Deepest nesting of free-form JSON (`data`). The database driver and the Socket.IO
+   * encoder both recurse, so a 5,000-level document under the body limit overflowed the
+   * stack (500) instead of being refused (400).
+   */
+  jsonMaxDepth: 32,
 } as const;
 
 /** Rejects strings that are only whitespace or hold control characters. */
@@ -37,7 +43,23 @@ export const userIdSchema = text(LIMITS.userIdMaxLength);
 /** Accepts any 8-4-4-4-12 hex id, so a malformed id is a 400 rather than a database error. */
 export const notificationIdSchema = z.guid('must be a UUID');
 export const isoDateSchema = z.iso.datetime({ offset: true });
-const jsonObjectSchema = z.record(z.string(), z.unknown());
+/** True when `root` nests objects/arrays at most `max` levels deep (iterative: no recursion). */
+export function isWithinJsonDepth(root: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[root, 1]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop() as [unknown, number];
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > max) return false;
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return true;
+}
+
+const jsonObjectSchema = z
+  .record(z.string(), z.unknown())
+  .refine((value) => isWithinJsonDepth(value, LIMITS.jsonMaxDepth), {
+    message: `must not nest deeper than ${LIMITS.jsonMaxDepth} levels`,
+  });
 
 // ---- records -------------------------------------------------------------------------
 

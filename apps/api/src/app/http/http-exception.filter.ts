@@ -7,6 +7,8 @@ interface BodyParserError {
   status?: number;
   statusCode?: number;
   type?: string;
+  /** zlib errors carry a code (Z_DATA_ERROR, Z_BUF_ERROR, brotli's ERR__ERROR_FORMAT_…) and no status. */
+  code?: unknown;
 }
 
 /** Anything that declares itself a dependency outage (database, Redis) answers 503. */
@@ -57,6 +59,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return { statusCode: 503, message: exception.message, error: REASON[503] };
     }
     const parserError = exception as BodyParserError;
+    // A corrupt gzip/deflate/br body fails inside body-parser's decompression stream,
+    // which reports it without a status: it is the client's bad input, not our bug.
+    if (typeof parserError?.code === 'string' && /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test(parserError.code)) {
+      return { statusCode: 400, message: 'Request body could not be decompressed', error: REASON[400] };
+    }
     const status = parserError?.status ?? parserError?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500 && parserError.type) {
       const message =

@@ -6,6 +6,10 @@ const root = resolve(import.meta.dirname, '../..');
 const API_PORT = Number(process.env['E2E_API_PORT'] ?? 3310);
 const WEB_PORT = Number(process.env['E2E_WEB_PORT'] ?? 4310);
 const chromium = await findChromium();
+// Workers and the global setup find the workspace (and the API's state file) through this.
+process.env['HERALD_ROOT'] ??= root;
+process.env['E2E_API_PORT'] ??= String(API_PORT);
+process.env['E2E_WEB_PORT'] ??= String(WEB_PORT);
 
 export default defineConfig({
   testDir: './src',
@@ -23,26 +27,13 @@ export default defineConfig({
     baseURL: `http://localhost:${WEB_PORT}`,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
+    viewport: { width: 1280, height: 800 },
   },
+  // The API is started by globalSetup (not as a webServer) so that tests can stop and
+  // restart it: see src/support/api-server.ts.
+  globalSetup: './src/support/global-setup.ts',
+  globalTeardown: './src/support/global-teardown.ts',
   webServer: [
-    {
-      command: 'node dist/apps/api/main.js',
-      cwd: root,
-      url: `http://127.0.0.1:${API_PORT}/api/health`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      env: {
-        PORT: String(API_PORT),
-        HOST: '127.0.0.1',
-        NODE_ENV: 'test',
-        DATABASE_URL: 'memory://',
-        DEMO_AUTH: 'true',
-        JWT_SECRET: 'web-e2e-secret-long-enough-0123456789abcdef',
-        API_KEY: 'web-e2e-service-api-key-0123456789',
-        CORS_ORIGIN: `http://localhost:${WEB_PORT}`,
-        LOG_LEVEL: 'warn',
-      },
-    },
     {
       command: `npx vite preview --config apps/web/vite.config.mts`,
       cwd: root,

@@ -114,6 +114,8 @@ export class RealtimeClient {
     const socketOptions = {
       path: options.path ?? '/socket.io/',
       transports: options.transports ?? ['websocket', 'polling'],
+      // WebSocket first; if a proxy blocks it, fall back to long-polling instead of giving up.
+      tryAllTransports: true,
       autoConnect: false,
       // Each client owns its connection: never share a Manager with another client (token).
       forceNew: true,

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useNotifications } from '@herald/realtime-react';
 import type { Notification } from '@herald/ws-contracts';
 import { timeAgo } from '../lib/time';
+import { BellIcon, CheckIcon, TrashIcon } from './Icons';
 
 /**
  * The bell: an unread badge (announced politely to screen readers), and a dropdown with
@@ -37,8 +38,19 @@ export function NotificationBell() {
     const onPointer = (event: PointerEvent) => {
       if (!rootRef.current?.contains(event.target as Node)) close(false);
     };
+    // On the document, not the panel: focus may sit on <body> after the focused button
+    // disabled itself (e.g. "Mark all as read"), and Escape must still close.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      close(true);
+    };
     document.addEventListener('pointerdown', onPointer);
-    return () => document.removeEventListener('pointerdown', onPointer);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('keydown', onKey);
+    };
   }, [open, close]);
 
   const run = async (action: () => Promise<{ ok: boolean; error?: { message: string } }>) => {
@@ -84,12 +96,6 @@ export function NotificationBell() {
           aria-label="Notifications"
           tabIndex={-1}
           data-testid="notification-panel"
-          onKeyDown={(event) => {
-            if (event.key === 'Escape') {
-              event.stopPropagation();
-              close(true);
-            }
-          }}
         >
           <header className="bell__header">
             <h2>Notifications</h2>
@@ -117,7 +123,9 @@ export function NotificationBell() {
             </p>
           ) : notifications.length === 0 ? (
             <div className="bell__state bell__empty" data-testid="notifications-empty">
-              <span aria-hidden="true">🎉</span>
+              <span className="bell__empty-icon">
+                <CheckIcon size={22} />
+              </span>
               <p>You’re all caught up.</p>
             </div>
           ) : (
@@ -197,60 +205,5 @@ function NotificationItem({
         </button>
       </div>
     </li>
-  );
-}
-
-function BellIcon() {
-  return (
-    <svg
-      width="22"
-      height="22"
-      viewBox="0 0 24 24"
-      aria-hidden="true"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-    >
-      <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
-      <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
-    </svg>
-  );
-}
-
-function CheckIcon() {
-  return (
-    <svg
-      width="16"
-      height="16"
-      viewBox="0 0 24 24"
-      aria-hidden="true"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-    >
-      <path d="M20 6 9 17l-5-5" />
-    </svg>
-  );
-}
-
-function TrashIcon() {
-  return (
-    <svg
-      width="16"
-      height="16"
-      viewBox="0 0 24 24"
-      aria-hidden="true"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-    >
-      <path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6" />
-    </svg>
   );
 }

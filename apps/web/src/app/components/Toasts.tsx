@@ -1,15 +1,23 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import { useSocketEvent } from '@herald/realtime-react';
+import { BellIcon, MegaphoneIcon, RankIcon, SparkIcon, TrophyIcon } from './Icons';
 
 interface Toast {
   id: number;
-  kind: 'notification' | 'achievement' | 'rank' | 'xp';
-  icon: string;
+  kind: 'notification' | 'achievement' | 'announcement' | 'rank' | 'xp';
   title: string;
   body?: string;
 }
 
 const LIFETIME_MS = 7_000;
+
+const ICONS: Record<Toast['kind'], ReactElement> = {
+  notification: <BellIcon />,
+  achievement: <TrophyIcon />,
+  announcement: <MegaphoneIcon />,
+  rank: <RankIcon />,
+  xp: <SparkIcon />,
+};
 
 /** Short-lived cards for live events; the region is polite so screen readers hear them. */
 export function Toasts() {
@@ -40,36 +48,24 @@ export function Toasts() {
     return () => pending.forEach((timer) => clearTimeout(timer));
   }, []);
 
-  useSocketEvent('notification:new', ({ notification }) =>
-    push({
-      kind: 'notification',
-      icon: '🔔',
-      title: notification.title,
-      body: notification.message,
-    }),
-  );
+  useSocketEvent('notification:new', ({ notification }) => {
+    // Achievements are also stored in the inbox; their own event already shows a toast.
+    if (notification.type === 'achievement') return;
+    push({ kind: 'notification', title: notification.title, body: notification.message });
+  });
   useSocketEvent('achievement:unlocked', (p) =>
-    push({
-      kind: 'achievement',
-      icon: p.icon ?? '🏆',
-      title: `Achievement: ${p.title}`,
-      body: p.description,
-    }),
+    p.achievementId === 'announcement'
+      ? push({ kind: 'announcement', title: p.title, body: p.description })
+      : push({ kind: 'achievement', title: `Achievement: ${p.title}`, body: p.description }),
   );
   useSocketEvent('rank:updated', (p) =>
-    push({
-      kind: 'rank',
-      icon: '⬆️',
-      title: `New rank: ${p.newRank}`,
-      body: `Up from ${p.oldRank}`,
-    }),
+    push({ kind: 'rank', title: `New rank: ${p.newRank}`, body: `Up from ${p.oldRank}` }),
   );
   useSocketEvent('xp:gained', (p) =>
     push({
       kind: 'xp',
-      icon: '✨',
-      title: `+${p.amount} XP`,
-      body: `${p.source} · ${p.totalXp} XP in total`,
+      title: `+${p.amount.toLocaleString('en')} XP`,
+      body: `${p.source} · ${p.totalXp.toLocaleString('en')} XP in total`,
     }),
   );
 
@@ -77,9 +73,7 @@ export function Toasts() {
     <section className="toasts" aria-label="Live updates" aria-live="polite" data-testid="toasts">
       {toasts.map((t) => (
         <div key={t.id} className={`toast toast--${t.kind}`} data-testid="toast" data-kind={t.kind}>
-          <span className="toast__icon" aria-hidden="true">
-            {t.icon}
-          </span>
+          <span className="toast__icon">{ICONS[t.kind]}</span>
           <div className="toast__text">
             <p className="toast__title">{t.title}</p>
             {t.body ? <p className="toast__body">{t.body}</p> : null}

@@ -1,0 +1,108 @@
+/**
+ * The Herald API under test, as a real process the tests can stop and start again: the
+ * production build (`dist/apps/api/main.js`) on a fixed port, with PGlite on disk in a
+ * temp DATA_DIR so the data survives a restart. Its PID lives in a state file, so the
+ * global setup, the test workers and the global teardown all control the same process.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const ROOT = process.env['HERALD_ROOT'] ?? process.cwd();
+export const API_PORT = Number(process.env['E2E_API_PORT'] ?? 3310);
+export const WEB_PORT = Number(process.env['E2E_WEB_PORT'] ?? 4310);
+export const API_URL = `http://127.0.0.1:${API_PORT}`;
+export const JWT_SECRET = 'web-e2e-secret-long-enough-0123456789abcdef';
+export const API_KEY = 'web-e2e-service-api-key-0123456789';
+
+const STATE_DIR = resolve(ROOT, 'tmp/web-e2e');
+const STATE_FILE = resolve(STATE_DIR, 'api-state.json');
+export const API_LOG = resolve(STATE_DIR, 'api.log');
+
+interface ApiState {
+  dataDir: string;
+  pid: number | null;
+}
+
+export function readState(): ApiState {
+  return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as ApiState;
+}
+
+export function writeState(state: ApiState): void {
+  mkdirSync(STATE_DIR, { recursive: true });
+  writeFileSync(STATE_FILE, JSON.stringify(state));
+}
+
+async function healthy(): Promise<boolean> {
+  try {
+    const response = await fetch(`${API_URL}/api/health`, { signal: AbortSignal.timeout(1_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the API and resolves once /api/health answers 200. */
+export async function startApi(timeoutMs = 60_000): Promise<void> {
+  const state = readState();
+  const main = resolve(ROOT, 'dist/apps/api/main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "nx build api" first`);
+  if (await healthy()) throw new Error(`something already answers on ${API_URL}; stop it first`);
+  const log = openSync(API_LOG, 'a');
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    // Detached with its own log, so it outlives the worker that restarted it; the global
+    // teardown stops it by PID.
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(API_PORT),
+      DATA_DIR: state.dataDir,
+      DEMO_AUTH: 'true',
+      JWT_SECRET,
+      API_KEY,
+      CORS_ORIGIN: `http://localhost:${WEB_PORT}`,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  child.unref();
+  closeSync(log);
+  writeState({ ...state, pid: child.pid ?? null });
+  const deadline = Date.now() + timeoutMs;
+  while (!(await healthy())) {
+    if (child.pid && !alive(child.pid)) {
+      throw new Error(`the API exited during start-up; see ${API_LOG}`);
+    }
+    if (Date.now() > deadline)
+      throw new Error(`the API did not become healthy in ${timeoutMs} ms; see ${API_LOG}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** SIGTERM (a graceful shutdown, as in a deploy) and wait until the process is gone. */
+export async function stopApi(timeoutMs = 20_000): Promise<void> {
+  const state = readState();
+  if (!state.pid || !alive(state.pid)) return;
+  process.kill(state.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (alive(state.pid)) {
+    if (Date.now() > deadline) {
+      process.kill(state.pid, 'SIGKILL');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  writeState({ ...state, pid: null });
+}

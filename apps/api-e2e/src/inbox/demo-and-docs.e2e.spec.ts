@@ -2,7 +2,7 @@ import { inject } from 'vitest';
 import { jwtVerify } from 'jose';
 import type { DemoLoginResponse, DemoUser, Notification, NotificationPage } from '@herald/ws-contracts';
 import { TEST_JWT_SECRET, type ApiProcess } from '../support/api-process';
-import { Device, ENGINES, startApiOn, uniqueUser } from './inbox-harness';
+import { Device, ENGINES, START_HOOK_TIMEOUT_MS, startApiOn, uniqueUser } from './inbox-harness';
 
 const [PGLITE, POSTGRES] = ENGINES;
 
@@ -21,7 +21,7 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
   let stop: () => Promise<void>;
   beforeAll(async () => {
     ({ api, stop } = await startApiOn(PGLITE, inject('runId'), { DEMO_AUTH: 'true' }));
-  });
+  }, START_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await stop?.();
   });
@@ -127,7 +127,7 @@ describe('demo routes while DEMO_AUTH is off', () => {
   let stop: () => Promise<void>;
   beforeAll(async () => {
     ({ api, stop } = await startApiOn(POSTGRES, inject('runId'), { DEMO_AUTH: 'false' }));
-  });
+  }, START_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await stop?.();
   });

@@ -25,12 +25,20 @@ export const ENGINES: Engine[] = [
   },
 ];
 
+/**
+ * An embedded database's first open runs initdb in WebAssembly: seconds when the machine
+ * is idle, much longer when it is shared with other test runs. Generous, never a target.
+ */
+export const START_TIMEOUT_MS = 120_000;
+/** For beforeAll hooks that start an API. */
+export const START_HOOK_TIMEOUT_MS = START_TIMEOUT_MS + 30_000;
+
 /** Starts one API on `engine`; `stop()` stops it and removes its database. */
 export async function startApiOn(engine: Engine, runId: string, env: Record<string, string> = {}) {
   const prepared = await engine.prepare(runId);
   let api: ApiProcess;
   try {
-    api = await startApi({ env: { ...prepared.env, ...env } });
+    api = await startApi({ env: { ...prepared.env, ...env }, startTimeoutMs: START_TIMEOUT_MS });
   } catch (error) {
     await prepared.cleanup();
     throw error;

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notification, NotificationPage } from '@herald/ws-contracts';
 import { startApi, type ApiProcess } from '../support/api-process';
-import { asUser, Device, serviceSend, uniqueUser } from './inbox-harness';
+import { asUser, Device, serviceSend, START_TIMEOUT_MS, uniqueUser } from './inbox-harness';
 
 /** The embedded database on disk (the default engine): data outlives the process. */
 describe('embedded PGlite in DATA_DIR', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-inbox-'));
   let api: ApiProcess | undefined;
-  const start = () => startApi({ env: { DATABASE_URL: undefined, DATA_DIR: dataDir } });
+  const start = () => startApi({ env: { DATABASE_URL: undefined, DATA_DIR: dataDir }, startTimeoutMs: START_TIMEOUT_MS });
 
   afterAll(async () => {
     await api?.stop();
@@ -58,5 +58,5 @@ describe('embedded PGlite in DATA_DIR', () => {
     const afterCrash = await (await asUser(api, userId)).call<NotificationPage>('GET', '/api/notifications');
     expect(afterCrash.body.items).toHaveLength(3);
     // Three starts of an embedded database (the first one runs initdb) on a shared machine.
-  }, 120_000);
+  }, 3 * START_TIMEOUT_MS);
 });

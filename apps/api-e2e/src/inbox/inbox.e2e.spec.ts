@@ -9,6 +9,7 @@ import {
   pause,
   serviceSend,
   servicePost,
+  START_HOOK_TIMEOUT_MS,
   startApiOn,
   uniqueUser,
 } from './inbox-harness';
@@ -29,7 +30,7 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
 
   beforeAll(async () => {
     ({ api, stop } = await startApiOn(engine, inject('runId')));
-  });
+  }, START_HOOK_TIMEOUT_MS);
   afterEach(() => {
     for (const device of devices.splice(0)) device.close();
   });

@@ -46,7 +46,7 @@ export class NotificationsService {
    */
   async send(userIds: readonly string[], options: SendOptions): Promise<Notification[]> {
     const recipients = [...new Set(userIds)];
-    const stored = await this.repository.insertMany(recipients.map((userId) => ({ userId, ...options })));
+    const stored = await this.repository.insertForRecipients(recipients, options);
     await this.publishNew(stored);
     return stored;
   }

@@ -103,7 +103,12 @@ export class HandshakeAuthenticator {
       throw new RealtimeError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly');
     }
     const auth = handshake.auth as { token?: unknown } | undefined;
-    const token = auth?.token ?? bearerToken(handshake.headers.authorization);
+    // `auth.token` (browsers) wins; an absent or empty one falls back to the header.
+    const fromAuth = auth?.token;
+    const token =
+      fromAuth === undefined || fromAuth === null || fromAuth === ''
+        ? bearerToken(handshake.headers.authorization)
+        : fromAuth;
     // The token itself is never logged, only the verdict.
     const user = await this.verifier.verify(token);
     const rooms = await this.registry.roomsFor(user);

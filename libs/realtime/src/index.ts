@@ -8,6 +8,7 @@ export * from './lib/auth/jwt-auth.guard';
 export * from './lib/auth/api-key.guard';
 export * from './lib/http/zod-validation.pipe';
 export * from './lib/gateway/realtime-io.adapter';
+export * from './lib/gateway/realtime-ws-exception.filter';
 export * from './lib/gateway/socket-types';
 export * from './lib/presence/presence-store';
 export * from './lib/presence/in-memory-presence.store';

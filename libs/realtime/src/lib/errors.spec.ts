@@ -6,6 +6,7 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
 import { ErrorCode } from '@herald/ws-contracts';
 import { RealtimeError, toErrorDetail } from './errors';
 
@@ -40,6 +41,15 @@ describe('toErrorDetail: one mapping from any exception to what a client may see
       expect(toErrorDetail(error)).toEqual({ code: ErrorCode.Internal, message: 'Internal error' });
     },
   );
+
+  it('maps the WsException Nest raises when a guard refuses a message to FORBIDDEN', () => {
+    expect(toErrorDetail(new WsException('Forbidden resource'))).toEqual({ code: ErrorCode.Forbidden, message: 'Forbidden resource' });
+    expect(toErrorDetail(new WsException({ code: ErrorCode.NotFound, message: 'gone' }))).toEqual({
+      code: ErrorCode.NotFound,
+      message: 'gone',
+    });
+    expect(toErrorDetail(new WsException('bad input')).code).toBe(ErrorCode.InvalidPayload);
+  });
 
   it('never answers the bare "Internal server error" of Nest', () => {
     expect(toErrorDetail(new Error('boom')).message).not.toBe('Internal server error');

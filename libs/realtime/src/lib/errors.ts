@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
 import { ErrorCode, type ErrorDetail } from '@herald/ws-contracts';
 
 /** An error meant for the client: its code and message are sent as they are. */
@@ -38,5 +39,22 @@ export function toErrorDetail(error: unknown): ErrorDetail {
     const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? error.message);
     return { code, message };
   }
+  if (error instanceof WsException) {
+    // Nest raises these itself, e.g. 'Forbidden resource' when a guard refuses a message.
+    const raw = error.getError();
+    const given = typeof raw === 'object' && raw !== null ? (raw as { code?: unknown; message?: unknown }) : undefined;
+    const message = String(given?.message ?? raw);
+    const code = isErrorCode(given?.code)
+      ? given.code
+      : message === 'Forbidden resource'
+        ? ErrorCode.Forbidden
+        : ErrorCode.InvalidPayload;
+    return { code, message };
+  }
   return { code: ErrorCode.Internal, message: 'Internal error' };
+}
+
+const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && ERROR_CODES.has(value);
 }

@@ -1,4 +1,13 @@
-import { Inject, Injectable, NotFoundException, type INestApplication, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  NotFoundException,
+  UseFilters,
+  UseGuards,
+  type CanActivate,
+  type INestApplication,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { SignJWT } from 'jose';
@@ -6,6 +15,7 @@ import { io, type Socket } from 'socket.io-client';
 import { ErrorCode } from '@herald/ws-contracts';
 import { RealtimeEventRegistry } from './event-registry';
 import { RealtimeIoAdapter } from './gateway/realtime-io.adapter';
+import { RealtimeWsExceptionFilter } from './gateway/realtime-ws-exception.filter';
 import { RealtimeModule } from './realtime.module';
 import { WebSocketService } from './websocket.service';
 
@@ -17,12 +27,36 @@ const token = (sub: string) =>
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(SECRET));
 
+@Injectable()
+class RefuseAll implements CanActivate {
+  canActivate() {
+    return false;
+  }
+}
+
 /** Another gateway on its own namespace, as an application might add one. */
+@UseFilters(new RealtimeWsExceptionFilter())
 @WebSocketGateway({ namespace: '/extra' })
 class ExtraGateway {
   @SubscribeMessage('ping')
   ping() {
     return 'pong';
+  }
+
+  @SubscribeMessage('boom')
+  boom() {
+    throw new Error('stack trace with secrets');
+  }
+
+  @SubscribeMessage('missing')
+  missing() {
+    throw new NotFoundException('No such thing');
+  }
+
+  @UseGuards(RefuseAll)
+  @SubscribeMessage('guarded')
+  guarded() {
+    return 'never';
   }
 }
 
@@ -52,7 +86,7 @@ class InboxLikeHandlers implements OnModuleInit {
 async function startApp(installAdapter = true): Promise<{ app: INestApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({
     imports: [RealtimeModule.forRoot({ jwt: { secret: SECRET }, corsOrigins: ['http://localhost:5173'], apiKey: 'k'.repeat(20) })],
-    providers: [ExtraGateway, InboxLikeHandlers],
+    providers: [ExtraGateway, InboxLikeHandlers, RefuseAll],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   if (installAdapter) app.useWebSocketAdapter(new RealtimeIoAdapter(app));
@@ -101,6 +135,18 @@ describe('RealtimeModule in a Nest application', () => {
     const accepted = open('/extra', { token: await token('ns-user') });
     await once(accepted, 'connect');
     expect(await accepted.timeout(5_000).emitWithAck('ping', {})).toBe('pong');
+  });
+
+  it('maps exceptions of an app gateway through RealtimeWsExceptionFilter, never to a bare internal error', async () => {
+    const socket = open('/extra', { token: await token('extra-user') });
+    await once(socket, 'connect');
+    const ask = (event: string) => socket.timeout(5_000).emitWithAck(event, {});
+    expect(await ask('boom')).toEqual({ ok: false, error: { code: ErrorCode.Internal, message: 'Internal error' } });
+    expect(await ask('missing')).toEqual({ ok: false, error: { code: ErrorCode.NotFound, message: 'No such thing' } });
+    expect(await ask('guarded')).toMatchObject({ ok: false, error: { code: ErrorCode.Forbidden } });
+    const error = once<{ code: string }>(socket, 'error');
+    socket.emit('missing', {});
+    expect(await error).toMatchObject({ code: ErrorCode.NotFound });
   });
 
   it('sends authenticated, then what the connect hooks send', async () => {

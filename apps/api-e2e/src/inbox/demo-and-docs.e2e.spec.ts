@@ -1,6 +1,11 @@
 import { inject } from 'vitest';
 import { jwtVerify } from 'jose';
-import type { DemoLoginResponse, DemoUser, Notification, NotificationPage } from '@herald/ws-contracts';
+import type {
+  DemoLoginResponse,
+  DemoUser,
+  Notification,
+  NotificationPage,
+} from '@herald/ws-contracts';
 import { TEST_JWT_SECRET, type ApiProcess } from '../support/api-process';
 import { Device, ENGINES, START_HOOK_TIMEOUT_MS, startApiOn, uniqueUser } from './inbox-harness';
 
@@ -9,7 +14,10 @@ const [PGLITE, POSTGRES] = ENGINES;
 async function post<T>(api: ApiProcess, path: string, body: unknown, token?: string) {
   const res = await fetch(`${api.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify(body),
   });
   const text = await res.text();
@@ -27,20 +35,41 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
   });
 
   it('issues an HS256 token the API itself accepts, for a demo user or any email', async () => {
-    const login = await post<DemoLoginResponse>(api, '/api/auth/demo-login', { email: 'Ana@Herald.dev' });
+    const login = await post<DemoLoginResponse>(api, '/api/auth/demo-login', {
+      email: 'Ana@Herald.dev',
+    });
     expect(login.status).toBe(200);
-    expect(login.body.user).toEqual({ id: 'ana', email: 'ana@herald.dev', name: 'Ana Souza', role: 'user' });
-    const { payload, protectedHeader } = await jwtVerify(login.body.accessToken, new TextEncoder().encode(TEST_JWT_SECRET));
+    expect(login.body.user).toEqual({
+      id: 'ana',
+      email: 'ana@herald.dev',
+      name: 'Ana Souza',
+      role: 'user',
+    });
+    const { payload, protectedHeader } = await jwtVerify(
+      login.body.accessToken,
+      new TextEncoder().encode(TEST_JWT_SECRET),
+    );
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload.sub).toBe('ana');
     expect(payload.exp).toBe(Math.floor(Date.parse(login.body.expiresAt) / 1000));
 
-    const stranger = await post<DemoLoginResponse>(api, '/api/auth/demo-login', { email: 'zoe@example.com', name: 'Zoe' });
+    const stranger = await post<DemoLoginResponse>(api, '/api/auth/demo-login', {
+      email: 'zoe@example.com',
+      name: 'Zoe',
+    });
     expect(stranger.body.user).toMatchObject({ id: 'zoe@example.com', name: 'Zoe' });
-    const explicit = await post<DemoLoginResponse>(api, '/api/auth/demo-login', { userId: 'u-77', email: 'x@example.com' });
+    const explicit = await post<DemoLoginResponse>(api, '/api/auth/demo-login', {
+      userId: 'u-77',
+      email: 'x@example.com',
+    });
     expect(explicit.body.user.id).toBe('u-77');
 
-    for (const body of [{}, { email: 'not-an-email' }, { email: 'a@b.co', admin: true }, { email: 'a@b.co', userId: '' }]) {
+    for (const body of [
+      {},
+      { email: 'not-an-email' },
+      { email: 'a@b.co', admin: true },
+      { email: 'a@b.co', userId: '' },
+    ]) {
       expect((await post(api, '/api/auth/demo-login', body)).status).toBe(400);
     }
   });
@@ -49,27 +78,58 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
     const email = `${uniqueUser('first')}@example.com`;
     const login = await post<DemoLoginResponse>(api, '/api/auth/demo-login', { email });
     await post(api, '/api/auth/demo-login', { email });
-    const res = await fetch(`${api.url}/api/notifications`, { headers: { authorization: `Bearer ${login.body.accessToken}` } });
+    const res = await fetch(`${api.url}/api/notifications`, {
+      headers: { authorization: `Bearer ${login.body.accessToken}` },
+    });
     const page = (await res.json()) as NotificationPage;
     expect(page.items).toHaveLength(1);
-    expect(page.items[0]).toMatchObject({ type: 'achievement', data: { achievementId: 'first-sign-in' } });
+    expect(page.items[0]).toMatchObject({
+      type: 'achievement',
+      data: { achievementId: 'first-sign-in' },
+    });
   });
 
   it('lets a signed-in demo user list demo users, send, grant XP and broadcast without the API key', async () => {
-    const { body: ana } = await post<DemoLoginResponse>(api, '/api/auth/demo-login', { email: 'ana@herald.dev' });
-    const { body: bruno } = await post<DemoLoginResponse>(api, '/api/auth/demo-login', { email: 'bruno@herald.dev' });
+    const { body: ana } = await post<DemoLoginResponse>(api, '/api/auth/demo-login', {
+      email: 'ana@herald.dev',
+    });
+    const { body: bruno } = await post<DemoLoginResponse>(api, '/api/auth/demo-login', {
+      email: 'bruno@herald.dev',
+    });
     const brunoPhone = await Device.connect(api.url, bruno.accessToken);
     try {
-      const users = await fetch(`${api.url}/api/demo/users`, { headers: { authorization: `Bearer ${ana.accessToken}` } });
-      expect(((await users.json()) as DemoUser[]).map((u) => u.id)).toEqual(['ana', 'bruno', 'carla', 'diego']);
+      const users = await fetch(`${api.url}/api/demo/users`, {
+        headers: { authorization: `Bearer ${ana.accessToken}` },
+      });
+      expect(((await users.json()) as DemoUser[]).map((u) => u.id)).toEqual([
+        'ana',
+        'bruno',
+        'carla',
+        'diego',
+      ]);
       expect((await fetch(`${api.url}/api/demo/users`)).status).toBe(401);
 
-      const sent = await post<Notification>(api, '/api/demo/notifications', { userId: 'bruno', title: 'Hi', message: 'from Ana' }, ana.accessToken);
+      const sent = await post<Notification>(
+        api,
+        '/api/demo/notifications',
+        { userId: 'bruno', title: 'Hi', message: 'from Ana' },
+        ana.accessToken,
+      );
       expect(sent.status).toBe(201);
-      await brunoPhone.waitFor<{ notification: Notification }>('notification:new', (p) => p.notification.id === sent.body.id);
-      expect((await post(api, '/api/demo/notifications', { userId: 'bruno' }, ana.accessToken)).status).toBe(400);
+      await brunoPhone.waitFor<{ notification: Notification }>(
+        'notification:new',
+        (p) => p.notification.id === sent.body.id,
+      );
+      expect(
+        (await post(api, '/api/demo/notifications', { userId: 'bruno' }, ana.accessToken)).status,
+      ).toBe(400);
 
-      const xp = await post(api, '/api/demo/xp', { userId: 'bruno', amount: 50, source: 'demo' }, ana.accessToken);
+      const xp = await post(
+        api,
+        '/api/demo/xp',
+        { userId: 'bruno', amount: 50, source: 'demo' },
+        ana.accessToken,
+      );
       expect(xp.status).toBe(200);
       await brunoPhone.waitFor('xp:gained', (p: { source: string }) => p.source === 'demo');
 
@@ -80,10 +140,23 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
         ana.accessToken,
       );
       expect(broadcast).toEqual({ status: 200, body: { delivered: true } });
-      await brunoPhone.waitFor('achievement:unlocked', (p: { achievementId: string }) => p.achievementId === 'party');
-      const bad = await post(api, '/api/demo/broadcast', { event: 'made:up', payload: {} }, ana.accessToken);
+      await brunoPhone.waitFor(
+        'achievement:unlocked',
+        (p: { achievementId: string }) => p.achievementId === 'party',
+      );
+      const bad = await post(
+        api,
+        '/api/demo/broadcast',
+        { event: 'made:up', payload: {} },
+        ana.accessToken,
+      );
       expect(bad.status).toBe(400);
-      const wrongPayload = await post(api, '/api/demo/broadcast', { event: 'xp:gained', payload: { amount: -1 } }, ana.accessToken);
+      const wrongPayload = await post(
+        api,
+        '/api/demo/broadcast',
+        { event: 'xp:gained', payload: { amount: -1 } },
+        ana.accessToken,
+      );
       expect(wrongPayload.status).toBe(400);
     } finally {
       brunoPhone.close();
@@ -95,7 +168,9 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as {
       paths: Record<string, Record<string, unknown>>;
-      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+      components: {
+        schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }>;
+      };
     };
     for (const [path, method] of [
       ['/api/notifications', 'get'],
@@ -111,7 +186,16 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
       expect(doc.paths[path]?.[method], `${method.toUpperCase()} ${path}`).toBeDefined();
     }
     expect(doc.components.schemas['Notification']?.required).toEqual(
-      expect.arrayContaining(['id', 'userId', 'type', 'title', 'message', 'data', 'createdAt', 'readAt']),
+      expect.arrayContaining([
+        'id',
+        'userId',
+        'type',
+        'title',
+        'message',
+        'data',
+        'createdAt',
+        'readAt',
+      ]),
     );
     expect(Object.keys(doc.components.schemas['CreateNotificationBody']?.properties ?? {})).toEqual(
       expect.arrayContaining(['userId', 'userIds', 'title', 'message', 'type', 'data']),
@@ -135,12 +219,31 @@ describe('demo routes while DEMO_AUTH is off', () => {
   it('answers 404 to demo sign-in and every demo route, even with a valid token', async () => {
     expect((await post(api, '/api/auth/demo-login', { email: 'ana@herald.dev' })).status).toBe(404);
     const token = await (await import('../support/tokens')).mintToken('ana');
-    expect((await fetch(`${api.url}/api/demo/users`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
-    expect((await post(api, '/api/demo/notifications', { userId: 'ana', title: 't', message: 'm' }, token)).status).toBe(404);
-    expect((await post(api, '/api/demo/xp', { userId: 'ana', amount: 1, source: 's' }, token)).status).toBe(404);
-    expect((await post(api, '/api/demo/broadcast', { event: 'error', payload: { message: 'x' } }, token)).status).toBe(404);
+    expect(
+      (await fetch(`${api.url}/api/demo/users`, { headers: { authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await post(
+          api,
+          '/api/demo/notifications',
+          { userId: 'ana', title: 't', message: 'm' },
+          token,
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (await post(api, '/api/demo/xp', { userId: 'ana', amount: 1, source: 's' }, token)).status,
+    ).toBe(404);
+    expect(
+      (await post(api, '/api/demo/broadcast', { event: 'error', payload: { message: 'x' } }, token))
+        .status,
+    ).toBe(404);
     // The real API is unaffected.
-    const res = await fetch(`${api.url}/api/notifications`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${api.url}/api/notifications`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
   });
 });

@@ -54,7 +54,8 @@ export async function startApiOn(engine: Engine, runId: string, env: Record<stri
 
 let counter = 0;
 /** A user id no other test (or earlier run on the same database) uses. */
-export const uniqueUser = (label = 'user') => `${label}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
+export const uniqueUser = (label = 'user') =>
+  `${label}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
 export interface JsonResponse<T = unknown> {
   status: number;
@@ -67,7 +68,11 @@ async function json<T>(res: Response): Promise<JsonResponse<T>> {
 }
 
 /** The service API (`x-api-key`). */
-export async function serviceSend<T = Notification | Notification[]>(api: ApiProcess, body: unknown, apiKey = TEST_API_KEY) {
+export async function serviceSend<T = Notification | Notification[]>(
+  api: ApiProcess,
+  body: unknown,
+  apiKey = TEST_API_KEY,
+) {
   const res = await fetch(`${api.url}/api/notifications`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
@@ -91,7 +96,10 @@ export async function asUser(api: ApiProcess, userId: string) {
   const call = async <T>(method: string, path: string, body?: unknown) => {
     const res = await fetch(`${api.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return json<T>(res);
@@ -134,11 +142,17 @@ export class Device {
 
   /** Payloads of `event` received so far that match `predicate`. */
   received<T = unknown>(event: string, predicate: (payload: T) => boolean = () => true): T[] {
-    return this.events.filter((e) => e.event === event && predicate(e.payload as T)).map((e) => e.payload as T);
+    return this.events
+      .filter((e) => e.event === event && predicate(e.payload as T))
+      .map((e) => e.payload as T);
   }
 
   /** Resolves with the first (past or future) `event` matching `predicate`. */
-  async waitFor<T = unknown>(event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 5_000): Promise<T> {
+  async waitFor<T = unknown>(
+    event: string,
+    predicate: (payload: T) => boolean = () => true,
+    timeoutMs = 5_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [hit] = this.received<T>(event, predicate);
@@ -168,7 +182,8 @@ export class Device {
   async waitForUnreadCount(expected: number, timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.lastUnreadCount() !== expected) {
-      if (Date.now() > deadline) throw new Error(`unread count is ${this.lastUnreadCount()}, expected ${expected}`);
+      if (Date.now() > deadline)
+        throw new Error(`unread count is ${this.lastUnreadCount()}, expected ${expected}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -66,13 +66,24 @@ describe('PostgreSQL outage', () => {
     const device = await Device.connect(api.url, token);
 
     await relay.cut();
-    const down = await call<{ statusCode: number; error: string }>('GET', '/api/notifications/unread-count');
-    expect(down).toMatchObject({ status: 503, body: { statusCode: 503, error: 'Service Unavailable' } });
+    const down = await call<{ statusCode: number; error: string }>(
+      'GET',
+      '/api/notifications/unread-count',
+    );
+    expect(down).toMatchObject({
+      status: 503,
+      body: { statusCode: 503, error: 'Service Unavailable' },
+    });
     expect((await serviceSend(api, { userId, title: 'during', message: 'm' })).status).toBe(503);
     const health = await fetch(`${api.url}/api/health`);
     expect(health.status).toBe(503);
-    expect(((await health.json()) as { checks: Record<string, { status: string }> }).checks['database']?.status).toBe('down');
-    const ack = await device.socket.timeout(10_000).emitWithAck('notification:mark_read', { notificationId: sent.body.id });
+    expect(
+      ((await health.json()) as { checks: Record<string, { status: string }> }).checks['database']
+        ?.status,
+    ).toBe('down');
+    const ack = await device.socket
+      .timeout(10_000)
+      .emitWithAck('notification:mark_read', { notificationId: sent.body.id });
     expect(ack).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
     device.close();
 
@@ -90,7 +101,10 @@ describe('PostgreSQL unreachable at start-up', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const failure = startApi({ env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nothing` }, startTimeoutMs: 40_000 });
+    const failure = startApi({
+      env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nothing` },
+      startTimeoutMs: 40_000,
+    });
     await expect(failure).rejects.toThrow(/Cannot open the PostgreSQL database \(DATABASE_URL\)/);
   });
 });

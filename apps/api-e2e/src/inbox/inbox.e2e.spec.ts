@@ -58,7 +58,13 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
       data: { build: 42 },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ userId, title: 'Build finished', type: 'success', data: { build: 42 }, readAt: null });
+    expect(res.body).toMatchObject({
+      userId,
+      title: 'Build finished',
+      type: 'success',
+      data: { build: 42 },
+      readAt: null,
+    });
     expect(new Date(res.body.createdAt).toISOString()).toBe(res.body.createdAt);
 
     for (const device of phones) {
@@ -79,17 +85,27 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     const second = await sendOne(userId, 'second');
     await c.waitForUnreadCount(2);
 
-    const ack = await a.socket.timeout(5_000).emitWithAck('notification:mark_read', { notificationId: first.id });
+    const ack = await a.socket
+      .timeout(5_000)
+      .emitWithAck('notification:mark_read', { notificationId: first.id });
     expect(ack).toEqual({ ok: true, notificationId: first.id, unreadCount: 1 });
     for (const device of [a, b, c]) {
-      await device.waitFor('notification:read', (p: { notificationId: string }) => p.notificationId === first.id);
+      await device.waitFor(
+        'notification:read',
+        (p: { notificationId: string }) => p.notificationId === first.id,
+      );
       await device.waitForUnreadCount(1);
     }
 
     const res = await call('PATCH', `/api/notifications/${second.id}/read`);
     expect(res).toEqual({ status: 200, body: { notificationId: second.id, unreadCount: 0 } });
     for (const device of [a, b, c]) {
-      expect(await device.waitFor('notification:read', (p: { notificationId: string }) => p.notificationId === second.id)).toEqual({
+      expect(
+        await device.waitFor(
+          'notification:read',
+          (p: { notificationId: string }) => p.notificationId === second.id,
+        ),
+      ).toEqual({
         notificationId: second.id,
         success: true,
       });
@@ -103,13 +119,19 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     const userId = uniqueUser();
     const { token, call } = await asUser(api, userId);
     const [a, b] = await connect(token, 2);
-    const sent = [await sendOne(userId, 'one'), await sendOne(userId, 'two'), await sendOne(userId, 'three')];
+    const sent = [
+      await sendOne(userId, 'one'),
+      await sendOne(userId, 'two'),
+      await sendOne(userId, 'three'),
+    ];
     await b.waitForUnreadCount(3);
 
     const ack = await a.socket.timeout(5_000).emitWithAck('notification:mark_all_read', {});
     expect(ack).toEqual({ ok: true, updated: 3, unreadCount: 0 });
     for (const device of [a, b]) {
-      expect(await device.waitFor('notification:read', (p: { all?: boolean }) => p.all === true)).toEqual({
+      expect(
+        await device.waitFor('notification:read', (p: { all?: boolean }) => p.all === true),
+      ).toEqual({
         notificationId: null,
         success: true,
         all: true,
@@ -117,13 +139,21 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
       await device.waitForUnreadCount(0);
     }
 
-    const deleted = await b.socket.timeout(5_000).emitWithAck('notification:delete', { notificationId: sent[0].id });
+    const deleted = await b.socket
+      .timeout(5_000)
+      .emitWithAck('notification:delete', { notificationId: sent[0].id });
     expect(deleted).toEqual({ ok: true, notificationId: sent[0].id, unreadCount: 0 });
     const overHttp = await call('DELETE', `/api/notifications/${sent[1].id}`);
     expect(overHttp).toEqual({ status: 200, body: { notificationId: sent[1].id, unreadCount: 0 } });
     for (const device of [a, b]) {
-      await device.waitFor('notification:deleted', (p: { notificationId: string }) => p.notificationId === sent[0].id);
-      await device.waitFor('notification:deleted', (p: { notificationId: string }) => p.notificationId === sent[1].id);
+      await device.waitFor(
+        'notification:deleted',
+        (p: { notificationId: string }) => p.notificationId === sent[0].id,
+      );
+      await device.waitFor(
+        'notification:deleted',
+        (p: { notificationId: string }) => p.notificationId === sent[1].id,
+      );
     }
     const page = await call<NotificationPage>('GET', '/api/notifications');
     expect(page.body.items.map((n) => n.id)).toEqual([sent[2].id]);
@@ -142,20 +172,33 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     const [socket] = await connect(token);
 
     expect((await call('PATCH', `/api/notifications/${theirs.id}/read`)).status).toBe(404);
-    const del = await call<{ statusCode: number; message: string; error: string }>('DELETE', `/api/notifications/${theirs.id}`);
+    const del = await call<{ statusCode: number; message: string; error: string }>(
+      'DELETE',
+      `/api/notifications/${theirs.id}`,
+    );
     expect(del).toMatchObject({ status: 404, body: { statusCode: 404, error: 'Not Found' } });
-    const unknown = await call('PATCH', `/api/notifications/00000000-0000-4000-8000-000000000000/read`);
+    const unknown = await call(
+      'PATCH',
+      `/api/notifications/00000000-0000-4000-8000-000000000000/read`,
+    );
     expect(unknown.status).toBe(404);
     for (const event of ['notification:mark_read', 'notification:delete'] as const) {
-      const ack = await socket.socket.timeout(5_000).emitWithAck(event, { notificationId: theirs.id });
+      const ack = await socket.socket
+        .timeout(5_000)
+        .emitWithAck(event, { notificationId: theirs.id });
       expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     }
 
     const { call: ownerCall } = await asUser(api, owner);
     const page = await ownerCall<NotificationPage>('GET', '/api/notifications');
     expect(page.body.items).toEqual([theirs]);
-    expect((await ownerCall('GET', '/api/notifications/unread-count')).body).toEqual({ unreadCount: 1 });
-    expect((await call<NotificationPage>('GET', '/api/notifications')).body).toEqual({ items: [], nextCursor: null });
+    expect((await ownerCall('GET', '/api/notifications/unread-count')).body).toEqual({
+      unreadCount: 1,
+    });
+    expect((await call<NotificationPage>('GET', '/api/notifications')).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
     await pause(200);
     expect(ownerDevice.received('notification:read')).toEqual([]);
     expect(ownerDevice.received('notification:deleted')).toEqual([]);
@@ -175,7 +218,9 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     expect((await fetch(`${api.url}/api/notifications`)).status).toBe(401);
     expect((await fetch(`${api.url}/api/notifications/unread-count`)).status).toBe(401);
     const userId = uniqueUser();
-    expect((await serviceSend(api, { userId, title: 't', message: 'm' }, 'wrong-key-0123456789')).status).toBe(401);
+    expect(
+      (await serviceSend(api, { userId, title: 't', message: 'm' }, 'wrong-key-0123456789')).status,
+    ).toBe(401);
     const { token } = await asUser(api, userId);
     const asUserKey = await fetch(`${api.url}/api/notifications`, {
       method: 'POST',
@@ -189,7 +234,11 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
 
   it('gives an offline user the unread count on connect and the items over HTTP', async () => {
     const userId = uniqueUser('offline');
-    const sent = [await sendOne(userId, 'a'), await sendOne(userId, 'b'), await sendOne(userId, 'c')];
+    const sent = [
+      await sendOne(userId, 'a'),
+      await sendOne(userId, 'b'),
+      await sendOne(userId, 'c'),
+    ];
     const { token, call } = await asUser(api, userId);
     const [device] = await connect(token);
     expect(await device.waitFor('notification:unread_count')).toEqual({ unreadCount: 3 });
@@ -202,13 +251,20 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
   it('paginates newest first with a cursor that stays stable while new notifications arrive', async () => {
     const userId = uniqueUser('pages');
     const { call } = await asUser(api, userId);
-    const batch = await serviceSend<Notification[]>(api, { userIds: [userId], title: 'old 0', message: 'm' });
+    const batch = await serviceSend<Notification[]>(api, {
+      userIds: [userId],
+      title: 'old 0',
+      message: 'm',
+    });
     const older = [batch.body[0]];
     for (let i = 1; i < 7; i++) older.push(await sendOne(userId, `old ${i}`));
     const expected = older.map((n) => n.id).reverse();
 
     const pageAfter = (after: string | null) =>
-      call<NotificationPage>('GET', `/api/notifications?limit=3${after ? `&cursor=${encodeURIComponent(after)}` : ''}`);
+      call<NotificationPage>(
+        'GET',
+        `/api/notifications?limit=3${after ? `&cursor=${encodeURIComponent(after)}` : ''}`,
+      );
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -224,17 +280,26 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     expect(seen).toEqual(expected);
     expect(pages).toBe(3);
 
-    const unreadOnly = await call<NotificationPage>('GET', `/api/notifications?unread=true&limit=100`);
+    const unreadOnly = await call<NotificationPage>(
+      'GET',
+      `/api/notifications?unread=true&limit=100`,
+    );
     expect(unreadOnly.body.items).toHaveLength(8);
   });
 
   it('sends to many users in one call, each device getting only its own', async () => {
     const users = Array.from({ length: 60 }, () => uniqueUser('many'));
     const watched = users.slice(0, 3);
-    const watchers = await Promise.all(watched.map(async (u) => (await connect((await asUser(api, u)).token))[0]));
+    const watchers = await Promise.all(
+      watched.map(async (u) => (await connect((await asUser(api, u)).token))[0]),
+    );
     await Promise.all(watchers.map((d) => d.waitForUnreadCount(0)));
 
-    const res = await serviceSend<Notification[]>(api, { userIds: [...users, users[0]], title: 'Maintenance', message: 'at 22:00' });
+    const res = await serviceSend<Notification[]>(api, {
+      userIds: [...users, users[0]],
+      title: 'Maintenance',
+      message: 'at 22:00',
+    });
     expect(res.status).toBe(201);
     expect(res.body.map((n) => n.userId)).toEqual(users);
     expect(new Set(res.body.map((n) => n.id)).size).toBe(users.length);
@@ -252,7 +317,11 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
 
   it('refuses more recipients than the limit and invalid bodies with 400, storing nothing', async () => {
     const users = Array.from({ length: 1_001 }, () => uniqueUser('limit'));
-    const tooMany = await serviceSend<{ message: string[] }>(api, { userIds: users, title: 't', message: 'm' });
+    const tooMany = await serviceSend<{ message: string[] }>(api, {
+      userIds: users,
+      title: 't',
+      message: 'm',
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.message.join(' ')).toMatch(/at most 1000/);
 
@@ -270,13 +339,18 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     }
     const malformed = await fetch(`${api.url}/api/notifications`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': (await import('../support/api-process')).TEST_API_KEY },
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': (await import('../support/api-process')).TEST_API_KEY,
+      },
       body: '{"userId":',
     });
     expect(malformed.status).toBe(400);
     for (const u of [users[0], users[500], users[1_000]]) {
       const { call } = await asUser(api, u);
-      expect((await call('GET', '/api/notifications/unread-count')).body).toEqual({ unreadCount: 0 });
+      expect((await call('GET', '/api/notifications/unread-count')).body).toEqual({
+        unreadCount: 0,
+      });
     }
   });
 
@@ -313,30 +387,72 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     const [theirs] = await connect((await asUser(api, spectator)).token);
     await mine.waitForUnreadCount(0);
 
-    const first = await servicePost<GrantXpResponse>(api, '/api/gamification/xp', { userId: player, amount: 2_500, source: 'quest' });
+    const first = await servicePost<GrantXpResponse>(api, '/api/gamification/xp', {
+      userId: player,
+      amount: 2_500,
+      source: 'quest',
+    });
     expect(first).toEqual({
       status: 200,
-      body: { userId: player, totalXp: 2_500, rank: 'Aprendiz', rankChanged: true, achievements: ['first-xp', 'xp-1000'] },
+      body: {
+        userId: player,
+        totalXp: 2_500,
+        rank: 'Aprendiz',
+        rankChanged: true,
+        achievements: ['first-xp', 'xp-1000'],
+      },
     });
-    expect(await mine.waitFor('xp:gained')).toEqual({ amount: 2_500, source: 'quest', totalXp: 2_500 });
-    expect(await mine.waitFor('rank:updated')).toEqual({ newRank: 'Aprendiz', oldRank: 'Novato', xpRequired: 5_000 });
-    await mine.waitFor('achievement:unlocked', (p: { achievementId: string }) => p.achievementId === 'first-xp');
-    await mine.waitFor('achievement:unlocked', (p: { achievementId: string }) => p.achievementId === 'xp-1000');
-    await mine.waitFor<{ notification: Notification }>('notification:new', (p) => p.notification.type === 'achievement');
-    await mine.waitForUnreadCount(2);
-    const board = await theirs.waitFor<{ leaderboard: { userId: string; xp: number; position: number }[] }>(
-      'leaderboard:updated',
-      (p) => p.leaderboard.some((e) => e.userId === player),
+    expect(await mine.waitFor('xp:gained')).toEqual({
+      amount: 2_500,
+      source: 'quest',
+      totalXp: 2_500,
+    });
+    expect(await mine.waitFor('rank:updated')).toEqual({
+      newRank: 'Aprendiz',
+      oldRank: 'Novato',
+      xpRequired: 5_000,
+    });
+    await mine.waitFor(
+      'achievement:unlocked',
+      (p: { achievementId: string }) => p.achievementId === 'first-xp',
     );
-    expect(board.leaderboard.find((e) => e.userId === player)).toMatchObject({ xp: 2_500, rank: 'Aprendiz' });
+    await mine.waitFor(
+      'achievement:unlocked',
+      (p: { achievementId: string }) => p.achievementId === 'xp-1000',
+    );
+    await mine.waitFor<{ notification: Notification }>(
+      'notification:new',
+      (p) => p.notification.type === 'achievement',
+    );
+    await mine.waitForUnreadCount(2);
+    const board = await theirs.waitFor<{
+      leaderboard: { userId: string; xp: number; position: number }[];
+    }>('leaderboard:updated', (p) => p.leaderboard.some((e) => e.userId === player));
+    expect(board.leaderboard.find((e) => e.userId === player)).toMatchObject({
+      xp: 2_500,
+      rank: 'Aprendiz',
+    });
 
-    const second = await servicePost<GrantXpResponse>(api, '/api/gamification/xp', { userId: player, amount: 10, source: 'quest' });
-    expect(second.body).toEqual({ userId: player, totalXp: 2_510, rank: 'Aprendiz', rankChanged: false, achievements: [] });
+    const second = await servicePost<GrantXpResponse>(api, '/api/gamification/xp', {
+      userId: player,
+      amount: 10,
+      source: 'quest',
+    });
+    expect(second.body).toEqual({
+      userId: player,
+      totalXp: 2_510,
+      rank: 'Aprendiz',
+      rankChanged: false,
+      achievements: [],
+    });
     await mine.waitFor('xp:gained', (p: { totalXp: number }) => p.totalXp === 2_510);
     expect(mine.received('rank:updated')).toHaveLength(1);
 
     const { call } = await asUser(api, spectator);
-    const leaderboard = await call<{ leaderboard: { userId: string }[] }>('GET', '/api/gamification/leaderboard');
+    const leaderboard = await call<{ leaderboard: { userId: string }[] }>(
+      'GET',
+      '/api/gamification/leaderboard',
+    );
     expect(leaderboard.status).toBe(200);
     expect(leaderboard.body.leaderboard.some((e) => e.userId === player)).toBe(true);
 
@@ -353,7 +469,13 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
   it('adds concurrent XP grants without losing any', async () => {
     const player = uniqueUser('concurrent');
     const grants = await Promise.all(
-      Array.from({ length: 20 }, () => servicePost<GrantXpResponse>(api, '/api/gamification/xp', { userId: player, amount: 150, source: 'race' })),
+      Array.from({ length: 20 }, () =>
+        servicePost<GrantXpResponse>(api, '/api/gamification/xp', {
+          userId: player,
+          amount: 150,
+          source: 'race',
+        }),
+      ),
     );
     expect(grants.every((g) => g.status === 200)).toBe(true);
     expect(Math.max(...grants.map((g) => g.body.totalXp))).toBe(3_000);

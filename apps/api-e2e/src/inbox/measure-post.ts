@@ -21,7 +21,12 @@ async function post(api: ApiProcess, userIds: string[]): Promise<number> {
   const res = await fetch(`${api.url}/api/notifications`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
-    body: JSON.stringify({ userIds, title: 'Benchmark', message: 'One notification per recipient', data: { n: 1 } }),
+    body: JSON.stringify({
+      userIds,
+      title: 'Benchmark',
+      message: 'One notification per recipient',
+      data: { n: 1 },
+    }),
   });
   await res.arrayBuffer();
   const ms = performance.now() - started;
@@ -37,7 +42,8 @@ function summarize(samples: number[]) {
 }
 
 let batch = 0;
-const usersFor = (count: number) => Array.from({ length: count }, (_, i) => `bench-${process.pid}-${++batch}-${i}`);
+const usersFor = (count: number) =>
+  Array.from({ length: count }, (_, i) => `bench-${process.pid}-${++batch}-${i}`);
 
 async function measure(engine: string, env: Record<string, string>): Promise<string[]> {
   const api = await startApi({ env });
@@ -49,7 +55,9 @@ async function measure(engine: string, env: Record<string, string>): Promise<str
       const samples: number[] = [];
       for (let i = 0; i < rounds; i++) samples.push(await post(api, usersFor(count)));
       const { median, p95, mean } = summarize(samples);
-      rows.push(`| ${engine} | ${count} | ${rounds} | ${median.toFixed(1)} | ${p95.toFixed(1)} | ${mean.toFixed(1)} |`);
+      rows.push(
+        `| ${engine} | ${count} | ${rounds} | ${median.toFixed(1)} | ${p95.toFixed(1)} | ${mean.toFixed(1)} |`,
+      );
       console.error(rows[rows.length - 1]);
     }
   } finally {
@@ -67,7 +75,13 @@ async function main() {
   } finally {
     await database.drop();
   }
-  console.log(['| engine | recipients | requests | median ms | p95 ms | mean ms |', '|---|---:|---:|---:|---:|---:|', ...rows].join('\n'));
+  console.log(
+    [
+      '| engine | recipients | requests | median ms | p95 ms | mean ms |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...rows,
+    ].join('\n'),
+  );
 }
 
 main().catch((error) => {

@@ -10,7 +10,8 @@ export class DemoEnabledGuard implements CanActivate {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   canActivate(): boolean {
-    if (!this.config.demoAuth) throw new NotFoundException('Demo sign-in is disabled (DEMO_AUTH=false)');
+    if (!this.config.demoAuth)
+      throw new NotFoundException('Demo sign-in is disabled (DEMO_AUTH=false)');
     return true;
   }
 }

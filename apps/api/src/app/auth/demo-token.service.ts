@@ -38,6 +38,10 @@ export class DemoTokenService {
       .setExpirationTime(exp);
     if (this.config.jwt.issuer) jwt.setIssuer(this.config.jwt.issuer);
     if (this.config.jwt.audience) jwt.setAudience(this.config.jwt.audience);
-    return { accessToken: await jwt.sign(this.key), expiresAt: new Date(exp * 1000).toISOString(), user };
+    return {
+      accessToken: await jwt.sign(this.key),
+      expiresAt: new Date(exp * 1000).toISOString(),
+      user,
+    };
   }
 }

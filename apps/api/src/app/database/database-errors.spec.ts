@@ -10,14 +10,19 @@ describe('database error translation', () => {
     ['a lost connection', new Error('Connection terminated unexpectedly')],
     ['a pool timeout', new Error('timeout exceeded when trying to connect')],
     ['an admin shutdown', withCode('57P01')],
-    ['a connection exception wrapped by Drizzle', Object.assign(new Error('Failed query'), { cause: withCode('08006') })],
+    [
+      'a connection exception wrapped by Drizzle',
+      Object.assign(new Error('Failed query'), { cause: withCode('08006') }),
+    ],
   ])('treats %s as an outage (503)', (_label, error) => {
     expect(isConnectionError(error)).toBe(true);
     expect(translateDatabaseError(error)).toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('turns data the database refuses into a 400', () => {
-    const error = Object.assign(new Error('Failed query'), { cause: withCode('22P05', 'unsupported Unicode escape sequence') });
+    const error = Object.assign(new Error('Failed query'), {
+      cause: withCode('22P05', 'unsupported Unicode escape sequence'),
+    });
     expect(translateDatabaseError(error)).toBeInstanceOf(BadRequestException);
   });
 

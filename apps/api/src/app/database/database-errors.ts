@@ -3,7 +3,16 @@ import { ErrorCode } from '@herald/ws-contracts';
 import { DependencyUnavailableError } from '../http/http-exception.filter';
 
 /** Node socket errors that mean "the server is not reachable right now". */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /** node-postgres and PGlite report lost or impossible connections with these messages. */
 const CONNECTION_MESSAGES = [
   'connection terminated',
@@ -33,7 +42,13 @@ export function isConnectionError(error: unknown): boolean {
     const code = typeof e.code === 'string' ? e.code : '';
     // SQLSTATE class 08 (connection exception), 57P01-03 (shutting down / cannot connect now),
     // 53300 (too many connections).
-    if (NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return true;
+    if (
+      NETWORK_CODES.has(code) ||
+      code.startsWith('08') ||
+      /^57P0[123]$/.test(code) ||
+      code === '53300'
+    )
+      return true;
     const message = typeof e.message === 'string' ? e.message.toLowerCase() : '';
     if (CONNECTION_MESSAGES.some((m) => message.includes(m))) return true;
   }
@@ -54,8 +69,10 @@ function dataExceptionOf(error: unknown): ErrorLike | undefined {
  * database refuses becomes a 400; anything else is a bug and propagates unchanged.
  */
 export function translateDatabaseError(error: unknown): unknown {
-  if (error instanceof DependencyUnavailableError || error instanceof BadRequestException) return error;
-  if (isConnectionError(error)) return new DependencyUnavailableError('The database is unavailable; retry later');
+  if (error instanceof DependencyUnavailableError || error instanceof BadRequestException)
+    return error;
+  if (isConnectionError(error))
+    return new DependencyUnavailableError('The database is unavailable; retry later');
   const dataError = dataExceptionOf(error);
   if (dataError) {
     const detail = typeof dataError.message === 'string' ? dataError.message : 'invalid value';

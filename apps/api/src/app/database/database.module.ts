@@ -25,6 +25,10 @@ export class DatabaseModule implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.health.register({ name: 'database', critical: true, check: () => this.database.healthCheck() });
+    this.health.register({
+      name: 'database',
+      critical: true,
+      check: () => this.database.healthCheck(),
+    });
   }
 }

@@ -24,7 +24,10 @@ const CONNECT_ATTEMPTS = 5;
  * bundle (dist/apps/api/migrations); from sources (unit tests) they sit beside this file.
  */
 export function migrationsFolder(): string {
-  const candidates = [join(__dirname, 'migrations'), resolve(__dirname, '../../../src/app/database/migrations')];
+  const candidates = [
+    join(__dirname, 'migrations'),
+    resolve(__dirname, '../../../src/app/database/migrations'),
+  ];
   const found = candidates.find((dir) => existsSync(join(dir, 'meta', '_journal.json')));
   if (!found) throw new Error(`Database migrations not found (looked in ${candidates.join(', ')})`);
   return found;
@@ -48,7 +51,10 @@ export class DatabaseService implements OnApplicationShutdown {
   static async open(config: AppConfig['database']): Promise<DatabaseService> {
     const folder = migrationsFolder();
     const started = Date.now();
-    const service = config.kind === 'postgres' ? await DatabaseService.openPostgres(config, folder) : await DatabaseService.openPglite(config, folder);
+    const service =
+      config.kind === 'postgres'
+        ? await DatabaseService.openPostgres(config, folder)
+        : await DatabaseService.openPglite(config, folder);
     DatabaseService.logger.log({
       msg: `Database ready (${describe(config)})`,
       engine: service.engine,
@@ -57,7 +63,10 @@ export class DatabaseService implements OnApplicationShutdown {
     return service;
   }
 
-  private static async openPglite(config: Extract<AppConfig['database'], { kind: 'pglite' | 'memory' }>, folder: string) {
+  private static async openPglite(
+    config: Extract<AppConfig['database'], { kind: 'pglite' | 'memory' }>,
+    folder: string,
+  ) {
     let client: PGlite;
     let unlock: () => void = () => undefined;
     if (config.kind === 'pglite') {
@@ -91,7 +100,10 @@ export class DatabaseService implements OnApplicationShutdown {
     return new DatabaseService('pglite', db as unknown as Database, close);
   }
 
-  private static async openPostgres(config: Extract<AppConfig['database'], { kind: 'postgres' }>, folder: string) {
+  private static async openPostgres(
+    config: Extract<AppConfig['database'], { kind: 'postgres' }>,
+    folder: string,
+  ) {
     const pool = new Pool({
       connectionString: config.url,
       max: config.poolSize,
@@ -99,7 +111,9 @@ export class DatabaseService implements OnApplicationShutdown {
       idleTimeoutMillis: 30_000,
     });
     // An idle client losing its server must not crash the process; the pool replaces it.
-    pool.on('error', (error) => DatabaseService.logger.warn({ msg: 'Idle PostgreSQL client error', err: error.message }));
+    pool.on('error', (error) =>
+      DatabaseService.logger.warn({ msg: 'Idle PostgreSQL client error', err: error.message }),
+    );
     try {
       await withRetries(() => migrateUnderLock(pool, folder));
     } catch (error) {
@@ -153,7 +167,9 @@ async function migrateUnderLock(pool: Pool, folder: string): Promise<void> {
     try {
       await migratePg(drizzlePg(client), { migrationsFolder: folder });
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+      await client
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID])
+        .catch(() => undefined);
     }
   } finally {
     client.release();
@@ -167,12 +183,19 @@ async function withRetries(work: () => Promise<void>): Promise<void> {
       return await work();
     } catch (error) {
       const translated = translateDatabaseError(error);
-      const outage = translated !== error && translated instanceof Error && translated.name === 'DependencyUnavailableError';
+      const outage =
+        translated !== error &&
+        translated instanceof Error &&
+        translated.name === 'DependencyUnavailableError';
       if (!outage || attempt >= CONNECT_ATTEMPTS) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`Cannot open the PostgreSQL database (DATABASE_URL): ${reason}`, { cause: error });
+        throw new Error(`Cannot open the PostgreSQL database (DATABASE_URL): ${reason}`, {
+          cause: error,
+        });
       }
-      new Logger('Database').warn({ msg: `PostgreSQL not reachable, retrying (${attempt}/${CONNECT_ATTEMPTS})` });
+      new Logger('Database').warn({
+        msg: `PostgreSQL not reachable, retrying (${attempt}/${CONNECT_ATTEMPTS})`,
+      });
       await new Promise((r) => setTimeout(r, attempt * 1_000));
     }
   }

@@ -1,4 +1,13 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { JwtAuthGuard, WebSocketService, ZodValidationPipe } from '@herald/realtime';
 import {
@@ -36,7 +45,9 @@ import {
 @ApiUserAuth()
 @ApiErrors(404)
 export class DemoController {
-  private readonly createBodyPipe: ZodValidationPipe<ReturnType<typeof buildCreateNotificationBodySchema>>;
+  private readonly createBodyPipe: ZodValidationPipe<
+    ReturnType<typeof buildCreateNotificationBodySchema>
+  >;
 
   constructor(
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
@@ -44,7 +55,9 @@ export class DemoController {
     @Inject(WebSocketService) private readonly ws: WebSocketService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.createBodyPipe = new ZodValidationPipe(buildCreateNotificationBodySchema({ maxRecipients: config.limits.maxRecipients }));
+    this.createBodyPipe = new ZodValidationPipe(
+      buildCreateNotificationBodySchema({ maxRecipients: config.limits.maxRecipients }),
+    );
   }
 
   @Get('users')
@@ -55,9 +68,15 @@ export class DemoController {
   }
 
   @Post('notifications')
-  @ApiOperation({ summary: 'Send a notification as the service would (same body and answer as POST /api/notifications)' })
+  @ApiOperation({
+    summary:
+      'Send a notification as the service would (same body and answer as POST /api/notifications)',
+  })
   @ApiContractBody('CreateNotificationBody')
-  @ApiResponse({ status: 201, schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] } })
+  @ApiResponse({
+    status: 201,
+    schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] },
+  })
   @ApiErrors(400, 503)
   async send(@Body() body: unknown): Promise<Notification | Notification[]> {
     const { userId, userIds, ...content } = this.createBodyPipe.transform(body);
@@ -67,21 +86,29 @@ export class DemoController {
 
   @Post('xp')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Grant XP as the service would (same body and answer as POST /api/gamification/xp)' })
+  @ApiOperation({
+    summary: 'Grant XP as the service would (same body and answer as POST /api/gamification/xp)',
+  })
   @ApiContractBody('GrantXpBody')
   @ApiContractResponse(200, 'The grant outcome', 'GrantXpResponse')
   @ApiErrors(400, 503)
-  grantXp(@Body(new ZodValidationPipe(grantXpBodySchema)) body: GrantXpBody): Promise<GrantXpResponse> {
+  grantXp(
+    @Body(new ZodValidationPipe(grantXpBodySchema)) body: GrantXpBody,
+  ): Promise<GrantXpResponse> {
     return this.gamification.grantXp(body.userId, body.amount, body.source);
   }
 
   @Post('broadcast')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Send a typed server event (validated against the contract) to every connected socket' })
+  @ApiOperation({
+    summary: 'Send a typed server event (validated against the contract) to every connected socket',
+  })
   @ApiContractBody('ServerEventBody')
   @ApiContractResponse(200, 'Handed to Socket.IO', 'Delivery')
   @ApiErrors(400)
-  broadcast(@Body(new ZodValidationPipe(serverEventBodySchema)) body: { event: string; payload: unknown }): DeliveryResponse {
+  broadcast(
+    @Body(new ZodValidationPipe(serverEventBodySchema)) body: { event: string; payload: unknown },
+  ): DeliveryResponse {
     const event = body.event as keyof ServerEventPayloads;
     this.ws.broadcast(event, body.payload as ServerEventPayloads[typeof event]);
     return { delivered: true };

@@ -1,8 +1,28 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, JwtAuthGuard, ZodValidationPipe } from '@herald/realtime';
-import { grantXpBodySchema, type GrantXpBody, type GrantXpResponse, type LeaderboardUpdatedPayload } from '@herald/ws-contracts';
-import { ApiContractBody, ApiContractResponse, ApiErrors, ApiServiceAuth, ApiUserAuth } from '../openapi/api-docs.decorators';
+import {
+  grantXpBodySchema,
+  type GrantXpBody,
+  type GrantXpResponse,
+  type LeaderboardUpdatedPayload,
+} from '@herald/ws-contracts';
+import {
+  ApiContractBody,
+  ApiContractResponse,
+  ApiErrors,
+  ApiServiceAuth,
+  ApiUserAuth,
+} from '../openapi/api-docs.decorators';
 import { GamificationService } from './gamification.service';
 
 @ApiTags('gamification')
@@ -14,13 +34,20 @@ export class GamificationController {
   @HttpCode(HttpStatus.OK)
   @UseGuards(ApiKeyGuard)
   @ApiOperation({
-    summary: 'Service: grant XP; pushes xp:gained, and rank:updated, achievement:unlocked, leaderboard:updated when earned',
+    summary:
+      'Service: grant XP; pushes xp:gained, and rank:updated, achievement:unlocked, leaderboard:updated when earned',
   })
   @ApiServiceAuth()
   @ApiContractBody('GrantXpBody')
-  @ApiContractResponse(200, 'The new total, rank and the achievements this grant unlocked', 'GrantXpResponse')
+  @ApiContractResponse(
+    200,
+    'The new total, rank and the achievements this grant unlocked',
+    'GrantXpResponse',
+  )
   @ApiErrors(400, 503)
-  grantXp(@Body(new ZodValidationPipe(grantXpBodySchema)) body: GrantXpBody): Promise<GrantXpResponse> {
+  grantXp(
+    @Body(new ZodValidationPipe(grantXpBodySchema)) body: GrantXpBody,
+  ): Promise<GrantXpResponse> {
     return this.gamification.grantXp(body.userId, body.amount, body.source);
   }
 

@@ -39,8 +39,18 @@ export interface Achievement {
 }
 
 export const ACHIEVEMENTS = {
-  firstSignIn: { id: 'first-sign-in', title: 'Welcome aboard', description: 'Signed in for the first time', icon: '👋' },
-  firstXp: { id: 'first-xp', title: 'First steps', description: 'Earned XP for the first time', icon: '✨' },
+  firstSignIn: {
+    id: 'first-sign-in',
+    title: 'Welcome aboard',
+    description: 'Signed in for the first time',
+    icon: '👋',
+  },
+  firstXp: {
+    id: 'first-xp',
+    title: 'First steps',
+    description: 'Earned XP for the first time',
+    icon: '✨',
+  },
   xp1000: { id: 'xp-1000', title: 'One thousand', description: 'Reached 1,000 XP', icon: '🏅' },
   xp10000: { id: 'xp-10000', title: 'Ten thousand', description: 'Reached 10,000 XP', icon: '🏆' },
 } as const satisfies Record<string, Achievement>;

@@ -23,7 +23,9 @@ export const playerAchievements = pgTable(
   {
     userId: text('user_id').notNull(),
     achievementId: text('achievement_id').notNull(),
-    unlockedAt: timestamp('unlocked_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    unlockedAt: timestamp('unlocked_at', { withTimezone: true, precision: 3 })
+      .notNull()
+      .defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.achievementId] })],
 );

@@ -48,7 +48,8 @@ export class GamificationService {
         .returning({ xp: playerXp.xp, rank: playerXp.rank });
       const oldRank = player.rank;
       const newRank = rankFor(player.xp).name;
-      if (newRank !== oldRank) await tx.update(playerXp).set({ rank: newRank }).where(eq(playerXp.userId, userId));
+      if (newRank !== oldRank)
+        await tx.update(playerXp).set({ rank: newRank }).where(eq(playerXp.userId, userId));
       const unlocked = await this.unlock(tx, userId, achievementsForXp(player.xp));
       return { totalXp: player.xp, oldRank, newRank, unlocked };
     });
@@ -82,9 +83,15 @@ export class GamificationService {
       const [row] = await tx
         .insert(playerXp)
         .values({ userId, name, rank: STARTING_RANK })
-        .onConflictDoUpdate({ target: playerXp.userId, set: { name: sql`coalesce(excluded.name, ${playerXp.name})` } })
+        .onConflictDoUpdate({
+          target: playerXp.userId,
+          set: { name: sql`coalesce(excluded.name, ${playerXp.name})` },
+        })
         .returning({ created: sql<boolean>`(xmax = 0)` });
-      return { created: Boolean(row?.created), unlocked: await this.unlock(tx, userId, [ACHIEVEMENTS.firstSignIn]) };
+      return {
+        created: Boolean(row?.created),
+        unlocked: await this.unlock(tx, userId, [ACHIEVEMENTS.firstSignIn]),
+      };
     });
     await this.publishUnlocked(userId, unlocked);
     if (created) await this.broadcastLeaderboardIfListed(userId);
@@ -93,7 +100,12 @@ export class GamificationService {
   async leaderboard(limit = LEADERBOARD_SIZE): Promise<LeaderboardEntry[]> {
     const rows = await this.database.run((db) =>
       db
-        .select({ userId: playerXp.userId, name: playerXp.name, xp: playerXp.xp, rank: playerXp.rank })
+        .select({
+          userId: playerXp.userId,
+          name: playerXp.name,
+          xp: playerXp.xp,
+          rank: playerXp.rank,
+        })
         .from(playerXp)
         .orderBy(desc(playerXp.xp), asc(playerXp.userId))
         .limit(limit),
@@ -102,7 +114,11 @@ export class GamificationService {
   }
 
   /** Records the achievements not unlocked yet and their inbox notifications, in `tx`. */
-  private async unlock(tx: Database, userId: string, candidates: readonly Achievement[]): Promise<Unlocked> {
+  private async unlock(
+    tx: Database,
+    userId: string,
+    candidates: readonly Achievement[],
+  ): Promise<Unlocked> {
     if (candidates.length === 0) return { achievements: [], notifications: [] };
     const inserted = await tx
       .insert(playerAchievements)
@@ -126,7 +142,12 @@ export class GamificationService {
 
   private async publishUnlocked(userId: string, unlocked: Unlocked): Promise<void> {
     for (const a of unlocked.achievements) {
-      this.ws.emitAchievementUnlocked(userId, { achievementId: a.id, title: a.title, description: a.description, icon: a.icon });
+      this.ws.emitAchievementUnlocked(userId, {
+        achievementId: a.id,
+        title: a.title,
+        description: a.description,
+        icon: a.icon,
+      });
     }
     await this.notifications.publishNew(unlocked.notifications);
   }
@@ -134,6 +155,7 @@ export class GamificationService {
   /** The leaderboard changed for everyone when this player is (now) on it. */
   private async broadcastLeaderboardIfListed(userId: string): Promise<void> {
     const leaderboard = await this.leaderboard();
-    if (leaderboard.some((entry) => entry.userId === userId)) this.ws.broadcastLeaderboardUpdate(leaderboard);
+    if (leaderboard.some((entry) => entry.userId === userId))
+      this.ws.broadcastLeaderboardUpdate(leaderboard);
   }
 }

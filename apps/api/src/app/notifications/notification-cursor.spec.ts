@@ -2,7 +2,10 @@ import { BadRequestException } from '@nestjs/common';
 import { decodeCursor, encodeCursor } from './notification-cursor';
 
 describe('inbox cursor', () => {
-  const position = { createdAt: '2026-11-28T16:54:15.339Z', id: '9274abe3-54e9-4891-b480-abd3defbd647' };
+  const position = {
+    createdAt: '2026-11-28T16:54:15.339Z',
+    id: '9274abe3-54e9-4891-b480-abd3defbd647',
+  };
 
   it('round-trips the position of the last item', () => {
     expect(decodeCursor(encodeCursor(position))).toEqual(position);

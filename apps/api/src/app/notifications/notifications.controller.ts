@@ -1,6 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, CurrentUser, JwtAuthGuard, ZodValidationPipe, type AuthenticatedUser } from '@herald/realtime';
+import {
+  ApiKeyGuard,
+  CurrentUser,
+  JwtAuthGuard,
+  ZodValidationPipe,
+  type AuthenticatedUser,
+} from '@herald/realtime';
 import {
   buildCreateNotificationBodySchema,
   listNotificationsQuerySchema,
@@ -30,20 +49,28 @@ const idPipe = new ZodValidationPipe(notificationIdSchema);
 @ApiTags('notifications')
 @Controller('notifications')
 export class NotificationsController {
-  private readonly createBodyPipe: ZodValidationPipe<ReturnType<typeof buildCreateNotificationBodySchema>>;
+  private readonly createBodyPipe: ZodValidationPipe<
+    ReturnType<typeof buildCreateNotificationBodySchema>
+  >;
 
   constructor(
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.createBodyPipe = new ZodValidationPipe(buildCreateNotificationBodySchema({ maxRecipients: config.limits.maxRecipients }));
+    this.createBodyPipe = new ZodValidationPipe(
+      buildCreateNotificationBodySchema({ maxRecipients: config.limits.maxRecipients }),
+    );
   }
 
   @Get()
   @UseGuards(JwtAuthGuard)
   @ApiOperation({ summary: "The user's notifications, newest first, with a keyset cursor" })
   @ApiQuery({ name: 'unread', required: false, enum: ['true', 'false', '1', '0'] })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiUserAuth()
   @ApiContractResponse(200, 'One page of the inbox', 'NotificationPage')
@@ -67,19 +94,26 @@ export class NotificationsController {
 
   @Patch(':id/read')
   @UseGuards(JwtAuthGuard)
-  @ApiOperation({ summary: 'Mark one notification read; every device gets notification:read and the unread count' })
+  @ApiOperation({
+    summary: 'Mark one notification read; every device gets notification:read and the unread count',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiUserAuth()
   @ApiContractResponse(200, 'Marked read (also when it already was)', 'ReadResult')
   @ApiErrors(400, 404, 503)
-  markRead(@CurrentUser() user: AuthenticatedUser, @Param('id', idPipe) id: string): Promise<ReadResult> {
+  markRead(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', idPipe) id: string,
+  ): Promise<ReadResult> {
     return this.notifications.markRead(user.userId, id);
   }
 
   @Post('read-all')
   @HttpCode(HttpStatus.OK)
   @UseGuards(JwtAuthGuard)
-  @ApiOperation({ summary: 'Mark every notification read; every device gets notification:read {all:true}' })
+  @ApiOperation({
+    summary: 'Mark every notification read; every device gets notification:read {all:true}',
+  })
   @ApiUserAuth()
   @ApiContractResponse(200, 'How many changed, and the unread count (0)', 'ReadAllResult')
   @ApiErrors(503)
@@ -89,19 +123,25 @@ export class NotificationsController {
 
   @Delete(':id')
   @UseGuards(JwtAuthGuard)
-  @ApiOperation({ summary: 'Delete one notification for good; every device gets notification:deleted' })
+  @ApiOperation({
+    summary: 'Delete one notification for good; every device gets notification:deleted',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiUserAuth()
   @ApiContractResponse(200, 'Deleted', 'ReadResult')
   @ApiErrors(400, 404, 503)
-  delete(@CurrentUser() user: AuthenticatedUser, @Param('id', idPipe) id: string): Promise<ReadResult> {
+  delete(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', idPipe) id: string,
+  ): Promise<ReadResult> {
     return this.notifications.delete(user.userId, id);
   }
 
   @Post()
   @UseGuards(ApiKeyGuard)
   @ApiOperation({
-    summary: 'Service: store one notification per recipient (one transaction) and push it to every device',
+    summary:
+      'Service: store one notification per recipient (one transaction) and push it to every device',
     description:
       'With `userId` the answer is the stored notification; with `userIds` it is the array of stored ' +
       'notifications, one per distinct user id, in request order. Up to MAX_RECIPIENTS (default 1000) ids.',

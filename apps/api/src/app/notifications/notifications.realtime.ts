@@ -38,7 +38,8 @@ async function outageAware<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof DependencyUnavailableError) throw new RealtimeError(ErrorCode.Unavailable, error.message);
+    if (error instanceof DependencyUnavailableError)
+      throw new RealtimeError(ErrorCode.Unavailable, error.message);
     throw error;
   }
 }

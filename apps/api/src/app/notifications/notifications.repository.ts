@@ -43,7 +43,10 @@ export class NotificationsRepository {
   constructor(@Inject(DatabaseService) private readonly database: DatabaseService) {}
 
   /** One multi-row INSERT (PGlite pays ~1 ms per statement, so never one per recipient). */
-  async insertMany(items: readonly NewNotification[], executor?: Database): Promise<Notification[]> {
+  async insertMany(
+    items: readonly NewNotification[],
+    executor?: Database,
+  ): Promise<Notification[]> {
     if (items.length === 0) return [];
     const values = items.map((n) => ({
       userId: n.userId,
@@ -62,7 +65,10 @@ export class NotificationsRepository {
    * the ids travel as one array parameter and `unnest` makes the rows (≈3× faster on
    * PGlite than a VALUES list with a parameter per cell). Rows come back in request order.
    */
-  async insertForRecipients(userIds: readonly string[], content: Omit<NewNotification, 'userId'>): Promise<Notification[]> {
+  async insertForRecipients(
+    userIds: readonly string[],
+    content: Omit<NewNotification, 'userId'>,
+  ): Promise<Notification[]> {
     if (userIds.length === 0) return [];
     const data = content.data ? JSON.stringify(content.data) : null;
     const rows = await this.database.transaction((tx) =>
@@ -118,7 +124,12 @@ export class NotificationsRepository {
         .select({ userId: notifications.userId, unread: count() })
         .from(notifications)
         // One array parameter rather than one parameter per id (cheaper to parse and plan).
-        .where(and(sql`${notifications.userId} = any(${sql.param([...userIds])}::text[])`, isNull(notifications.readAt)))
+        .where(
+          and(
+            sql`${notifications.userId} = any(${sql.param([...userIds])}::text[])`,
+            isNull(notifications.readAt),
+          ),
+        )
         .groupBy(notifications.userId),
     );
     for (const row of rows) counts.set(row.userId, row.unread);

@@ -1,6 +1,11 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { WebSocketService } from '@herald/realtime';
-import { ErrorCode, ServerEvent, type Notification, type NotificationPage } from '@herald/ws-contracts';
+import {
+  ErrorCode,
+  ServerEvent,
+  type Notification,
+  type NotificationPage,
+} from '@herald/ws-contracts';
 import type { Database } from '../database/database.types';
 import { decodeCursor, encodeCursor } from './notification-cursor';
 import { NotificationsRepository, type NewNotification } from './notifications.repository';
@@ -67,7 +72,11 @@ export class NotificationsService {
   async list(userId: string, options: ListOptions): Promise<NotificationPage> {
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
     // One extra row tells whether another page exists without a second query.
-    const rows = await this.repository.list(userId, { unreadOnly: options.unread, limit: options.limit + 1, after });
+    const rows = await this.repository.list(userId, {
+      unreadOnly: options.unread,
+      limit: options.limit + 1,
+      after,
+    });
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
@@ -88,7 +97,11 @@ export class NotificationsService {
   async markAllRead(userId: string): Promise<ReadAllResult> {
     const updated = await this.repository.markAllRead(userId);
     const unreadCount = await this.repository.unreadCount(userId);
-    this.ws.emitToUser(userId, ServerEvent.NotificationRead, { notificationId: null, success: true, all: true });
+    this.ws.emitToUser(userId, ServerEvent.NotificationRead, {
+      notificationId: null,
+      success: true,
+      all: true,
+    });
     this.ws.emitUnreadCount(userId, unreadCount);
     return { updated, unreadCount };
   }

@@ -12,13 +12,28 @@ export const BEARER_SECURITY = 'bearer';
 export const ApiContractBody = (name: ContractSchemaName) => ApiBody({ schema: schemaRef(name) });
 
 /** A response documented by a contract schema (or an array of it). */
-export const ApiContractResponse = (status: number, description: string, name: ContractSchemaName, array = false) =>
-  ApiResponse({ status, description, schema: array ? { type: 'array', items: schemaRef(name) } : schemaRef(name) });
+export const ApiContractResponse = (
+  status: number,
+  description: string,
+  name: ContractSchemaName,
+  array = false,
+) =>
+  ApiResponse({
+    status,
+    description,
+    schema: array ? { type: 'array', items: schemaRef(name) } : schemaRef(name),
+  });
 
 /** The error answers every endpoint may give, all with the `{ statusCode, message, error }` body. */
 export const ApiErrors = (...statuses: number[]) =>
   applyDecorators(
-    ...statuses.map((status) => ApiResponse({ status, description: ERROR_TEXT[status] ?? 'Error', schema: schemaRef('HttpError') })),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: ERROR_TEXT[status] ?? 'Error',
+        schema: schemaRef('HttpError'),
+      }),
+    ),
   );
 
 export const ApiUserAuth = () => applyDecorators(ApiBearerAuth(BEARER_SECURITY), ApiErrors(401));

@@ -15,17 +15,28 @@ import { z } from 'zod';
  * the contract declares only as TypeScript interfaces are written as zod here once.
  */
 export function contractSchemas(maxRecipients: number) {
-  const demoUser = z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.string() });
+  const demoUser = z.object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: z.string(),
+  });
   const leaderboard = serverEventSchemas['leaderboard:updated'];
   const schemas = {
     Notification: notificationSchema,
     NotificationPage: z.object({
       items: z.array(notificationSchema),
-      nextCursor: z.string().nullable().describe('Opaque; pass back as `cursor`. null on the last page.'),
+      nextCursor: z
+        .string()
+        .nullable()
+        .describe('Opaque; pass back as `cursor`. null on the last page.'),
     }),
     UnreadCount: z.object({ unreadCount: z.number().int().nonnegative() }),
     ReadResult: z.object({ notificationId: z.guid(), unreadCount: z.number().int().nonnegative() }),
-    ReadAllResult: z.object({ updated: z.number().int().nonnegative(), unreadCount: z.number().int().nonnegative() }),
+    ReadAllResult: z.object({
+      updated: z.number().int().nonnegative(),
+      unreadCount: z.number().int().nonnegative(),
+    }),
     CreateNotificationBody: buildCreateNotificationBodySchema({ maxRecipients }),
     NotificationList: z.array(notificationSchema),
     GrantXpBody: grantXpBodySchema,
@@ -40,7 +51,11 @@ export function contractSchemas(maxRecipients: number) {
     Leaderboard: leaderboard,
     DemoLoginBody: demoLoginBodySchema,
     DemoUser: demoUser,
-    DemoLoginResponse: z.object({ accessToken: z.string(), expiresAt: z.iso.datetime(), user: demoUser }),
+    DemoLoginResponse: z.object({
+      accessToken: z.string(),
+      expiresAt: z.iso.datetime(),
+      user: demoUser,
+    }),
     DemoUserList: z.array(demoUser),
     ServerEventBody: serverEventBodySchema,
     Delivery: z.object({ delivered: z.boolean() }),
@@ -57,10 +72,16 @@ export function contractSchemas(maxRecipients: number) {
 export type ContractSchemaName = keyof ReturnType<typeof contractSchemas>;
 
 /** JSON Schema (OpenAPI 3.0 flavour) of every component. */
-export function contractJsonSchemas(maxRecipients: number): Record<string, Record<string, unknown>> {
+export function contractJsonSchemas(
+  maxRecipients: number,
+): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
     Object.entries(contractSchemas(maxRecipients)).map(([name, schema]) => {
-      const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+      const json = z.toJSONSchema(schema, {
+        target: 'openapi-3.0',
+        io: 'input',
+        unrepresentable: 'any',
+      }) as Record<string, unknown>;
       delete json['$schema'];
       return [name, json];
     }),

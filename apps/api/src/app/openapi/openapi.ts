@@ -25,7 +25,10 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
   const document = SwaggerModule.createDocument(app, builder);
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, ...contractJsonSchemas(config.limits.maxRecipients) },
+    schemas: {
+      ...document.components?.schemas,
+      ...contractJsonSchemas(config.limits.maxRecipients),
+    },
   };
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',

@@ -54,8 +54,9 @@ for (const [id, us] of selfUs) {
 // Self time per package: which library (or Node itself) the CPU went to.
 const packageOf = (url) => {
   if (!url) return '(native / VM)';
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (m) return m[1];
+  // The innermost package (express nested under @nestjs/platform-express is "express").
+  const all = [...url.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
+  if (all.length) return all[all.length - 1][1];
   if (url.startsWith('node:')) return 'node internals';
   return url.replace(/^file:\/\//, '').replace(/^.*\/work\/main\//, '');
 };

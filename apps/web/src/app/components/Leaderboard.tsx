@@ -14,8 +14,14 @@ export function Leaderboard({ token, me }: { token: () => string | null; me: str
     if (status !== 'connected' || !current) return;
     let cancelled = false;
     api.leaderboard(current).then(
-      (answer) => !cancelled && (setEntries(answer.leaderboard), setError(null)),
-      (e: Error) => !cancelled && setError(e.message),
+      (answer) => {
+        if (cancelled) return;
+        setEntries(answer.leaderboard);
+        setError(null);
+      },
+      (failure: Error) => {
+        if (!cancelled) setError(failure.message);
+      },
     );
     return () => {
       cancelled = true;

@@ -64,7 +64,7 @@ export class RealtimeEmitter {
   /** Opens its own Redis connection; `close()` ends it. */
   static async connect(options: RealtimeEmitterOptions): Promise<RealtimeEmitter> {
     const keys = clusterKeys(options.keyPrefix);
-    const redis = createRedisConnection(options.url, 'emitter', { offlineQueue: false });
+    const redis = createRedisConnection(options.url, `${keys.prefix}:emitter`, { offlineQueue: false });
     try {
       await waitUntilReady(redis, options.url, options.connectTimeoutMs ?? 5_000);
     } catch (error) {

@@ -57,7 +57,7 @@ export class RedisClusterBackend implements ClusterBackend {
   /** Connects to Redis and registers this process's presence; fails with one clear line. */
   static async connect(options: RedisClusterBackendOptions): Promise<RedisClusterBackend> {
     const keys = clusterKeys(options.keyPrefix);
-    const commands = createRedisConnection(options.url, 'adapter', { offlineQueue: false });
+    const commands = createRedisConnection(options.url, `${keys.prefix}:adapter`, { offlineQueue: false });
     try {
       await waitUntilReady(commands, options.url, options.connectTimeoutMs ?? 10_000);
       const presence = new RedisPresenceStore(commands, { keyPrefix: keys.prefix, ...options.presence });
@@ -112,7 +112,7 @@ export class RedisClusterBackend implements ClusterBackend {
     return !this.closed && this.connections.length > 0 && this.connections.every((c) => c.status === 'ready');
   }
 
-  /** One line per connection, e.g. `commands=ready commands-reader=reconnecting`, for health. */
+  /** One entry per connection, e.g. `herald:adapter=ready herald:adapter-copy1=reconnecting`, for logs. */
   describeConnections(): string {
     return this.connections.map((c) => `${c.purpose}=${c.status}`).join(' ');
   }
@@ -124,9 +124,10 @@ export class RedisClusterBackend implements ClusterBackend {
     // Normally io.close() already closed the adapters; if not, stop the stream reader's loop
     // before its connection goes away.
     for (const namespace of this.server?._nsps.values() ?? []) namespace.adapter.close();
-    await Promise.all(
-      this.connections.map((c) => (c.status === 'ready' ? c.quit().then(() => undefined, () => c.disconnect()) : c.disconnect())),
-    );
+    // The reader may sit in a blocking XREAD (a QUIT would wait behind it): cut it. The
+    // command connection quits politely once its last commands are answered.
+    for (const connection of this.connections) if (connection !== this.commands) connection.disconnect();
+    await this.commands.quit().catch(() => this.commands.disconnect());
   }
 
   private track(connection: HeraldRedis): void {
@@ -137,7 +138,8 @@ export class RedisClusterBackend implements ClusterBackend {
 
   /** Logs each transition between healthy and degraded once, not once per connection event. */
   private noteState(): void {
-    if (this.closed) return;
+    // 'end' only follows a deliberate disconnect (the retry strategy never gives up): shutdown.
+    if (this.closed || this.connections.some((c) => c.status === 'end')) return;
     const healthy = this.connections.every((c) => c.status === 'ready');
     if (healthy && this.state !== 'healthy') {
       if (this.state === 'degraded') {

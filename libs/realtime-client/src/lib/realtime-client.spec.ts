@@ -129,6 +129,19 @@ describe('RealtimeClient against a real Socket.IO server', () => {
     });
   });
 
+  describe('refused handshakes that retrying can fix', () => {
+    it('backs off and retries after RATE_LIMITED, then connects', async () => {
+      await server.close();
+      server = await startTestServer({ refuseFirst: { count: 2, code: ErrorCode.RateLimited } });
+      const c = client({ token: await mintToken('ana') });
+      const seen: string[] = [];
+      c.subscribe((s) => seen.push(`${s.status}:${s.errorCode ?? ''}`));
+      await waitForStatus(c, 'connected', 5_000);
+      expect(seen).toContain('connecting:RATE_LIMITED');
+      expect(server.handshakes.map((h) => h.accepted)).toEqual([false, false, true]);
+    });
+  });
+
   describe('tokens', () => {
     it('asks the token supplier before every handshake, reconnections included', async () => {
       let calls = 0;

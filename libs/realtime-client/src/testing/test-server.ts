@@ -57,6 +57,8 @@ export interface TestServerOptions {
   port?: number;
   /** Acknowledge nothing for this event (to provoke ACK_TIMEOUT). */
   silentEvents?: string[];
+  /** Refuse the first `count` handshakes with this code (e.g. RATE_LIMITED). */
+  refuseFirst?: { count: number; code: ErrorCode };
 }
 
 export interface TestServer {
@@ -102,6 +104,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
+    if (options.refuseFirst && handshakes.length < options.refuseFirst.count) {
+      handshakes.push({ token: typeof token === 'string' ? token : undefined, accepted: false });
+      const error = new Error('refused by the test') as Error & { data: { code: string } };
+      error.data = { code: options.refuseFirst.code };
+      return next(error);
+    }
     const verdict = await verify(typeof token === 'string' ? token : undefined);
     handshakes.push({
       token: typeof token === 'string' ? token : undefined,

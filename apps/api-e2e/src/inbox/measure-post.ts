@@ -8,6 +8,7 @@
  * Requests are sequential (latency, not throughput), after a warm-up; every request
  * writes to fresh user ids so no request benefits from another's cache.
  */
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
 import { createTestDatabase } from '../support/databases';
@@ -67,6 +68,11 @@ async function measure(engine: string, env: Record<string, string>): Promise<str
 }
 
 async function main() {
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  console.log(`${cpus().length} cores, load average ${load()} at start`);
   const rows: string[] = [];
   rows.push(...(await measure('PGlite (memory://)', { DATABASE_URL: 'memory://' })));
   const database = await createTestDatabase(`bench${Date.now().toString(36)}`);
@@ -75,6 +81,7 @@ async function main() {
   } finally {
     await database.drop();
   }
+  console.log(`load average ${load()} at end`);
   console.log(
     [
       '| engine | recipients | requests | median ms | p95 ms | mean ms |',

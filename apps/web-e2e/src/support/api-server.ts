@@ -83,11 +83,19 @@ export async function startApi(timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await healthy())) {
     if (child.pid && !alive(child.pid)) {
-      throw new Error(`the API exited during start-up; see ${API_LOG}`);
+      throw new Error(`the API exited during start-up (${API_LOG}):\n${logTail()}`);
     }
     if (Date.now() > deadline)
       throw new Error(`the API did not become healthy in ${timeoutMs} ms; see ${API_LOG}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function logTail(lines = 15): string {
+  try {
+    return readFileSync(API_LOG, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
   }
 }
 

@@ -85,8 +85,11 @@ export async function startApi(timeoutMs = 60_000): Promise<void> {
     if (child.pid && !alive(child.pid)) {
       throw new Error(`the API exited during start-up (${API_LOG}):\n${logTail()}`);
     }
-    if (Date.now() > deadline)
-      throw new Error(`the API did not become healthy in ${timeoutMs} ms; see ${API_LOG}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the API did not become healthy in ${timeoutMs} ms (${API_LOG}):\n${logTail()}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -109,7 +109,10 @@ export async function sendNotification(
   expect(response.status).toBe(201);
 }
 
-/** Saves a screenshot as a test artifact and, when `docsName` is given, under docs/images. */
+/**
+ * Saves a screenshot as a test artifact; with UPDATE_DOCS_IMAGES=1 the key ones also go to
+ * docs/images (off by default, so a test run leaves the checkout clean).
+ */
 export async function snapshot(
   page: Page,
   testInfo: TestInfo,
@@ -118,7 +121,7 @@ export async function snapshot(
 ): Promise<void> {
   const body = await page.screenshot({ fullPage: false });
   await testInfo.attach(name, { body, contentType: 'image/png' });
-  if (docsName && !process.env['CI_NO_DOCS_IMAGES']) {
+  if (docsName && process.env['UPDATE_DOCS_IMAGES'] === '1') {
     const dir = resolve(ROOT, 'docs/images');
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: resolve(dir, docsName) });

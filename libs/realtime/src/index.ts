@@ -2,6 +2,7 @@ export * from './lib/errors';
 export * from './lib/realtime.options';
 export * from './lib/realtime.module';
 export * from './lib/websocket.service';
+export * from './lib/realtime-stats';
 export * from './lib/event-registry';
 export * from './lib/auth/token-verifier';
 export * from './lib/auth/jwt-auth.guard';

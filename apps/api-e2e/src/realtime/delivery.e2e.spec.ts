@@ -2,11 +2,20 @@ import { inject } from 'vitest';
 import { io } from 'socket.io-client';
 import type { ServerToClientEvents } from '@herald/ws-contracts';
 import { TEST_API_KEY } from '../support/api-process';
-import { connectAuthenticated, nextEvent, recordEvents, sleep, type TestSocket } from '../support/clients';
+import {
+  connectAuthenticated,
+  nextEvent,
+  recordEvents,
+  sleep,
+  type TestSocket,
+} from '../support/clients';
 import { mintToken } from '../support/tokens';
 import { closeAll, disconnected, service, startRealtimeApi } from './realtime-harness';
 
-const xp = (amount: number) => ({ event: 'xp:gained', payload: { amount, source: 'quiz', totalXp: 100 + amount } });
+const xp = (amount: number) => ({
+  event: 'xp:gained',
+  payload: { amount, source: 'quiz', totalXp: 100 + amount },
+});
 
 describe('delivery to users, rooms and everyone', () => {
   let api: Awaited<ReturnType<typeof startRealtimeApi>>;
@@ -20,9 +29,15 @@ describe('delivery to users, rooms and everyone', () => {
     await api?.stopAll();
   });
 
-  async function devicesOf(userId: string, count: number, transports?: ('websocket' | 'polling')[]) {
+  async function devicesOf(
+    userId: string,
+    count: number,
+    transports?: ('websocket' | 'polling')[],
+  ) {
     const token = await mintToken(userId);
-    const sockets = await Promise.all(Array.from({ length: count }, () => connectAuthenticated(api.url, { token, transports })));
+    const sockets = await Promise.all(
+      Array.from({ length: count }, () => connectAuthenticated(api.url, { token, transports })),
+    );
     open.push(...sockets);
     return sockets;
   }
@@ -36,9 +51,12 @@ describe('delivery to users, rooms and everyone', () => {
     const res = await service(api.url, 'POST', '/api/realtime/users/dl-ana/events', xp(7));
     expect(res).toEqual({ status: 202, body: { delivered: true } });
 
-    await Promise.all(devices.map((s, i) => (received[i].items.length ? null : nextEvent(s, 'xp:gained'))));
+    await Promise.all(
+      devices.map((s, i) => (received[i].items.length ? null : nextEvent(s, 'xp:gained'))),
+    );
     await sleep(300); // would a duplicate arrive, it would have by now
-    for (const r of received) expect(r.items).toEqual([{ amount: 7, source: 'quiz', totalXp: 107 }]);
+    for (const r of received)
+      expect(r.items).toEqual([{ amount: 7, source: 'quiz', totalXp: 107 }]);
     expect(bobReceived.items).toEqual([]);
   });
 
@@ -47,7 +65,10 @@ describe('delivery to users, rooms and everyone', () => {
     const [polling] = await devicesOf('dl-mixed', 1, ['polling']);
     const both = Promise.all([nextEvent(ws, 'xp:gained'), nextEvent(polling, 'xp:gained')]);
     await service(api.url, 'POST', '/api/realtime/users/dl-mixed/events', xp(3));
-    expect(await both).toEqual([expect.objectContaining({ amount: 3 }), expect.objectContaining({ amount: 3 })]);
+    expect(await both).toEqual([
+      expect.objectContaining({ amount: 3 }),
+      expect.objectContaining({ amount: 3 }),
+    ]);
   });
 
   it('answers delivered:false for a user without a connected device', async () => {
@@ -61,7 +82,10 @@ describe('delivery to users, rooms and everyone', () => {
     const sockets = [...(await devicesOf('dl-b1', 2)), ...(await devicesOf('dl-b2', 1))];
     const leaderboard = [{ userId: 'dl-b1', name: 'B1', xp: 10, rank: 'Novice', position: 1 }];
     const all = Promise.all(sockets.map((s) => nextEvent(s, 'leaderboard:updated')));
-    const res = await service(api.url, 'POST', '/api/realtime/broadcast', { event: 'leaderboard:updated', payload: { leaderboard } });
+    const res = await service(api.url, 'POST', '/api/realtime/broadcast', {
+      event: 'leaderboard:updated',
+      payload: { leaderboard },
+    });
     expect(res.status).toBe(202);
     expect(await all).toEqual(sockets.map(() => ({ leaderboard })));
   });
@@ -72,9 +96,13 @@ describe('delivery to users, rooms and everyone', () => {
     const devices = await devicesOf('dl-presence', 2);
     expect(await presence()).toEqual({ status: 200, body: { online: true, sockets: 2 } });
     devices[0].close();
-    await expect.poll(async () => (await presence()).body, { timeout: 5_000 }).toEqual({ online: true, sockets: 1 });
+    await expect
+      .poll(async () => (await presence()).body, { timeout: 5_000 })
+      .toEqual({ online: true, sockets: 1 });
     devices[1].close();
-    await expect.poll(async () => (await presence()).body, { timeout: 5_000 }).toEqual({ online: false, sockets: 0 });
+    await expect
+      .poll(async () => (await presence()).body, { timeout: 5_000 })
+      .toEqual({ online: false, sockets: 0 });
   });
 
   it('disconnects every socket of a revoked user and answers how many', async () => {
@@ -83,12 +111,21 @@ describe('delivery to users, rooms and everyone', () => {
     const reasons = Promise.all(devices.map((s) => disconnected(s)));
     const res = await service(api.url, 'POST', '/api/realtime/users/dl-revoked/disconnect');
     expect(res).toEqual({ status: 200, body: { disconnected: 3 } });
-    expect(await reasons).toEqual(['io server disconnect', 'io server disconnect', 'io server disconnect']);
+    expect(await reasons).toEqual([
+      'io server disconnect',
+      'io server disconnect',
+      'io server disconnect',
+    ]);
     expect(other.connected).toBe(true);
     await expect
-      .poll(async () => (await service(api.url, 'GET', '/api/realtime/users/dl-revoked/presence')).body, { timeout: 5_000 })
+      .poll(
+        async () => (await service(api.url, 'GET', '/api/realtime/users/dl-revoked/presence')).body,
+        { timeout: 5_000 },
+      )
       .toEqual({ online: false, sockets: 0 });
-    expect((await service(api.url, 'POST', '/api/realtime/users/dl-revoked/disconnect')).body).toEqual({ disconnected: 0 });
+    expect(
+      (await service(api.url, 'POST', '/api/realtime/users/dl-revoked/disconnect')).body,
+    ).toEqual({ disconnected: 0 });
   });
 
   describe('service endpoints refuse bad requests', () => {
@@ -111,7 +148,11 @@ describe('delivery to users, rooms and everyone', () => {
 
     it.each([
       ['an unknown event', { event: 'made:up', payload: {} }, /event/],
-      ['a payload that does not match', { event: 'xp:gained', payload: { amount: -5, source: 'q', totalXp: 1 } }, /payload\.amount/],
+      [
+        'a payload that does not match',
+        { event: 'xp:gained', payload: { amount: -5, source: 'q', totalXp: 1 } },
+        /payload\.amount/,
+      ],
       ['a missing payload', { event: 'notification:unread_count' }, /payload/],
       ['an extra field', { ...xp(1), to: 'everyone' }, /to|unrecognized/i],
       ['an array body', [xp(1)], /.+/],
@@ -119,7 +160,9 @@ describe('delivery to users, rooms and everyone', () => {
       const [socket] = await devicesOf('dl-invalid', 1);
       const received: string[] = [];
       // The inbox greets every socket with its unread count; only what these requests cause counts.
-      socket.onAny((event: string) => event !== 'notification:unread_count' && received.push(event));
+      socket.onAny(
+        (event: string) => event !== 'notification:unread_count' && received.push(event),
+      );
       for (const path of ['/api/realtime/users/dl-invalid/events', '/api/realtime/broadcast']) {
         const res = await service(api.url, 'POST', path, body);
         expect(res.status).toBe(400);
@@ -150,19 +193,30 @@ describe('delivery to users, rooms and everyone', () => {
     type GroupMessage = { groupId: string; text: string; sentAt: string };
     const groupMessages = (socket: TestSocket) => {
       const items: GroupMessage[] = [];
-      (socket as unknown as { on(e: string, f: (p: GroupMessage) => void): void }).on('group:message', (p) => items.push(p));
+      (socket as unknown as { on(e: string, f: (p: GroupMessage) => void): void }).on(
+        'group:message',
+        (p) => items.push(p),
+      );
       return items;
     };
 
     it('reaches current members, members who connect later, and nobody who left', async () => {
       const [early] = await devicesOf('grp-early', 1);
       const [outsider] = await devicesOf('grp-outsider', 1);
-      expect((await service(api.url, 'PUT', '/api/groups/team-1/members/grp-early')).status).toBe(200);
+      expect((await service(api.url, 'PUT', '/api/groups/team-1/members/grp-early')).status).toBe(
+        200,
+      );
       await service(api.url, 'PUT', '/api/groups/team-1/members/grp-late');
       const [late] = await devicesOf('grp-late', 1); // joins the room through the room resolver
-      const [earlyGot, lateGot, outsiderGot] = [groupMessages(early), groupMessages(late), groupMessages(outsider)];
+      const [earlyGot, lateGot, outsiderGot] = [
+        groupMessages(early),
+        groupMessages(late),
+        groupMessages(outsider),
+      ];
 
-      const res = await service(api.url, 'POST', '/api/groups/team-1/messages', { text: 'stand-up in 5' });
+      const res = await service(api.url, 'POST', '/api/groups/team-1/messages', {
+        text: 'stand-up in 5',
+      });
       expect(res).toEqual({ status: 202, body: { groupId: 'team-1', members: 2 } });
       await expect.poll(() => earlyGot.length + lateGot.length, { timeout: 5_000 }).toBe(2);
       expect(earlyGot[0]).toMatchObject({ groupId: 'team-1', text: 'stand-up in 5' });
@@ -179,7 +233,11 @@ describe('delivery to users, rooms and everyone', () => {
       const [socket] = await devicesOf('grp-intruder', 1);
       const got = groupMessages(socket);
       for (const event of ['join', 'subscribe', 'room:join']) {
-        const ack = await (socket as unknown as { timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<unknown> } })
+        const ack = await (
+          socket as unknown as {
+            timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<unknown> };
+          }
+        )
           .timeout(5_000)
           .emitWithAck(event, { room: 'group:team-2' });
         expect(ack).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
@@ -192,8 +250,12 @@ describe('delivery to users, rooms and everyone', () => {
 
     it('refuses a bad group id or message with 400', async () => {
       expect((await service(api.url, 'PUT', '/api/groups/bad%20id/members/u1')).status).toBe(400);
-      expect((await service(api.url, 'POST', '/api/groups/team-1/messages', { text: '   ' })).status).toBe(400);
-      expect((await service(api.url, 'POST', '/api/groups/team-1/messages', { text: 'x' }, {})).status).toBe(401);
+      expect(
+        (await service(api.url, 'POST', '/api/groups/team-1/messages', { text: '   ' })).status,
+      ).toBe(400);
+      expect(
+        (await service(api.url, 'POST', '/api/groups/team-1/messages', { text: 'x' }, {})).status,
+      ).toBe(401);
     });
   });
 
@@ -208,10 +270,39 @@ describe('delivery to users, rooms and everyone', () => {
     expect(events).toEqual([]);
   });
 
+  it('exports connections, handshakes by outcome and client events by outcome at /api/metrics', async () => {
+    const [socket] = await devicesOf('mx-user', 1);
+    await new Promise((resolve) => {
+      const refused = io(api.url, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      refused.once('connect_error', () => resolve(refused.close()));
+    });
+    await (
+      socket as unknown as {
+        timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<unknown> };
+      }
+    )
+      .timeout(5_000)
+      .emitWithAck('no:such', {});
+    const text = await (await fetch(`${api.url}/api/metrics`)).text();
+    expect(text).toMatch(/herald_ws_connections(\{[^}]*\})? [1-9]/);
+    expect(text).toMatch(/herald_ws_handshakes_total\{[^}]*outcome="accepted"[^}]*\} [1-9]/);
+    expect(text).toMatch(/herald_ws_handshakes_total\{[^}]*outcome="TOKEN_MISSING"[^}]*\} [1-9]/);
+    expect(text).toMatch(
+      /herald_ws_client_events_total\{[^}]*outcome="UNKNOWN_EVENT"[^}]*\} [1-9]/,
+    );
+  });
+
   it('reports the websocket adapter in /api/health', async () => {
     await devicesOf('dl-health', 1);
     const health = await (await fetch(`${api.url}/api/health`)).json();
-    expect(health.checks.websocket).toMatchObject({ status: 'up', detail: expect.stringMatching(/adapter=\S+ connections=\d+/) });
+    expect(health.checks.websocket).toMatchObject({
+      status: 'up',
+      detail: expect.stringMatching(/adapter=\S+ connections=\d+/),
+    });
   });
 });
 

@@ -4,7 +4,13 @@ import { SignJWT } from 'jose';
 import { io } from 'socket.io-client';
 import { ErrorCode } from '@herald/ws-contracts';
 import { TEST_JWT_SECRET, TEST_ORIGIN } from '../support/api-process';
-import { connectAuthenticated, createSocket, expectRefusal, nextEvent, type TestSocket } from '../support/clients';
+import {
+  connectAuthenticated,
+  createSocket,
+  expectRefusal,
+  nextEvent,
+  type TestSocket,
+} from '../support/clients';
 import { mintToken, unsignedToken } from '../support/tokens';
 import { closeAll, rawWebSocketStatus, startRealtimeApi } from './realtime-harness';
 
@@ -29,9 +35,15 @@ describe('Socket.IO handshake authentication', () => {
   }
 
   it('accepts auth.token and sends authenticated with the user id and email', async () => {
-    const socket = createSocket(api.url, { token: await mintToken('hs-ana', { email: 'ana@example.com' }) });
+    const socket = createSocket(api.url, {
+      token: await mintToken('hs-ana', { email: 'ana@example.com' }),
+    });
     open.push(socket);
-    expect(await nextEvent(socket, 'authenticated')).toEqual({ success: true, userId: 'hs-ana', email: 'ana@example.com' });
+    expect(await nextEvent(socket, 'authenticated')).toEqual({
+      success: true,
+      userId: 'hs-ana',
+      email: 'ana@example.com',
+    });
   });
 
   it('accepts an Authorization: Bearer header (server-side clients)', async () => {
@@ -40,7 +52,10 @@ describe('Socket.IO handshake authentication', () => {
   });
 
   it('works over the polling transport', async () => {
-    const socket = await accepted({ token: await mintToken('hs-polling'), transports: ['polling'] });
+    const socket = await accepted({
+      token: await mintToken('hs-polling'),
+      transports: ['polling'],
+    });
     expect(socket.io.engine.transport.name).toBe('polling');
   });
 
@@ -51,8 +66,15 @@ describe('Socket.IO handshake authentication', () => {
   });
 
   it('refuses an empty Bearer header with TOKEN_MISSING', async () => {
-    const socket = io(api.url, { transports: ['websocket'], extraHeaders: { authorization: 'Bearer ' }, reconnection: false, forceNew: true });
-    const error = await new Promise<Error & { data?: { code?: string } }>((resolve) => socket.once('connect_error', resolve));
+    const socket = io(api.url, {
+      transports: ['websocket'],
+      extraHeaders: { authorization: 'Bearer ' },
+      reconnection: false,
+      forceNew: true,
+    });
+    const error = await new Promise<Error & { data?: { code?: string } }>((resolve) =>
+      socket.once('connect_error', resolve),
+    );
     socket.close();
     expect(error.data?.code).toBe(ErrorCode.TokenMissing);
   });
@@ -66,7 +88,9 @@ describe('Socket.IO handshake authentication', () => {
   });
 
   it('refuses a token signed with another secret', async () => {
-    const token = await mintToken('hs-wrong', { secret: 'another-secret-that-is-long-enough-0123456789' });
+    const token = await mintToken('hs-wrong', {
+      secret: 'another-secret-that-is-long-enough-0123456789',
+    });
     expect((await expectRefusal(api.url, { token })).data?.code).toBe(ErrorCode.TokenInvalid);
   });
 
@@ -78,7 +102,11 @@ describe('Socket.IO handshake authentication', () => {
 
   it('refuses an RS256 token when only HS256 is configured', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject('hs-rs').setExpirationTime('1h').sign(privateKey);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('hs-rs')
+      .setExpirationTime('1h')
+      .sign(privateKey);
     expect((await expectRefusal(api.url, { token })).data?.code).toBe(ErrorCode.TokenInvalid);
   });
 
@@ -106,14 +134,23 @@ describe('Socket.IO handshake authentication', () => {
   });
 
   it('refuses a token given as a non-string auth.token', async () => {
-    const socket = io(api.url, { transports: ['websocket'], auth: { token: { forged: true } }, reconnection: false, forceNew: true });
-    const error = await new Promise<Error & { data?: { code?: string } }>((resolve) => socket.once('connect_error', resolve));
+    const socket = io(api.url, {
+      transports: ['websocket'],
+      auth: { token: { forged: true } },
+      reconnection: false,
+      forceNew: true,
+    });
+    const error = await new Promise<Error & { data?: { code?: string } }>((resolve) =>
+      socket.once('connect_error', resolve),
+    );
     socket.close();
     expect(error.data?.code).toBe(ErrorCode.TokenInvalid);
   });
 
   it('never logs the token of a refused or accepted handshake', async () => {
-    const refused = await mintToken('hs-logged', { secret: 'another-secret-that-is-long-enough-0123456789' });
+    const refused = await mintToken('hs-logged', {
+      secret: 'another-secret-that-is-long-enough-0123456789',
+    });
     await expectRefusal(api.url, { token: refused });
     const good = await mintToken('hs-logged');
     await accepted({ token: good });
@@ -125,7 +162,9 @@ describe('Socket.IO handshake authentication', () => {
   it('lets at least 50 handshakes a second from one address through by default', async () => {
     const token = await mintToken('hs-burst');
     const started = Date.now();
-    const sockets = await Promise.all(Array.from({ length: 60 }, () => connectAuthenticated(api.url, { token })));
+    const sockets = await Promise.all(
+      Array.from({ length: 60 }, () => connectAuthenticated(api.url, { token })),
+    );
     open.push(...sockets);
     expect(sockets.every((s) => s.connected)).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -133,14 +172,18 @@ describe('Socket.IO handshake authentication', () => {
 
   describe('origins', () => {
     it('accepts an allowed browser origin on polling, with the CORS header', async () => {
-      const res = await fetch(`${api.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: TEST_ORIGIN } });
+      const res = await fetch(`${api.url}/socket.io/?EIO=4&transport=polling`, {
+        headers: { origin: TEST_ORIGIN },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBe(TEST_ORIGIN);
       await res.text();
     });
 
     it('refuses a foreign browser origin on polling with 403', async () => {
-      const res = await fetch(`${api.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: FOREIGN_ORIGIN } });
+      const res = await fetch(`${api.url}/socket.io/?EIO=4&transport=polling`, {
+        headers: { origin: FOREIGN_ORIGIN },
+      });
       expect(res.status).toBe(403);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
       await res.text();
@@ -162,9 +205,17 @@ describe('Socket.IO handshake authentication', () => {
 
     it('refuses a Socket.IO client sending a foreign Origin even with a valid token', async () => {
       const token = await mintToken('hs-foreign');
-      const error = await expectRefusal(api.url, { token, origin: FOREIGN_ORIGIN, transports: ['polling'] });
+      const error = await expectRefusal(api.url, {
+        token,
+        origin: FOREIGN_ORIGIN,
+        transports: ['polling'],
+      });
       expect(error.message).toMatch(/xhr poll error|websocket error|403/i);
-      const ws = await expectRefusal(api.url, { token, origin: FOREIGN_ORIGIN, transports: ['websocket'] });
+      const ws = await expectRefusal(api.url, {
+        token,
+        origin: FOREIGN_ORIGIN,
+        transports: ['websocket'],
+      });
       expect(ws.message).toMatch(/websocket error|403/i);
     });
   });

@@ -25,7 +25,10 @@ export async function service(
 export function disconnected(socket: TestSocket, timeoutMs = 5_000): Promise<string> {
   if (socket.disconnected && !socket.active) return Promise.resolve('already disconnected');
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`still connected after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`still connected after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('disconnect', (reason) => {
       clearTimeout(timer);
       resolve(reason);
@@ -35,7 +38,11 @@ export function disconnected(socket: TestSocket, timeoutMs = 5_000): Promise<str
 
 /** Emits a client event (name chosen at run time) and resolves with its acknowledgement. */
 export function emitWithAck(socket: TestSocket, event: string, ...args: unknown[]): Promise<any> {
-  return (socket as unknown as { timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<any> } })
+  return (
+    socket as unknown as {
+      timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<any> };
+    }
+  )
     .timeout(5_000)
     .emitWithAck(event, ...args);
 }
@@ -49,7 +56,11 @@ export function emitRaw(socket: TestSocket, event: string, ...args: unknown[]): 
  * A raw engine.io websocket handshake (no Socket.IO client), so the Origin header is
  * exactly what a browser would send. Resolves with the HTTP status: 101 when upgraded.
  */
-export function rawWebSocketStatus(baseUrl: string, origin: string | undefined, path = '/socket.io/'): Promise<number> {
+export function rawWebSocketStatus(
+  baseUrl: string,
+  origin: string | undefined,
+  path = '/socket.io/',
+): Promise<number> {
   const url = `${baseUrl.replace(/^http/, 'ws')}${path}?EIO=4&transport=websocket`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers: origin ? { origin } : {} });
@@ -89,7 +100,10 @@ export async function startRealtimeApi(
 ): Promise<ApiProcess & { stopAll(): Promise<void> }> {
   const database = await createTestDatabase(runId);
   try {
-    const api = await startApi({ env: { DATABASE_URL: database.url, ...env }, startTimeoutMs: 90_000 });
+    const api = await startApi({
+      env: { DATABASE_URL: database.url, ...env },
+      startTimeoutMs: 90_000,
+    });
     return Object.assign(api, {
       async stopAll() {
         await api.stop();

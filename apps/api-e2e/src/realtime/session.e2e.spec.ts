@@ -2,7 +2,14 @@ import { inject } from 'vitest';
 import { ErrorCode } from '@herald/ws-contracts';
 import { connectAuthenticated, nextEvent, sleep, type TestSocket } from '../support/clients';
 import { mintToken } from '../support/tokens';
-import { closeAll, disconnected, emitRaw, emitWithAck, service, startRealtimeApi } from './realtime-harness';
+import {
+  closeAll,
+  disconnected,
+  emitRaw,
+  emitWithAck,
+  service,
+  startRealtimeApi,
+} from './realtime-harness';
 
 const SMALL_MESSAGE_LIMIT = 4_096;
 
@@ -12,15 +19,24 @@ describe('a connected session: token lifetime and client events', () => {
 
   beforeAll(async () => {
     // A small message limit keeps the oversized-message test light; everything else is default.
-    api = await startRealtimeApi(inject('runId'), { WS_MAX_MESSAGE_BYTES: String(SMALL_MESSAGE_LIMIT) });
+    api = await startRealtimeApi(inject('runId'), {
+      WS_MAX_MESSAGE_BYTES: String(SMALL_MESSAGE_LIMIT),
+    });
   });
   afterEach(() => closeAll(open.splice(0)));
   afterAll(async () => {
     await api?.stopAll();
   });
 
-  async function connect(userId: string, expiresIn = 3600, transports?: ('websocket' | 'polling')[]) {
-    const socket = await connectAuthenticated(api.url, { token: await mintToken(userId, { expiresIn }), transports });
+  async function connect(
+    userId: string,
+    expiresIn = 3600,
+    transports?: ('websocket' | 'polling')[],
+  ) {
+    const socket = await connectAuthenticated(api.url, {
+      token: await mintToken(userId, { expiresIn }),
+      transports,
+    });
     open.push(socket);
     return socket;
   }
@@ -43,18 +59,34 @@ describe('a connected session: token lifetime and client events', () => {
 
   it('refuses auth:refresh with a token of another user (FORBIDDEN) and keeps the session', async () => {
     const socket = await connect('ss-mine');
-    const ack = await emitWithAck(socket, 'auth:refresh', { token: await mintToken('ss-someone-else') });
-    expect(ack).toEqual({ ok: false, error: { code: ErrorCode.Forbidden, message: expect.any(String) } });
+    const ack = await emitWithAck(socket, 'auth:refresh', {
+      token: await mintToken('ss-someone-else'),
+    });
+    expect(ack).toEqual({
+      ok: false,
+      error: { code: ErrorCode.Forbidden, message: expect.any(String) },
+    });
     expect(socket.connected).toBe(true);
   });
 
   it.each([
-    ['an expired token', () => mintToken('ss-refresh-bad', { expiresIn: -60 }), ErrorCode.TokenExpired],
-    ['a wrongly signed token', () => mintToken('ss-refresh-bad', { secret: 'x'.repeat(40) }), ErrorCode.TokenInvalid],
+    [
+      'an expired token',
+      () => mintToken('ss-refresh-bad', { expiresIn: -60 }),
+      ErrorCode.TokenExpired,
+    ],
+    [
+      'a wrongly signed token',
+      () => mintToken('ss-refresh-bad', { secret: 'x'.repeat(40) }),
+      ErrorCode.TokenInvalid,
+    ],
     ['garbage', async () => 'garbage', ErrorCode.TokenInvalid],
   ])('refuses auth:refresh with %s, answering its code', async (_name, token, code) => {
     const socket = await connect('ss-refresh-bad');
-    expect(await emitWithAck(socket, 'auth:refresh', { token: await token() })).toMatchObject({ ok: false, error: { code } });
+    expect(await emitWithAck(socket, 'auth:refresh', { token: await token() })).toMatchObject({
+      ok: false,
+      error: { code },
+    });
     expect(socket.connected).toBe(true);
   });
 
@@ -66,7 +98,10 @@ describe('a connected session: token lifetime and client events', () => {
   ])('answers INVALID_PAYLOAD to a payload with %s', async (_name, args) => {
     const socket = await connect('ss-invalid');
     const ack = await emitWithAck(socket, 'auth:refresh', ...args);
-    expect(ack).toEqual({ ok: false, error: { code: ErrorCode.InvalidPayload, message: expect.any(String) } });
+    expect(ack).toEqual({
+      ok: false,
+      error: { code: ErrorCode.InvalidPayload, message: expect.any(String) },
+    });
     expect(socket.connected).toBe(true);
   });
 
@@ -91,7 +126,9 @@ describe('a connected session: token lifetime and client events', () => {
   it('answers a flood with RATE_LIMITED past the burst, keeps the socket, and recovers', async () => {
     const flooder = await connect('ss-flooder');
     const bystander = await connect('ss-bystander');
-    const acks = await Promise.all(Array.from({ length: 120 }, () => emitWithAck(flooder, 'auth:refresh', {})));
+    const acks = await Promise.all(
+      Array.from({ length: 120 }, () => emitWithAck(flooder, 'auth:refresh', {})),
+    );
     const codes = acks.map((a) => a.error?.code);
     const limited = codes.filter((c) => c === ErrorCode.RateLimited).length;
     // Default burst 50 (+ a little refill while the flood was sent).
@@ -99,9 +136,13 @@ describe('a connected session: token lifetime and client events', () => {
     expect(limited).toBeGreaterThanOrEqual(50);
     expect(flooder.connected).toBe(true);
     expect(bystander.connected).toBe(true);
-    expect((await emitWithAck(bystander, 'auth:refresh', {})).error.code).toBe(ErrorCode.InvalidPayload);
+    expect((await emitWithAck(bystander, 'auth:refresh', {})).error.code).toBe(
+      ErrorCode.InvalidPayload,
+    );
     await sleep(1_200);
-    expect((await emitWithAck(flooder, 'auth:refresh', {})).error.code).toBe(ErrorCode.InvalidPayload);
+    expect((await emitWithAck(flooder, 'auth:refresh', {})).error.code).toBe(
+      ErrorCode.InvalidPayload,
+    );
   });
 
   it('tells a flooding client without acknowledgements once with an error event', async () => {
@@ -133,14 +174,18 @@ describe('a connected session: token lifetime and client events', () => {
 
   it('accepts a message just under the size limit', async () => {
     const socket = await connect('ss-under-limit');
-    const ack = await emitWithAck(socket, 'admin:big', { blob: 'y'.repeat(SMALL_MESSAGE_LIMIT - 200) });
+    const ack = await emitWithAck(socket, 'admin:big', {
+      blob: 'y'.repeat(SMALL_MESSAGE_LIMIT - 200),
+    });
     expect(ack.error.code).toBe(ErrorCode.UnknownEvent);
   });
 
   it('answers a handler exception with a structured error, never a bare internal error', async () => {
     // The inbox handler refuses an id that is not the user's own with NOT_FOUND.
     const socket = await connect('ss-not-mine');
-    const ack = await emitWithAck(socket, 'notification:mark_read', { notificationId: '00000000-0000-4000-8000-000000000000' });
+    const ack = await emitWithAck(socket, 'notification:mark_read', {
+      notificationId: '00000000-0000-4000-8000-000000000000',
+    });
     expect(ack.ok).toBe(false);
     expect(ack.error.code).not.toBe('INTERNAL_ERROR');
     expect(typeof ack.error.message).toBe('string');

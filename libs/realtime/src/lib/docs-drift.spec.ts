@@ -22,13 +22,15 @@ describe('docs/realtime.md stays in step with the contract', () => {
   const markdown = readFileSync(DOC, 'utf8');
 
   it('documents exactly the server → client events of the contract', () => {
-    expect(firstColumnOf(markdown, '### Server → client').sort()).toEqual([...SERVER_EVENT_NAMES].sort());
+    expect(firstColumnOf(markdown, '### Server → client').sort()).toEqual(
+      [...SERVER_EVENT_NAMES].sort(),
+    );
   });
 
   it('documents exactly the client → server events of the contract', () => {
-    expect(firstColumnOf(markdown, '### Client → server (each with an acknowledgement)').sort()).toEqual(
-      [...CLIENT_EVENT_NAMES].sort(),
-    );
+    expect(
+      firstColumnOf(markdown, '### Client → server (each with an acknowledgement)').sort(),
+    ).toEqual([...CLIENT_EVENT_NAMES].sort());
   });
 
   it('documents every error code exactly once', () => {

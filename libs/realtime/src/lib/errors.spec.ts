@@ -31,19 +31,32 @@ describe('toErrorDetail: one mapping from any exception to what a client may see
   });
 
   it('keeps the code an HttpException carries and joins validation messages', () => {
-    const exception = new BadRequestException({ message: ['a: required', 'b: too long'], code: ErrorCode.InvalidPayload });
-    expect(toErrorDetail(exception)).toEqual({ code: ErrorCode.InvalidPayload, message: 'a: required; b: too long' });
+    const exception = new BadRequestException({
+      message: ['a: required', 'b: too long'],
+      code: ErrorCode.InvalidPayload,
+    });
+    expect(toErrorDetail(exception)).toEqual({
+      code: ErrorCode.InvalidPayload,
+      message: 'a: required; b: too long',
+    });
   });
 
-  it.each([new Error('SELECT * FROM secrets failed at 10.0.0.3'), new TypeError('x is undefined'), 'a string', undefined, null, { code: 'FORBIDDEN' }])(
-    'hides the details of an unexpected error (%#) behind INTERNAL_ERROR',
-    (error) => {
-      expect(toErrorDetail(error)).toEqual({ code: ErrorCode.Internal, message: 'Internal error' });
-    },
-  );
+  it.each([
+    new Error('SELECT * FROM secrets failed at 10.0.0.3'),
+    new TypeError('x is undefined'),
+    'a string',
+    undefined,
+    null,
+    { code: 'FORBIDDEN' },
+  ])('hides the details of an unexpected error (%#) behind INTERNAL_ERROR', (error) => {
+    expect(toErrorDetail(error)).toEqual({ code: ErrorCode.Internal, message: 'Internal error' });
+  });
 
   it('maps the WsException Nest raises when a guard refuses a message to FORBIDDEN', () => {
-    expect(toErrorDetail(new WsException('Forbidden resource'))).toEqual({ code: ErrorCode.Forbidden, message: 'Forbidden resource' });
+    expect(toErrorDetail(new WsException('Forbidden resource'))).toEqual({
+      code: ErrorCode.Forbidden,
+      message: 'Forbidden resource',
+    });
     expect(toErrorDetail(new WsException({ code: ErrorCode.NotFound, message: 'gone' }))).toEqual({
       code: ErrorCode.NotFound,
       message: 'gone',

@@ -35,14 +35,18 @@ export function toErrorDetail(error: unknown): ErrorDetail {
       (typeof response === 'object' && (response as { code?: ErrorCode }).code) ||
       CODE_BY_STATUS[error.getStatus()] ||
       ErrorCode.Internal;
-    const raw = typeof response === 'object' ? (response as { message?: unknown }).message : response;
+    const raw =
+      typeof response === 'object' ? (response as { message?: unknown }).message : response;
     const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? error.message);
     return { code, message };
   }
   if (error instanceof WsException) {
     // Nest raises these itself, e.g. 'Forbidden resource' when a guard refuses a message.
     const raw = error.getError();
-    const given = typeof raw === 'object' && raw !== null ? (raw as { code?: unknown; message?: unknown }) : undefined;
+    const given =
+      typeof raw === 'object' && raw !== null
+        ? (raw as { code?: unknown; message?: unknown })
+        : undefined;
     const message = String(given?.message ?? raw);
     const code = isErrorCode(given?.code)
       ? given.code

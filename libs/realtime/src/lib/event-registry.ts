@@ -50,13 +50,22 @@ export class RealtimeEventRegistry {
    * application's own event (added to `ClientEventPayloads` by module augmentation) must
    * pass its schema here, so no payload ever reaches a handler unvalidated.
    */
-  handle<E extends keyof ClientEventPayloads>(event: E, handler: ClientEventHandler<E>, schema?: z.ZodType): void {
-    if (GATEWAY_EVENTS.includes(event)) throw new Error(`"${event}" is handled by the gateway itself`);
+  handle<E extends keyof ClientEventPayloads>(
+    event: E,
+    handler: ClientEventHandler<E>,
+    schema?: z.ZodType,
+  ): void {
+    if (GATEWAY_EVENTS.includes(event))
+      throw new Error(`"${event}" is handled by the gateway itself`);
     if (this.handlers.has(event)) throw new Error(`A handler for "${event}" is already registered`);
     const contractSchema = (clientEventSchemas as Record<string, z.ZodType | undefined>)[event];
     const effective = schema ?? contractSchema;
-    if (!effective) throw new Error(`"${event}" is not a contract event: pass its schema to handle()`);
-    this.handlers.set(event, { handler: handler as unknown as ClientEventHandler<never>, schema: effective });
+    if (!effective)
+      throw new Error(`"${event}" is not a contract event: pass its schema to handle()`);
+    this.handlers.set(event, {
+      handler: handler as unknown as ClientEventHandler<never>,
+      schema: effective,
+    });
   }
 
   onConnect(hook: ConnectionHook): void {
@@ -94,6 +103,10 @@ export class RealtimeEventRegistry {
   /** Every resolver's rooms, deduplicated. Rooms that are not strings are dropped. */
   async roomsFor(user: AuthenticatedUser): Promise<string[]> {
     const lists = await Promise.all(this.roomResolvers.map((resolve) => resolve(user)));
-    return [...new Set(lists.flat().filter((room): room is string => typeof room === 'string' && room !== ''))];
+    return [
+      ...new Set(
+        lists.flat().filter((room): room is string => typeof room === 'string' && room !== ''),
+      ),
+    ];
   }
 }

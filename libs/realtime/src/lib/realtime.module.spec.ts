@@ -85,7 +85,13 @@ class InboxLikeHandlers implements OnModuleInit {
 
 async function startApp(installAdapter = true): Promise<{ app: INestApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({
-    imports: [RealtimeModule.forRoot({ jwt: { secret: SECRET }, corsOrigins: ['http://localhost:5173'], apiKey: 'k'.repeat(20) })],
+    imports: [
+      RealtimeModule.forRoot({
+        jwt: { secret: SECRET },
+        corsOrigins: ['http://localhost:5173'],
+        apiKey: 'k'.repeat(20),
+      }),
+    ],
     providers: [ExtraGateway, InboxLikeHandlers, RefuseAll],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
@@ -141,8 +147,14 @@ describe('RealtimeModule in a Nest application', () => {
     const socket = open('/extra', { token: await token('extra-user') });
     await once(socket, 'connect');
     const ask = (event: string) => socket.timeout(5_000).emitWithAck(event, {});
-    expect(await ask('boom')).toEqual({ ok: false, error: { code: ErrorCode.Internal, message: 'Internal error' } });
-    expect(await ask('missing')).toEqual({ ok: false, error: { code: ErrorCode.NotFound, message: 'No such thing' } });
+    expect(await ask('boom')).toEqual({
+      ok: false,
+      error: { code: ErrorCode.Internal, message: 'Internal error' },
+    });
+    expect(await ask('missing')).toEqual({
+      ok: false,
+      error: { code: ErrorCode.NotFound, message: 'No such thing' },
+    });
     expect(await ask('guarded')).toMatchObject({ ok: false, error: { code: ErrorCode.Forbidden } });
     const error = once<{ code: string }>(socket, 'error');
     socket.emit('missing', {});
@@ -180,7 +192,10 @@ describe('RealtimeModule in a Nest application', () => {
     const ack = await socket.timeout(5_000).emitWithAck('notification:mark_read', {
       notificationId: '3f1c2a9e-6b7d-4c1e-9a2b-0d4e5f6a7b8c',
     });
-    expect(ack).toEqual({ ok: false, error: { code: ErrorCode.NotFound, message: 'Notification not found' } });
+    expect(ack).toEqual({
+      ok: false,
+      error: { code: ErrorCode.NotFound, message: 'Notification not found' },
+    });
   });
 
   it('maps an unexpected exception to INTERNAL_ERROR without leaking its message', async () => {
@@ -189,13 +204,18 @@ describe('RealtimeModule in a Nest application', () => {
     const ack = await socket.timeout(5_000).emitWithAck('notification:delete', {
       notificationId: '3f1c2a9e-6b7d-4c1e-9a2b-0d4e5f6a7b8c',
     });
-    expect(ack).toEqual({ ok: false, error: { code: ErrorCode.Internal, message: 'Internal error' } });
+    expect(ack).toEqual({
+      ok: false,
+      error: { code: ErrorCode.Internal, message: 'Internal error' },
+    });
   });
 
   it('validates before calling a handler', async () => {
     const socket = open('/', { token: await token('acks') });
     await once(socket, 'authenticated');
-    const ack = await socket.timeout(5_000).emitWithAck('notification:mark_read', { notificationId: 'nope' });
+    const ack = await socket
+      .timeout(5_000)
+      .emitWithAck('notification:mark_read', { notificationId: 'nope' });
     expect(ack).toMatchObject({ ok: false, error: { code: ErrorCode.InvalidPayload } });
   });
 

@@ -23,6 +23,7 @@ import {
   type RealtimeModuleOptions,
   type ResolvedRealtimeOptions,
 } from './realtime.options';
+import { RealtimeStats } from './realtime-stats';
 import { WebSocketService } from './websocket.service';
 
 export interface RealtimeModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -55,7 +56,8 @@ export class RealtimeModule {
       {
         provide: REALTIME_OPTIONS,
         inject: options.inject ?? [],
-        useFactory: async (...args: never[]) => resolveRealtimeOptions(await options.useFactory(...args)),
+        useFactory: async (...args: never[]) =>
+          resolveRealtimeOptions(await options.useFactory(...args)),
       },
       options.imports ?? [],
       options.serviceEndpoints ?? true,
@@ -74,7 +76,11 @@ export class RealtimeModule {
         inject: [REALTIME_OPTIONS],
         useFactory: (o: ResolvedRealtimeOptions) => new TokenVerifier(o.jwt),
       },
-      { provide: SERVICE_API_KEY, inject: [REALTIME_OPTIONS], useFactory: (o: ResolvedRealtimeOptions) => o.apiKey },
+      {
+        provide: SERVICE_API_KEY,
+        inject: [REALTIME_OPTIONS],
+        useFactory: (o: ResolvedRealtimeOptions) => o.apiKey,
+      },
       { provide: CLUSTER_BACKEND, inject: [REALTIME_OPTIONS], useFactory: createClusterBackend },
       {
         provide: PRESENCE_STORE,
@@ -87,6 +93,7 @@ export class RealtimeModule {
       SocketServerRef,
       HandshakeAuthenticator,
       RealtimeGateway,
+      RealtimeStats,
       WebSocketService,
     ];
     return {
@@ -104,6 +111,7 @@ export class RealtimeModule {
         JwtAuthGuard,
         ApiKeyGuard,
         RealtimeEventRegistry,
+        RealtimeStats,
         WebSocketService,
       ],
     };

@@ -71,14 +71,19 @@ export const REALTIME_OPTIONS = Symbol('REALTIME_OPTIONS');
 
 export function resolveRealtimeOptions(options: RealtimeModuleOptions): ResolvedRealtimeOptions {
   const limits: RealtimeLimits = { ...DEFAULT_REALTIME_LIMITS };
-  for (const [key, value] of Object.entries(options.limits ?? {}) as [keyof RealtimeLimits, number | undefined][]) {
+  for (const [key, value] of Object.entries(options.limits ?? {}) as [
+    keyof RealtimeLimits,
+    number | undefined,
+  ][]) {
     if (value === undefined) continue;
     if (!Number.isFinite(value) || value <= 0) {
       throw new Error(`RealtimeModule: limits.${key} must be a positive number (got ${value})`);
     }
     limits[key] = value;
   }
-  const transports = options.transports?.length ? [...options.transports] : (['websocket', 'polling'] as RealtimeTransport[]);
+  const transports = options.transports?.length
+    ? [...options.transports]
+    : (['websocket', 'polling'] as RealtimeTransport[]);
   return {
     path: options.path ?? '/socket.io/',
     corsOrigins: [...(options.corsOrigins ?? [])],

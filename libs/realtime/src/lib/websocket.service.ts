@@ -30,7 +30,11 @@ export class WebSocketService {
     @Inject(CLUSTER_BACKEND) private readonly backend: ClusterBackend,
   ) {}
 
-  emitToUser<E extends keyof ServerEventPayloads>(userId: string, event: E, payload: ServerEventPayloads[E]): void {
+  emitToUser<E extends keyof ServerEventPayloads>(
+    userId: string,
+    event: E,
+    payload: ServerEventPayloads[E],
+  ): void {
     this.emitTo([userRoom(userId)], event, payload);
   }
 
@@ -44,11 +48,19 @@ export class WebSocketService {
   }
 
   /** To every socket in a room the server put it in (e.g. `group:{id}`). */
-  emitToRoom<E extends keyof ServerEventPayloads>(room: string, event: E, payload: ServerEventPayloads[E]): void {
+  emitToRoom<E extends keyof ServerEventPayloads>(
+    room: string,
+    event: E,
+    payload: ServerEventPayloads[E],
+  ): void {
     this.emitTo([room], event, payload);
   }
 
-  emitToSocket<E extends keyof ServerEventPayloads>(socketId: string, event: E, payload: ServerEventPayloads[E]): void {
+  emitToSocket<E extends keyof ServerEventPayloads>(
+    socketId: string,
+    event: E,
+    payload: ServerEventPayloads[E],
+  ): void {
     this.emitTo([socketId], event, payload);
   }
 
@@ -91,14 +103,20 @@ export class WebSocketService {
   // ---- named helpers of SPEC §5 ---------------------------------------------------------
 
   emitNotificationToUser(userId: string, notification: Notification): void {
-    this.emitToUser(userId, ServerEvent.NotificationNew, { notification, timestamp: new Date().toISOString() });
+    this.emitToUser(userId, ServerEvent.NotificationNew, {
+      notification,
+      timestamp: new Date().toISOString(),
+    });
   }
 
   /** Each notification to its own recipient (`notification.userId`). */
   emitNotificationToUsers(notifications: readonly Notification[]): void {
     const timestamp = new Date().toISOString();
     for (const notification of notifications) {
-      this.emitToUser(notification.userId, ServerEvent.NotificationNew, { notification, timestamp });
+      this.emitToUser(notification.userId, ServerEvent.NotificationNew, {
+        notification,
+        timestamp,
+      });
     }
   }
 
@@ -143,7 +161,10 @@ export class WebSocketService {
     const server = this.serverRef.server;
     if (!server) {
       // Before the app listens nobody can be connected: nothing is lost.
-      this.logger.warn({ msg: 'Event emitted before the WebSocket server started; dropped', event });
+      this.logger.warn({
+        msg: 'Event emitted before the WebSocket server started; dropped',
+        event,
+      });
     }
     return server;
   }

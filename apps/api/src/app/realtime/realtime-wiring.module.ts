@@ -1,12 +1,22 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { CLUSTER_BACKEND, RealtimeModule, WebSocketService, type ClusterBackend } from '@herald/realtime';
+import {
+  CLUSTER_BACKEND,
+  RealtimeModule,
+  RealtimeStats,
+  WebSocketService,
+  type ClusterBackend,
+} from '@herald/realtime';
+import type { Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { HealthRegistry } from '../health/health.registry';
+import { METRICS_REGISTRY } from '../metrics/metrics.registry';
 import { GroupsModule } from './groups/groups.module';
+import { registerRealtimeMetrics } from './realtime-metrics';
 
 /**
- * The API's use of @herald/realtime: options from the validated configuration, and a
- * non-critical `websocket` health check (adapter and sockets on this process).
+ * The API's use of @herald/realtime: options from the validated configuration, a
+ * non-critical `websocket` health check (adapter and sockets on this process), the
+ * gateway's counters as Prometheus metrics, and the group rooms demo.
  */
 @Module({
   imports: [
@@ -36,9 +46,12 @@ export class RealtimeWiringModule implements OnModuleInit {
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
     @Inject(WebSocketService) private readonly ws: WebSocketService,
     @Inject(CLUSTER_BACKEND) private readonly cluster: ClusterBackend,
+    @Inject(RealtimeStats) private readonly stats: RealtimeStats,
+    @Inject(METRICS_REGISTRY) private readonly metrics: Registry,
   ) {}
 
   onModuleInit(): void {
+    registerRealtimeMetrics(this.metrics, this.ws, this.stats);
     this.health.register({
       name: 'websocket',
       critical: false,
@@ -52,10 +65,14 @@ export class RealtimeWiringModule implements OnModuleInit {
       name: 'redis',
       critical: false,
       check: async () => {
-        if (this.cluster.adapterName === 'in-memory') return { status: 'disabled', detail: 'REDIS_URL unset: one process' };
+        if (this.cluster.adapterName === 'in-memory')
+          return { status: 'disabled', detail: 'REDIS_URL unset: one process' };
         return (await this.cluster.isHealthy())
           ? { status: 'up', detail: `adapter=${this.cluster.adapterName}` }
-          : { status: 'down', detail: 'Redis unreachable: serving this process only, cross-process delivery paused' };
+          : {
+              status: 'down',
+              detail: 'Redis unreachable: serving this process only, cross-process delivery paused',
+            };
       },
     });
   }

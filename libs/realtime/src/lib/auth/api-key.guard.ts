@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 
@@ -24,7 +30,8 @@ export class ApiKeyGuard implements CanActivate {
       throw new UnauthorizedException('The service API is disabled: API_KEY is not configured');
     }
     if (!given) throw new UnauthorizedException('Missing x-api-key header');
-    if (!timingSafeEqual(digest(given), this.expected)) throw new UnauthorizedException('Invalid API key');
+    if (!timingSafeEqual(digest(given), this.expected))
+      throw new UnauthorizedException('Invalid API key');
     return true;
   }
 }

@@ -2,7 +2,12 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { ErrorCode } from '@herald/ws-contracts';
 import { RealtimeError } from '../errors';
-import { bearerToken, MAX_TOKEN_LENGTH, TokenVerifier, type JwtVerificationOptions } from './token-verifier';
+import {
+  bearerToken,
+  MAX_TOKEN_LENGTH,
+  TokenVerifier,
+  type JwtVerificationOptions,
+} from './token-verifier';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const now = () => Math.floor(Date.now() / 1000);
@@ -16,7 +21,8 @@ async function sign(
 ): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg, ...header }).sign(key);
 }
-const hs = (claims: JWTPayload, secret = SECRET) => sign(claims, new TextEncoder().encode(secret), 'HS256');
+const hs = (claims: JWTPayload, secret = SECRET) =>
+  sign(claims, new TextEncoder().encode(secret), 'HS256');
 
 async function codeOf(verifier: TokenVerifier, token: unknown): Promise<string> {
   try {
@@ -58,7 +64,9 @@ describe('TokenVerifier with an HS256 secret', () => {
   });
 
   it('refuses a token signed with another secret', async () => {
-    expect(await codeOf(verifier, await hs({ sub: 'u1' }, 'another-secret-0123456789-0123456789'))).toBe(ErrorCode.TokenInvalid);
+    expect(
+      await codeOf(verifier, await hs({ sub: 'u1' }, 'another-secret-0123456789-0123456789')),
+    ).toBe(ErrorCode.TokenInvalid);
   });
 
   it('refuses alg:none, with or without a signature', async () => {
@@ -71,23 +79,33 @@ describe('TokenVerifier with an HS256 secret', () => {
 
   it('refuses a tampered payload', async () => {
     const [header, , signature] = (await hs({ sub: 'u1' })).split('.');
-    expect(await codeOf(verifier, `${header}.${b64({ sub: 'admin' })}.${signature}`)).toBe(ErrorCode.TokenInvalid);
+    expect(await codeOf(verifier, `${header}.${b64({ sub: 'admin' })}.${signature}`)).toBe(
+      ErrorCode.TokenInvalid,
+    );
   });
 
   it('answers TOKEN_EXPIRED past exp plus the 5 s tolerance, and accepts within it', async () => {
-    expect(await codeOf(verifier, await hs({ sub: 'u1', exp: now() - 10 }))).toBe(ErrorCode.TokenExpired);
-    await expect(verifier.verify(await hs({ sub: 'u1', exp: now() - 2 }))).resolves.toMatchObject({ userId: 'u1' });
+    expect(await codeOf(verifier, await hs({ sub: 'u1', exp: now() - 10 }))).toBe(
+      ErrorCode.TokenExpired,
+    );
+    await expect(verifier.verify(await hs({ sub: 'u1', exp: now() - 2 }))).resolves.toMatchObject({
+      userId: 'u1',
+    });
   });
 
   it('answers TOKEN_INVALID to a token not yet valid (nbf), tolerating 5 s of clock skew', async () => {
-    expect(await codeOf(verifier, await hs({ sub: 'u1', nbf: now() + 60 }))).toBe(ErrorCode.TokenInvalid);
+    expect(await codeOf(verifier, await hs({ sub: 'u1', nbf: now() + 60 }))).toBe(
+      ErrorCode.TokenInvalid,
+    );
     await expect(verifier.verify(await hs({ sub: 'u1', nbf: now() + 2 }))).resolves.toBeTruthy();
   });
 
   it('never tolerates more than 5 s of skew, whatever is configured', async () => {
     const lenient = new TokenVerifier({ secret: SECRET, clockToleranceSeconds: 3600 });
     expect(lenient.clockToleranceMs).toBe(5_000);
-    expect(await codeOf(lenient, await hs({ sub: 'u1', exp: now() - 60 }))).toBe(ErrorCode.TokenExpired);
+    expect(await codeOf(lenient, await hs({ sub: 'u1', exp: now() - 60 }))).toBe(
+      ErrorCode.TokenExpired,
+    );
   });
 
   it.each([
@@ -102,10 +120,16 @@ describe('TokenVerifier with an HS256 secret', () => {
 });
 
 describe('TokenVerifier with issuer and audience', () => {
-  const verifier = new TokenVerifier({ secret: SECRET, issuer: 'https://auth.example', audience: 'herald' });
+  const verifier = new TokenVerifier({
+    secret: SECRET,
+    issuer: 'https://auth.example',
+    audience: 'herald',
+  });
 
   it('accepts the configured issuer and audience', async () => {
-    await expect(verifier.verify(await hs({ sub: 'u1', iss: 'https://auth.example', aud: 'herald' }))).resolves.toBeTruthy();
+    await expect(
+      verifier.verify(await hs({ sub: 'u1', iss: 'https://auth.example', aud: 'herald' })),
+    ).resolves.toBeTruthy();
   });
 
   it.each([
@@ -128,21 +152,27 @@ describe.each([
   const verifier = new TokenVerifier(options);
 
   it(`accepts a token signed with the private key (${alg})`, async () => {
-    await expect(verifier.verify(await sign({ sub: 'u1', exp: now() + 60 }, privateKey, alg))).resolves.toMatchObject({
+    await expect(
+      verifier.verify(await sign({ sub: 'u1', exp: now() + 60 }, privateKey, alg)),
+    ).resolves.toMatchObject({
       userId: 'u1',
     });
   });
 
   it('refuses a token signed by another key pair', async () => {
     const other = generate();
-    expect(await codeOf(verifier, await sign({ sub: 'u1' }, other.privateKey, alg))).toBe(ErrorCode.TokenInvalid);
+    expect(await codeOf(verifier, await sign({ sub: 'u1' }, other.privateKey, alg))).toBe(
+      ErrorCode.TokenInvalid,
+    );
   });
 
   it('refuses algorithm confusion: an HS256 token whose HMAC secret is the public key', async () => {
     const forged = await sign({ sub: 'admin' }, new TextEncoder().encode(publicPem), 'HS256');
     expect(await codeOf(verifier, forged)).toBe(ErrorCode.TokenInvalid);
     const der = publicKey.export({ type: 'spki', format: 'der' });
-    expect(await codeOf(verifier, await sign({ sub: 'admin' }, new Uint8Array(der), 'HS256'))).toBe(ErrorCode.TokenInvalid);
+    expect(await codeOf(verifier, await sign({ sub: 'admin' }, new Uint8Array(der), 'HS256'))).toBe(
+      ErrorCode.TokenInvalid,
+    );
   });
 
   it('refuses an HS256 token even when a secret is configured alongside, unless signed with that secret', async () => {
@@ -153,7 +183,9 @@ describe.each([
   });
 
   it('refuses alg:none', async () => {
-    expect(await codeOf(verifier, `${b64({ alg: 'none' })}.${b64({ sub: 'u1' })}.`)).toBe(ErrorCode.TokenInvalid);
+    expect(await codeOf(verifier, `${b64({ alg: 'none' })}.${b64({ sub: 'u1' })}.`)).toBe(
+      ErrorCode.TokenInvalid,
+    );
   });
 });
 

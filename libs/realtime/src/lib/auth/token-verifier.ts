@@ -1,5 +1,11 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWTHeaderParameters,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { ErrorCode, tokenClaimsSchema } from '@herald/ws-contracts';
 import { RealtimeError } from '../errors';
 
@@ -54,7 +60,8 @@ export class TokenVerifier {
       asymmetric = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000 });
       asymmetricAlgorithms = [...RSA_ALGORITHMS, ...EC_ALGORITHMS];
     }
-    if (!hmac && !asymmetric) throw new Error('TokenVerifier needs a secret, a public key or a JWKS URL');
+    if (!hmac && !asymmetric)
+      throw new Error('TokenVerifier needs a secret, a public key or a JWKS URL');
     this.algorithms = [...(hmac ? HMAC_ALGORITHMS : []), ...asymmetricAlgorithms];
     this.clockTolerance = Math.max(0, Math.min(options.clockToleranceSeconds ?? 5, 5));
     this.getKey = async (header: JWTHeaderParameters, token) => {
@@ -92,10 +99,18 @@ export class TokenVerifier {
     }
     const claims = tokenClaimsSchema.safeParse(payload);
     if (!claims.success) {
-      throw new RealtimeError(ErrorCode.TokenInvalid, 'Token subject (sub) must be a non-empty string');
+      throw new RealtimeError(
+        ErrorCode.TokenInvalid,
+        'Token subject (sub) must be a non-empty string',
+      );
     }
     const { sub, email, role, exp } = claims.data;
-    return { userId: sub, email: email ?? null, role: role ?? null, expiresAt: exp ? exp * 1000 : null };
+    return {
+      userId: sub,
+      email: email ?? null,
+      role: role ?? null,
+      expiresAt: exp ? exp * 1000 : null,
+    };
   }
 
   private translate(error: unknown): RealtimeError {

@@ -8,7 +8,10 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
  * address in `X-Forwarded-For` that is not itself loopback. A client cannot spoof it from
  * outside, because a non-loopback peer's header is never read.
  */
-export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined): string {
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+): string {
   const remote = peer ?? 'unknown';
   if (!LOOPBACK.test(remote) || !forwardedFor) return remote;
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;

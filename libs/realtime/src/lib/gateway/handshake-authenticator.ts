@@ -7,6 +7,7 @@ import { RealtimeError, toErrorDetail } from '../errors';
 import { RealtimeEventRegistry } from '../event-registry';
 import { KeyedRateLimiter } from '../rate-limit/token-bucket';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
+import { RealtimeStats } from '../realtime-stats';
 import { clientAddress } from './client-address';
 import { OriginPolicy } from './origin-policy';
 import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
@@ -41,6 +42,7 @@ export class HandshakeAuthenticator {
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
+    @Inject(RealtimeStats) private readonly stats: RealtimeStats,
   ) {
     this.limiter = new KeyedRateLimiter({
       capacity: options.limits.handshakeBurst,
@@ -64,7 +66,12 @@ export class HandshakeAuthenticator {
   ): void => {
     const origin = request.headers.origin;
     if (this.origins.isAllowed(origin)) return callback(null, true);
-    this.logger.warn({ msg: 'Refused a handshake from a foreign origin', origin, code: ErrorCode.OriginNotAllowed });
+    this.stats.recordHandshake(ErrorCode.OriginNotAllowed);
+    this.logger.warn({
+      msg: 'Refused a handshake from a foreign origin',
+      origin,
+      code: ErrorCode.OriginNotAllowed,
+    });
     callback(`Origin ${origin} is not allowed`, false);
   };
 
@@ -85,9 +92,13 @@ export class HandshakeAuthenticator {
 
   readonly middleware = (socket: HeraldSocket, next: (error?: ExtendedError) => void): void => {
     void this.authenticate(socket).then(
-      () => next(),
+      () => {
+        this.stats.recordHandshake('accepted');
+        next();
+      },
       (error: unknown) => {
         const detail = toErrorDetail(error);
+        this.stats.recordHandshake(detail.code);
         if (detail.code === ErrorCode.Internal) {
           this.logger.error({ msg: 'Handshake failed unexpectedly', err: error });
         }
@@ -112,7 +123,12 @@ export class HandshakeAuthenticator {
     // The token itself is never logged, only the verdict.
     const user = await this.verifier.verify(token);
     const rooms = await this.registry.roomsFor(user);
-    socket.data = { userId: user.userId, email: user.email, role: user.role, tokenExpiresAt: user.expiresAt };
+    socket.data = {
+      userId: user.userId,
+      email: user.email,
+      role: user.role,
+      tokenExpiresAt: user.expiresAt,
+    };
     this.results.set(socket, { user, rooms });
   }
 }

@@ -48,7 +48,9 @@ export class RealtimeIoAdapter extends IoAdapter {
       allowRequest: handshake.allowRequest,
       serveClient: false,
     });
-    this.refuseForeignUpgrades(upgradeListenersBefore, realtime.path, (origin) => handshake.originPolicy.isAllowed(origin));
+    this.refuseForeignUpgrades(upgradeListenersBefore, realtime.path, (origin) =>
+      handshake.originPolicy.isAllowed(origin),
+    );
     backend.attach(server);
     handshake.protect(server);
     realtimeServers.add(server);
@@ -66,7 +68,11 @@ export class RealtimeIoAdapter extends IoAdapter {
    * wrapped: a foreign browser is answered 403 before engine.io sees the request.
    * (`allowRequest` still refuses it too, should another listener get there first.)
    */
-  private refuseForeignUpgrades(before: Set<UpgradeListener>, path: string, isAllowed: (origin?: string) => boolean) {
+  private refuseForeignUpgrades(
+    before: Set<UpgradeListener>,
+    path: string,
+    isAllowed: (origin?: string) => boolean,
+  ) {
     const http = this.httpServer as HttpServer | undefined;
     if (!http) return;
     const prefix = path.endsWith('/') ? path : `${path}/`;
@@ -75,7 +81,10 @@ export class RealtimeIoAdapter extends IoAdapter {
       http.removeListener('upgrade', listener);
       http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         const url = request.url ?? '';
-        if ((url === path || url.startsWith(prefix) || url.startsWith(`${path}?`)) && !isAllowed(request.headers.origin)) {
+        if (
+          (url === path || url.startsWith(prefix) || url.startsWith(`${path}?`)) &&
+          !isAllowed(request.headers.origin)
+        ) {
           const body = JSON.stringify({ code: 4, message: 'Origin not allowed' });
           socket.end(
             `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

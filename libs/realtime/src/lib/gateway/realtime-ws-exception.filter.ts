@@ -29,7 +29,11 @@ export class RealtimeWsExceptionFilter implements ExceptionFilter {
       .find((arg): arg is (result: unknown) => void => typeof arg === 'function');
     const detail = toErrorDetail(exception);
     if (detail.code === ErrorCode.Internal) {
-      this.logger.error({ msg: 'A gateway handler failed', userId: socket.data?.userId, err: exception });
+      this.logger.error({
+        msg: 'A gateway handler failed',
+        userId: socket.data?.userId,
+        err: exception,
+      });
     }
     if (ack) ack({ ok: false, error: detail });
     else socket.emit('error', detail);

@@ -1,9 +1,5 @@
 import { Inject, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  WebSocketGateway,
-  type OnGatewayConnection,
-  type OnGatewayInit,
-} from '@nestjs/websockets';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import {
   ClientEvent,
   clientEventSchemas,
@@ -21,6 +17,7 @@ import { RealtimeEventRegistry, type ClientEventRegistration } from '../event-re
 import { describeIssues } from '../http/zod-validation.pipe';
 import { TokenBucket } from '../rate-limit/token-bucket';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
+import { RealtimeStats } from '../realtime-stats';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { isRealtimeServer } from './realtime-io.adapter';
 import { SocketServerRef } from './socket-server.ref';
@@ -50,7 +47,13 @@ type Ack = (result: AckResult) => void;
  * gateways; this is the gateway's single exception mapping).
  */
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayConnection<HeraldSocket>, OnModuleInit, OnApplicationShutdown {
+export class RealtimeGateway
+  implements
+    OnGatewayInit<HeraldServer>,
+    OnGatewayConnection<HeraldSocket>,
+    OnModuleInit,
+    OnApplicationShutdown
+{
   private readonly logger = new Logger('Realtime');
   private misconfigured = false;
 
@@ -61,6 +64,7 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(SocketServerRef) private readonly serverRef: SocketServerRef,
     @Inject(CLUSTER_BACKEND) private readonly backend: ClusterBackend,
+    @Inject(RealtimeStats) private readonly stats: RealtimeStats,
   ) {}
 
   afterInit(server: HeraldServer): void {
@@ -97,7 +101,9 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
       lastRateNotice: 0,
     };
     // Listeners first, synchronously: the client may send as soon as it is connected.
-    socket.onAny((event: string, ...args: unknown[]) => void this.dispatch(socket, session, event, args));
+    socket.onAny(
+      (event: string, ...args: unknown[]) => void this.dispatch(socket, session, event, args),
+    );
     socket.once('disconnect', () => {
       clearTimeout(session.expiryTimer);
       void this.forget(socket);
@@ -162,12 +168,19 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
       this.expire(socket);
       return;
     }
-    session.expiryTimer = setTimeout(() => this.scheduleExpiry(socket, session), Math.min(delay, MAX_TIMER_MS));
+    session.expiryTimer = setTimeout(
+      () => this.scheduleExpiry(socket, session),
+      Math.min(delay, MAX_TIMER_MS),
+    );
   }
 
   private expire(socket: HeraldSocket): void {
     if (!socket.connected) return;
-    socket.emit(ServerEvent.Error, { message: 'Authentication token has expired', code: ErrorCode.TokenExpired });
+    this.stats.recordTokenExpiry();
+    socket.emit(ServerEvent.Error, {
+      message: 'Authentication token has expired',
+      code: ErrorCode.TokenExpired,
+    });
     socket.disconnect(true);
   }
 
@@ -178,9 +191,17 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
   ): Promise<ClientEventResults['auth:refresh']> {
     const user = await this.verifier.verify(token);
     if (user.userId !== socket.data.userId) {
-      throw new RealtimeError(ErrorCode.Forbidden, 'auth:refresh needs a token of the same user (sub)');
+      throw new RealtimeError(
+        ErrorCode.Forbidden,
+        'auth:refresh needs a token of the same user (sub)',
+      );
     }
-    socket.data = { ...socket.data, email: user.email, role: user.role, tokenExpiresAt: user.expiresAt };
+    socket.data = {
+      ...socket.data,
+      email: user.email,
+      role: user.role,
+      tokenExpiresAt: user.expiresAt,
+    };
     this.scheduleExpiry(socket, session);
     return {
       userId: user.userId,
@@ -191,7 +212,12 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
   // ---- client → server events --------------------------------------------------------
 
   /** `event` is a string or a number: the Socket.IO parser accepts numeric event names too. */
-  private async dispatch(socket: HeraldSocket, session: Session, event: string, args: unknown[]): Promise<void> {
+  private async dispatch(
+    socket: HeraldSocket,
+    session: Session,
+    event: string,
+    args: unknown[],
+  ): Promise<void> {
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
     const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
@@ -202,13 +228,17 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
       const registration = this.resolve(event);
       if (!registration) {
         if (!ack) return; // SPEC §3: an unknown event without an acknowledgement is ignored.
-        throw new RealtimeError(ErrorCode.UnknownEvent, `Unknown event "${String(event).slice(0, 64)}"`);
+        throw new RealtimeError(
+          ErrorCode.UnknownEvent,
+          `Unknown event "${String(event).slice(0, 64)}"`,
+        );
       }
       const parsed = registration.schema.safeParse(payload);
       if (!parsed.success) {
         throw new RealtimeError(ErrorCode.InvalidPayload, describeIssues(parsed.error).join('; '));
       }
       const result = await this.run(socket, session, event, registration, parsed.data);
+      this.stats.recordClientEvent('ok');
       ack?.({ ok: true, ...(result ?? {}) });
     } catch (error) {
       this.answerError(socket, session, event, error, ack);
@@ -234,15 +264,30 @@ export class RealtimeGateway implements OnGatewayInit<HeraldServer>, OnGatewayCo
       return this.refresh(socket, session, (payload as { token: string }).token);
     }
     const { userId, email, role, tokenExpiresAt } = socket.data;
-    const context = { user: { userId, email, role, expiresAt: tokenExpiresAt }, socketId: socket.id };
+    const context = {
+      user: { userId, email, role, expiresAt: tokenExpiresAt },
+      socketId: socket.id,
+    };
     return (await registration.handler(context, payload as never)) as object | undefined;
   }
 
-  private answerError(socket: HeraldSocket, session: Session, event: string, error: unknown, ack?: Ack): void {
+  private answerError(
+    socket: HeraldSocket,
+    session: Session,
+    event: string,
+    error: unknown,
+    ack?: Ack,
+  ): void {
     const detail: ErrorDetail = toErrorDetail(error);
+    this.stats.recordClientEvent(detail.code);
     if (detail.code === ErrorCode.Internal) {
       // The payload is not logged: auth:refresh carries a token.
-      this.logger.error({ msg: 'A client event handler failed', event, userId: socket.data.userId, err: error });
+      this.logger.error({
+        msg: 'A client event handler failed',
+        event,
+        userId: socket.data.userId,
+        err: error,
+      });
     }
     if (ack) {
       ack({ ok: false, error: detail });

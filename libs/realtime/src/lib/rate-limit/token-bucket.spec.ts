@@ -13,7 +13,9 @@ describe('TokenBucket', () => {
     expect(bucket.take(50)).toBe(false); // 0.5 token after 50 ms
     expect(bucket.take(100)).toBe(true); // 1 token after 100 ms
     expect(bucket.take(100)).toBe(false);
-    const afterOneSecond = Array.from({ length: 20 }, () => bucket.take(1_100)).filter(Boolean).length;
+    const afterOneSecond = Array.from({ length: 20 }, () => bucket.take(1_100)).filter(
+      Boolean,
+    ).length;
     expect(afterOneSecond).toBe(10);
   });
 
@@ -46,7 +48,11 @@ describe('TokenBucket', () => {
 describe('KeyedRateLimiter', () => {
   it('keeps one bucket per key', () => {
     const limiter = new KeyedRateLimiter({ capacity: 2, refillPerSecond: 1 });
-    expect([limiter.take('a', 0), limiter.take('a', 0), limiter.take('a', 0)]).toEqual([true, true, false]);
+    expect([limiter.take('a', 0), limiter.take('a', 0), limiter.take('a', 0)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
     expect(limiter.take('b', 0)).toBe(true);
   });
 

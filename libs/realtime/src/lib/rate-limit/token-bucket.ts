@@ -38,7 +38,10 @@ export class TokenBucket {
 
   private refill(now: number): void {
     const elapsed = Math.max(0, now - this.updatedAt) / 1000;
-    this.tokens = Math.min(this.options.capacity, this.tokens + elapsed * this.options.refillPerSecond);
+    this.tokens = Math.min(
+      this.options.capacity,
+      this.tokens + elapsed * this.options.refillPerSecond,
+    );
     this.updatedAt = now;
   }
 }

@@ -1,7 +1,23 @@
-import { Body, Controller, Delete, HttpCode, HttpStatus, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Put,
+  UseGuards,
+} from '@nestjs/common';
 import { userIdSchema } from '@herald/ws-contracts';
 import { ApiKeyGuard, WebSocketService, ZodValidationPipe } from '@herald/realtime';
-import { GROUP_MESSAGE_EVENT, groupIdSchema, groupMessageBodySchema, groupRoom } from './group-events';
+import {
+  GROUP_MESSAGE_EVENT,
+  groupIdSchema,
+  groupMessageBodySchema,
+  groupRoom,
+} from './group-events';
 import { GroupMembershipService } from './group-membership.service';
 
 interface MembershipResponse {

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { ApiProcess } from '../support/api-process';
 import { connectAuthenticated, nextEvent, sleep, type TestSocket } from '../support/clients';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
@@ -141,6 +141,7 @@ describe('cluster of two API processes on Redis', () => {
     const gotA = recordArrivals(onA, 'achievement:unlocked');
     const gotB = recordArrivals(onB, 'achievement:unlocked');
     const bundle = await buildEmitterBundle(runId);
+    onTestFinished(() => rmSync(dirname(bundle), { recursive: true, force: true }));
 
     const ok = await runEmitterScript(bundle, {
       REDIS_URL: TEST_REDIS_URL,

@@ -32,7 +32,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const API_MAIN = join(ROOT, 'dist/apps/api/main.js');
 const JWT_SECRET = 'soak-secret-that-is-long-enough-for-hs256-0123456789';
 const API_KEY = 'soak-service-api-key-0123456789';
-const ADMIN_PG_URL = process.env.HERALD_SOAK_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_PG_URL =
+  process.env.HERALD_SOAK_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,12 +64,15 @@ const config = {
   database: args.database,
 };
 for (const [key, value] of Object.entries(config)) {
-  if (typeof value === 'number' && !(value >= 0)) throw new Error(`--${key} must be a non-negative number`);
+  if (typeof value === 'number' && !(value >= 0))
+    throw new Error(`--${key} must be a non-negative number`);
 }
-if (!['postgres', 'memory'].includes(config.database)) throw new Error('--database must be postgres or memory');
+if (!['postgres', 'memory'].includes(config.database))
+  throw new Error('--database must be postgres or memory');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (msg) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const log = (msg) =>
+  process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const cleanups = [];
 
 async function freePort() {
@@ -100,7 +104,8 @@ async function createDatabase() {
 }
 
 async function startApi() {
-  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run "npx nx build api" first`);
+  if (!existsSync(API_MAIN))
+    throw new Error(`${API_MAIN} is missing: run "npx nx build api" first`);
   const port = await freePort();
   const env = {
     PATH: process.env.PATH ?? '',
@@ -118,7 +123,11 @@ async function startApi() {
     HANDSHAKE_RATE_LIMIT_BURST: '500',
     HANDSHAKE_RATE_LIMIT_PER_SECOND: '500',
   };
-  const child = spawn(process.execPath, [API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  const child = spawn(process.execPath, [API_MAIN], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+  });
   const logs = [];
   const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
   cleanups.push(async () => {
@@ -239,7 +248,8 @@ function every(rate, fn) {
 
 function evaluate(samples) {
   const warm = samples.filter((s) => s.minute >= config.warmupMinutes);
-  if (warm.length < 4) return { baselineRssMb: null, finalRssMb: null, growthPercent: null, withinBound: null };
+  if (warm.length < 4)
+    return { baselineRssMb: null, finalRssMb: null, growthPercent: null, withinBound: null };
   const avg = (list) => list.reduce((sum, s) => sum + s.rssMb, 0) / list.length;
   const perMinute = Math.max(1, Math.round(60 / config.sampleSeconds));
   const baselineRssMb = avg(warm.slice(0, perMinute));
@@ -257,7 +267,8 @@ function evaluate(samples) {
   };
 }
 
-const round = (v, digits = 1) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits);
+const round = (v, digits = 1) =>
+  v === null || !Number.isFinite(v) ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
 /** Two stacked panels sharing the time axis: memory (RSS, heap used) and event-loop lag p99. */
 function renderSvg(report) {
@@ -271,38 +282,77 @@ function renderSvg(report) {
   const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const parts = [];
   const panel = (top, title, series, unit) => {
-    const max = Math.max(1, ...series.flatMap((s) => samples.map((p) => p[s.key]).filter(Number.isFinite))) * 1.15;
+    const max =
+      Math.max(1, ...series.flatMap((s) => samples.map((p) => p[s.key]).filter(Number.isFinite))) *
+      1.15;
     const y = (v) => top + panelH - (v / max) * panelH;
-    parts.push(`<text x="${m.left}" y="${top - 10}" font-size="13" font-weight="bold">${esc(title)}</text>`);
+    parts.push(
+      `<text x="${m.left}" y="${top - 10}" font-size="13" font-weight="bold">${esc(title)}</text>`,
+    );
     for (let i = 0; i <= 4; i++) {
       const v = (max / 4) * i;
-      parts.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`);
-      parts.push(`<text x="${m.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${Math.round(v)}</text>`);
+      parts.push(
+        `<line x1="${m.left}" x2="${W - m.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`,
+      );
+      parts.push(
+        `<text x="${m.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${Math.round(v)}</text>`,
+      );
     }
-    parts.push(`<text x="14" y="${top + panelH / 2}" font-size="11" transform="rotate(-90 14 ${top + panelH / 2})" text-anchor="middle">${unit}</text>`);
+    parts.push(
+      `<text x="14" y="${top + panelH / 2}" font-size="11" transform="rotate(-90 14 ${top + panelH / 2})" text-anchor="middle">${unit}</text>`,
+    );
     if (config.warmupMinutes > 0 && config.warmupMinutes < maxMinute) {
-      parts.push(`<rect x="${m.left}" y="${top}" width="${x(config.warmupMinutes) - m.left}" height="${panelH}" fill="#f3f3f3"/>`);
+      parts.push(
+        `<rect x="${m.left}" y="${top}" width="${x(config.warmupMinutes) - m.left}" height="${panelH}" fill="#f3f3f3"/>`,
+      );
     }
     series.forEach((s, i) => {
-      const points = samples.filter((p) => Number.isFinite(p[s.key])).map((p) => `${x(p.minute).toFixed(1)},${y(p[s.key]).toFixed(1)}`);
-      parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.join(' ')}"/>`);
-      parts.push(`<line x1="${W - m.right + 12}" x2="${W - m.right + 32}" y1="${top + 14 + i * 18}" y2="${top + 14 + i * 18}" stroke="${s.color}" stroke-width="2"/>`);
-      parts.push(`<text x="${W - m.right + 38}" y="${top + 18 + i * 18}" font-size="11">${esc(s.label)}</text>`);
+      const points = samples
+        .filter((p) => Number.isFinite(p[s.key]))
+        .map((p) => `${x(p.minute).toFixed(1)},${y(p[s.key]).toFixed(1)}`);
+      parts.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.join(' ')}"/>`,
+      );
+      parts.push(
+        `<line x1="${W - m.right + 12}" x2="${W - m.right + 32}" y1="${top + 14 + i * 18}" y2="${top + 14 + i * 18}" stroke="${s.color}" stroke-width="2"/>`,
+      );
+      parts.push(
+        `<text x="${W - m.right + 38}" y="${top + 18 + i * 18}" font-size="11">${esc(s.label)}</text>`,
+      );
     });
   };
-  panel(m.top, 'Memory of the API process', [
-    { key: 'rssMb', label: 'RSS', color: '#1f77b4' },
-    { key: 'heapUsedMb', label: 'heap used', color: '#2ca02c' },
-  ], 'MB');
+  panel(
+    m.top,
+    'Memory of the API process',
+    [
+      { key: 'rssMb', label: 'RSS', color: '#1f77b4' },
+      { key: 'heapUsedMb', label: 'heap used', color: '#2ca02c' },
+    ],
+    'MB',
+  );
   const lagTop = m.top + panelH + m.gap;
-  panel(lagTop, 'Event-loop lag (p99 per interval)', [{ key: 'lagP99Ms', label: 'lag p99', color: '#d62728' }], 'ms');
+  panel(
+    lagTop,
+    'Event-loop lag (p99 per interval)',
+    [{ key: 'lagP99Ms', label: 'lag p99', color: '#d62728' }],
+    'ms',
+  );
   for (let t = 0; t <= maxMinute; t += maxMinute > 12 ? 2 : 1) {
-    parts.push(`<text x="${x(t)}" y="${H - m.bottom + 18}" font-size="11" text-anchor="middle">${t}</text>`);
+    parts.push(
+      `<text x="${x(t)}" y="${H - m.bottom + 18}" font-size="11" text-anchor="middle">${t}</text>`,
+    );
   }
-  parts.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - 10}" font-size="11" text-anchor="middle">minutes (grey: warm-up, excluded from the bound)</text>`);
+  parts.push(
+    `<text x="${(m.left + W - m.right) / 2}" y="${H - 10}" font-size="11" text-anchor="middle">minutes (grey: warm-up, excluded from the bound)</text>`,
+  );
   const e = report.evaluation;
-  const verdict = e.growthPercent === null ? 'too short to judge' : `RSS growth after warm-up ${e.growthPercent} % (bound ${config.boundPercent} %)`;
-  parts.push(`<text x="${m.left}" y="18" font-size="13">${esc(`${report.config.sockets} sockets, ${report.config.minutes} min: ${verdict}`)}</text>`);
+  const verdict =
+    e.growthPercent === null
+      ? 'too short to judge'
+      : `RSS growth after warm-up ${e.growthPercent} % (bound ${config.boundPercent} %)`;
+  parts.push(
+    `<text x="${m.left}" y="18" font-size="13">${esc(`${report.config.sockets} sockets, ${report.config.minutes} min: ${verdict}`)}</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">\n<rect width="${W}" height="${H}" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }
 
@@ -311,15 +361,21 @@ function renderSvg(report) {
 async function main() {
   const started = Date.now();
   // Never outlive the plan: ramp + steady + 5 minutes of slack.
-  const hardStop = setTimeout(() => {
-    log('hard time limit reached; stopping');
-    void shutdown(2);
-  }, (config.minutes + 5) * 60_000 + config.sockets * 20);
+  const hardStop = setTimeout(
+    () => {
+      log('hard time limit reached; stopping');
+      void shutdown(2);
+    },
+    (config.minutes + 5) * 60_000 + config.sockets * 20,
+  );
   hardStop.unref();
 
   const server = args.url ? { url: args.url, pid: undefined, logs: [] } : await startApi();
   log(`API at ${server.url}${server.pid ? ` (pid ${server.pid})` : ''}`);
-  const users = Array.from({ length: Math.max(1, Math.ceil(config.sockets / 3)) }, (_, i) => `soak-user-${i}`);
+  const users = Array.from(
+    { length: Math.max(1, Math.ceil(config.sockets / 3)) },
+    (_, i) => `soak-user-${i}`,
+  );
   const tokens = new Map();
   for (const user of users) tokens.set(user, await tokenFor(user));
 
@@ -332,11 +388,17 @@ async function main() {
   }
   const rampDeadline = Date.now() + 120_000;
   while (stats.connected < config.sockets * 0.99 && Date.now() < rampDeadline) await sleep(500);
-  log(`ramp: ${stats.connected}/${config.sockets} connected in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `ramp: ${stats.connected}/${config.sockets} connected in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const headers = { 'content-type': 'application/json', 'x-api-key': API_KEY };
   const post = async (path, body) => {
-    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+    });
     await res.arrayBuffer();
     if (res.ok) stats.httpOk++;
     else stats.httpError++;
@@ -344,10 +406,18 @@ async function main() {
   let sequence = 0;
   const stops = [
     every(config.notifyRate, () =>
-      post('/api/notifications', { userId: pick(users), title: `soak ${++sequence}`, message: 'steady traffic', data: { sentAt: Date.now() } }),
+      post('/api/notifications', {
+        userId: pick(users),
+        title: `soak ${++sequence}`,
+        message: 'steady traffic',
+        data: { sentAt: Date.now() },
+      }),
     ),
     every(config.eventRate, () =>
-      post(`/api/realtime/users/${pick(users)}/events`, { event: 'xp:gained', payload: { amount: 1, source: 'soak', totalXp: ++sequence } }),
+      post(`/api/realtime/users/${pick(users)}/events`, {
+        event: 'xp:gained',
+        payload: { amount: 1, source: 'soak', totalXp: ++sequence },
+      }),
     ),
     every(config.clientRate, async () => {
       const { socket } = pick(sockets);
@@ -369,7 +439,9 @@ async function main() {
     } catch (error) {
       log(`metrics scrape failed: ${error}`);
     }
-    const proc = server.pid ? procStatus(server.pid) : { rssMb: (metrics['process_resident_memory_bytes'] ?? NaN) / 2 ** 20 };
+    const proc = server.pid
+      ? procStatus(server.pid)
+      : { rssMb: (metrics['process_resident_memory_bytes'] ?? NaN) / 2 ** 20 };
     const latencies = stats.latenciesMs.splice(0);
     const sample = {
       minute: round((Date.now() - steadyStart) / 60_000, 2),
@@ -380,11 +452,14 @@ async function main() {
       lagMaxMs: round((metrics['nodejs_eventloop_lag_max_seconds'] ?? NaN) * 1_000),
       cpuSeconds: round(metrics['process_cpu_seconds_total'] ?? NaN, 2),
       handles: metrics['nodejs_active_handles_total'] ?? null,
-      serverConnections: metrics['herald_ws_connections'] ?? metrics['herald_realtime_connected_sockets'] ?? null,
+      serverConnections:
+        metrics['herald_ws_connections'] ?? metrics['herald_realtime_connected_sockets'] ?? null,
       clientConnected: stats.connected,
       pushLatencyP50Ms: percentile(latencies, 50),
       pushLatencyP99Ms: percentile(latencies, 99),
-      ...Object.fromEntries(Object.entries(stats).filter(([k]) => k !== 'latenciesMs' && k !== 'connected')),
+      ...Object.fromEntries(
+        Object.entries(stats).filter(([k]) => k !== 'latenciesMs' && k !== 'connected'),
+      ),
     };
     samples.push(sample);
     log(

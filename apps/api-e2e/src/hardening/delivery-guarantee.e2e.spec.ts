@@ -42,7 +42,13 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
     const bob = uniqueUser('bob');
 
     // Alice's device records every push; it reconnects by itself after the crash.
-    device = io(api.url, { transports: ['websocket'], auth: { token: await mintToken(alice) }, forceNew: true, reconnectionDelay: 200, reconnectionDelayMax: 500 });
+    device = io(api.url, {
+      transports: ['websocket'],
+      auth: { token: await mintToken(alice) },
+      forceNew: true,
+      reconnectionDelay: 200,
+      reconnectionDelayMax: 500,
+    });
     const pushed: string[] = [];
     device.on('notification:new', (p: NotificationNewPayload) => pushed.push(p.notification.id));
     await new Promise<void>((resolve) => device?.once('authenticated', () => resolve()));
@@ -63,7 +69,11 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
           const res = await fetch(`${api.url}/api/notifications`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
-            body: JSON.stringify({ userIds: recipients, title: outcome.title, message: `message ${i}` }),
+            body: JSON.stringify({
+              userIds: recipients,
+              title: outcome.title,
+              message: `message ${i}`,
+            }),
           });
           outcome.status = res.status;
           const body = (await res.json()) as Notification[];
@@ -78,7 +88,11 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
       }
     };
     await Promise.all(Array.from({ length: 16 }, sender));
-    await new Promise<void>((resolve) => (api.child.exitCode !== null || api.child.signalCode !== null ? resolve() : api.child.once('exit', () => resolve())));
+    await new Promise<void>((resolve) =>
+      api.child.exitCode !== null || api.child.signalCode !== null
+        ? resolve()
+        : api.child.once('exit', () => resolve()),
+    );
 
     const accepted = outcomes.filter((o) => o.stored);
     const failed = outcomes.filter((o) => !o.stored);
@@ -97,7 +111,10 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
     // 1. Nothing accepted was lost.
     for (const o of accepted) {
       for (const n of o.stored ?? []) {
-        expect(n.userId === alice ? aliceIds.has(n.id) : bobIds.has(n.id), `${o.title} for ${n.userId}`).toBe(true);
+        expect(
+          n.userId === alice ? aliceIds.has(n.id) : bobIds.has(n.id),
+          `${o.title} for ${n.userId}`,
+        ).toBe(true);
       }
     }
     // 2. Nothing half-written: a two-recipient request is stored for both or for neither,
@@ -107,7 +124,9 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
     expect(new Set(titlesOf(bobInbox)).size).toBe(bobInbox.length);
     const bobTitles = new Set(titlesOf(bobInbox));
     for (const o of outcomes.filter((x) => x.recipients.length === 2)) {
-      expect(titlesOf(aliceInbox).includes(o.title), `${o.title} all-or-none`).toBe(bobTitles.has(o.title));
+      expect(titlesOf(aliceInbox).includes(o.title), `${o.title} all-or-none`).toBe(
+        bobTitles.has(o.title),
+      );
     }
     // A request that failed may still have committed just before the kill (the sender
     // must treat it as unknown and may retry), but never anything that was not sent.
@@ -126,10 +145,14 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
     for (const id of pushed) shown.set(id, afterReconnect.find((n) => n.id === id) as Notification);
     for (const n of missed) shown.set(n.id, n);
     expect(shown.size).toBe(afterReconnect.length);
-    const acceptedForAlice = accepted.flatMap((o) => o.stored ?? []).filter((n) => n.userId === alice);
+    const acceptedForAlice = accepted
+      .flatMap((o) => o.stored ?? [])
+      .filter((n) => n.userId === alice);
     for (const n of acceptedForAlice) expect(shown.has(n.id)).toBe(true);
     if (process.env['HERALD_E2E_VERBOSE']) {
-      const unacknowledged = aliceInbox.filter((n) => failed.some((o) => o.title === n.title)).length;
+      const unacknowledged = aliceInbox.filter((n) =>
+        failed.some((o) => o.title === n.title),
+      ).length;
       console.info(
         `[delivery] sent ${outcomes.length}, accepted ${accepted.length}, failed ${failed.length} ` +
           `(of which committed before the kill: ${unacknowledged}), pushed ${pushed.length}, found on reconnect ${missed.length}`,

@@ -36,8 +36,12 @@ describe('floods from one client', () => {
 
   it('refuses a connection flood past the per-IP handshake limit with RATE_LIMITED, then lets clients in again', async () => {
     const token = await mintToken(uniqueUser('flooder'));
-    const attempts = await Promise.allSettled(Array.from({ length: 120 }, () => connectAuthenticated(api.url, { token })));
-    const accepted = attempts.filter((r): r is PromiseFulfilledResult<TestSocket> => r.status === 'fulfilled').map((r) => r.value);
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 120 }, () => connectAuthenticated(api.url, { token })),
+    );
+    const accepted = attempts
+      .filter((r): r is PromiseFulfilledResult<TestSocket> => r.status === 'fulfilled')
+      .map((r) => r.value);
     open.push(...accepted);
     const codes = attempts
       .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
@@ -56,10 +60,14 @@ describe('floods from one client', () => {
   });
 
   it('answers a client-event flood past the burst with RATE_LIMITED acks and keeps the socket', async () => {
-    const socket = await connectAuthenticated(api.url, { token: await mintToken(uniqueUser('event-flooder')) });
+    const socket = await connectAuthenticated(api.url, {
+      token: await mintToken(uniqueUser('event-flooder')),
+    });
     open.push(socket);
     const acks = await Promise.all(
-      Array.from({ length: 150 }, () => socket.timeout(10_000).emitWithAck('notification:mark_all_read', {})),
+      Array.from({ length: 150 }, () =>
+        socket.timeout(10_000).emitWithAck('notification:mark_all_read', {}),
+      ),
     );
     const ok = acks.filter((a) => a.ok).length;
     const limited = acks.filter((a) => !a.ok && a.error.code === ErrorCode.RateLimited).length;
@@ -69,7 +77,9 @@ describe('floods from one client', () => {
     expect(socket.connected).toBe(true);
 
     await new Promise((r) => setTimeout(r, 1_200));
-    expect(await socket.timeout(5_000).emitWithAck('notification:mark_all_read', {})).toMatchObject({ ok: true });
+    expect(await socket.timeout(5_000).emitWithAck('notification:mark_all_read', {})).toMatchObject(
+      { ok: true },
+    );
   });
 
   it('tells a flooder without acknowledgements at most about once a second, and keeps it connected', async () => {
@@ -78,7 +88,11 @@ describe('floods from one client', () => {
     await new Promise<void>((resolve) => socket.once('authenticated', () => resolve()));
     const notices: { code?: string }[] = [];
     socket.on('error', (e) => notices.push(e));
-    for (let i = 0; i < 400; i++) (socket as unknown as { emit(e: string, p: unknown): void }).emit('notification:mark_all_read', {});
+    for (let i = 0; i < 400; i++)
+      (socket as unknown as { emit(e: string, p: unknown): void }).emit(
+        'notification:mark_all_read',
+        {},
+      );
     await new Promise((r) => setTimeout(r, 1_500));
     expect(notices.length).toBeGreaterThanOrEqual(1);
     expect(notices.length).toBeLessThanOrEqual(3);
@@ -87,10 +101,20 @@ describe('floods from one client', () => {
   });
 
   it('gives every socket its own event budget: one flooder does not rate-limit another user', async () => {
-    const flooder = await connectAuthenticated(api.url, { token: await mintToken(uniqueUser('budget-flooder')) });
-    const neighbour = await connectAuthenticated(api.url, { token: await mintToken(uniqueUser('budget-neighbour')) });
+    const flooder = await connectAuthenticated(api.url, {
+      token: await mintToken(uniqueUser('budget-flooder')),
+    });
+    const neighbour = await connectAuthenticated(api.url, {
+      token: await mintToken(uniqueUser('budget-neighbour')),
+    });
     open.push(flooder, neighbour);
-    for (let i = 0; i < 200; i++) (flooder as unknown as { emit(e: string, p: unknown): void }).emit('notification:mark_all_read', {});
-    expect(await neighbour.timeout(5_000).emitWithAck('notification:mark_all_read', {})).toMatchObject({ ok: true });
+    for (let i = 0; i < 200; i++)
+      (flooder as unknown as { emit(e: string, p: unknown): void }).emit(
+        'notification:mark_all_read',
+        {},
+      );
+    expect(
+      await neighbour.timeout(5_000).emitWithAck('notification:mark_all_read', {}),
+    ).toMatchObject({ ok: true });
   });
 });

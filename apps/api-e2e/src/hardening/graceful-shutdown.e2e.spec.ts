@@ -23,7 +23,10 @@ function reconnectingClient(url: string, token: string): Socket {
 
 const once = <T>(socket: Socket, event: string, timeoutMs = 10_000) =>
   new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${event} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once(event, (value: T) => {
       clearTimeout(timer);
       resolve(value);
@@ -41,7 +44,14 @@ function slowPost(url: string, path: string, body: string) {
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = httpRequest(
       target,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': bytes.length, 'x-api-key': TEST_API_KEY } },
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': bytes.length,
+          'x-api-key': TEST_API_KEY,
+        },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -91,13 +101,22 @@ describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
     const devices = [reconnectingClient(api.url, token), reconnectingClient(api.url, token)];
     clients.push(...devices);
     await Promise.all(devices.map((d) => once(d, 'authenticated')));
-    expect((await service(api, 'GET', `/api/realtime/users/${userId}/presence`)).body).toEqual({ online: true, sockets: 2 });
+    expect((await service(api, 'GET', `/api/realtime/users/${userId}/presence`)).body).toEqual({
+      online: true,
+      sockets: 2,
+    });
 
-    const inFlight = slowPost(api.url, '/api/notifications', JSON.stringify({ userId, title: 'in flight', message: 'sent during shutdown' }));
+    const inFlight = slowPost(
+      api.url,
+      '/api/notifications',
+      JSON.stringify({ userId, title: 'in flight', message: 'sent during shutdown' }),
+    );
     await new Promise((r) => setTimeout(r, 200)); // headers and half the body have arrived
     const disconnects = devices.map((d) => once<string>(d, 'disconnect'));
     const started = Date.now();
-    const exited = new Promise<number | null>((resolve) => api.child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      api.child.once('exit', (code) => resolve(code)),
+    );
     api.child.kill('SIGTERM');
 
     // Sockets are told at once, with a reason socket.io-client reconnects after.
@@ -131,7 +150,10 @@ describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
     apis.push(next);
     await Promise.all(devices.map((d) => once(d, 'authenticated', 15_000)));
     expect(devices.every((d) => d.connected)).toBe(true);
-    expect((await service(next, 'GET', `/api/realtime/users/${userId}/presence`)).body).toEqual({ online: true, sockets: 2 });
+    expect((await service(next, 'GET', `/api/realtime/users/${userId}/presence`)).body).toEqual({
+      online: true,
+      sockets: 2,
+    });
     expect((await inboxOf(next, userId)).map((n) => n.id)).toEqual([stored.id]);
     expect(await next.stop()).toBe(0);
   });
@@ -139,7 +161,11 @@ describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
   it('exits 1 when shutdown cannot finish within SHUTDOWN_TIMEOUT_MS (a request that never completes)', async () => {
     const api = await startApi({ env: { ...env, SHUTDOWN_TIMEOUT_MS: '1500' } });
     apis.push(api);
-    const stuck = slowPost(api.url, '/api/notifications', JSON.stringify({ userId: 'stuck', title: 't', message: 'never finished' }));
+    const stuck = slowPost(
+      api.url,
+      '/api/notifications',
+      JSON.stringify({ userId: 'stuck', title: 't', message: 'never finished' }),
+    );
     stuck.response.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 200));
     const started = Date.now();

@@ -22,12 +22,22 @@ export interface CallOptions {
 }
 
 /** One HTTP call; the body is parsed as JSON when it is JSON, kept as text otherwise. */
-export async function call<T = any>(api: ApiProcess, method: string, path: string, options: CallOptions = {}): Promise<HttpResult<T>> {
+export async function call<T = any>(
+  api: ApiProcess,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-  if (options.apiKey !== null && options.apiKey !== undefined) headers['x-api-key'] = options.apiKey;
-  let body: string | Uint8Array | undefined;
-  if (options.rawBody !== undefined) body = options.rawBody;
+  if (options.apiKey !== null && options.apiKey !== undefined)
+    headers['x-api-key'] = options.apiKey;
+  let body: string | Blob | undefined;
+  if (options.rawBody !== undefined)
+    body =
+      typeof options.rawBody === 'string'
+        ? options.rawBody
+        : new Blob([new Uint8Array(options.rawBody)]);
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
   const res = await fetch(`${api.url}${path}`, { method, headers, body });
@@ -47,7 +57,8 @@ export const service = <T = any>(api: ApiProcess, method: string, path: string, 
 
 let counter = 0;
 /** A user id unique to this process and test. */
-export const uniqueUser = (label: string) => `${label}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
+export const uniqueUser = (label: string) =>
+  `${label}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
 /** Every notification in the user's inbox (follows the cursor). */
 export async function inboxOf(api: ApiProcess, userId: string): Promise<Notification[]> {
@@ -56,8 +67,14 @@ export async function inboxOf(api: ApiProcess, userId: string): Promise<Notifica
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `?limit=100&cursor=${encodeURIComponent(cursor)}` : '?limit=100';
-    const page: HttpResult<NotificationPage> = await call<NotificationPage>(api, 'GET', `/api/notifications${query}`, { token });
-    if (page.status !== 200) throw new Error(`inbox of ${userId} answered ${page.status}: ${JSON.stringify(page.body)}`);
+    const page: HttpResult<NotificationPage> = await call<NotificationPage>(
+      api,
+      'GET',
+      `/api/notifications${query}`,
+      { token },
+    );
+    if (page.status !== 200)
+      throw new Error(`inbox of ${userId} answered ${page.status}: ${JSON.stringify(page.body)}`);
     items.push(...page.body.items);
     cursor = page.body.nextCursor;
   } while (cursor);
@@ -81,7 +98,11 @@ export class Bystander {
   }
 
   /** For APIs that verify other tokens than the test HS256 secret (e.g. RS256). */
-  static async connectWithToken(api: ApiProcess, userId: string, token: string): Promise<Bystander> {
+  static async connectWithToken(
+    api: ApiProcess,
+    userId: string,
+    token: string,
+  ): Promise<Bystander> {
     const socket = createSocket(api.url, { token });
     await new Promise<void>((resolve, reject) => {
       socket.once('authenticated', () => resolve());
@@ -92,12 +113,16 @@ export class Bystander {
 
   async assertUnaffected(api: ApiProcess): Promise<void> {
     const health = await fetch(`${api.url}/api/health`);
-    if (health.status !== 200) throw new Error(`health answered ${health.status}: ${await health.text()}`);
+    if (health.status !== 200)
+      throw new Error(`health answered ${health.status}: ${await health.text()}`);
     await health.text();
     if (!this.socket.connected) throw new Error(`the bystander ${this.userId} was disconnected`);
     const marker = Math.floor(Math.random() * 1e9) + 1;
     const received = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the bystander got no pushed event within 5 s')), 5_000);
+      const timer = setTimeout(
+        () => reject(new Error('the bystander got no pushed event within 5 s')),
+        5_000,
+      );
       const onXp = (payload: { totalXp: number }) => {
         if (payload.totalXp !== marker) return;
         clearTimeout(timer);
@@ -106,10 +131,15 @@ export class Bystander {
       };
       this.socket.on('xp:gained', onXp);
     });
-    const sent = await service(api, 'POST', `/api/realtime/users/${encodeURIComponent(this.userId)}/events`, {
-      event: 'xp:gained',
-      payload: { amount: 1, source: 'liveness', totalXp: marker },
-    });
+    const sent = await service(
+      api,
+      'POST',
+      `/api/realtime/users/${encodeURIComponent(this.userId)}/events`,
+      {
+        event: 'xp:gained',
+        payload: { amount: 1, source: 'liveness', totalXp: marker },
+      },
+    );
     if (sent.status !== 202) throw new Error(`the service emit answered ${sent.status}`);
     await received;
   }
@@ -120,4 +150,5 @@ export class Bystander {
 }
 
 /** Lines of the API's log that contain `needle`. */
-export const logLinesWith = (api: ApiProcess, needle: string) => api.logs.filter((line) => line.includes(needle));
+export const logLinesWith = (api: ApiProcess, needle: string) =>
+  api.logs.filter((line) => line.includes(needle));

@@ -20,7 +20,8 @@ describe('hostile HTTP input (PostgreSQL)', () => {
   let api: ApiProcess;
   let bystander: Bystander;
 
-  const rowCount = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM notifications')).rows[0]?.n);
+  const rowCount = async () =>
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM notifications')).rows[0]?.n);
 
   beforeAll(async () => {
     database = await createTestDatabase(inject('runId'));
@@ -40,11 +41,18 @@ describe('hostile HTTP input (PostgreSQL)', () => {
   });
 
   /** Runs `request`, expects `status` with the JSON error shape, and no new or changed row. */
-  async function expectRefusedUnchanged(request: () => Promise<{ status: number; body: any }>, status: number) {
+  async function expectRefusedUnchanged(
+    request: () => Promise<{ status: number; body: any }>,
+    status: number,
+  ) {
     const before = await db.query('SELECT id, read_at FROM notifications ORDER BY id');
     const res = await request();
     expect(res.status, JSON.stringify(res.body)).toBe(status);
-    expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.anything() });
+    expect(res.body).toMatchObject({
+      statusCode: status,
+      error: expect.any(String),
+      message: expect.anything(),
+    });
     const after = await db.query('SELECT id, read_at FROM notifications ORDER BY id');
     expect(after.rows).toEqual(before.rows);
     return res;
@@ -52,7 +60,6 @@ describe('hostile HTTP input (PostgreSQL)', () => {
 
   const victim = 'victim-user';
   const valid = { userId: victim, title: 'title', message: 'message' };
-  const deep = (depth: number) => JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`) as Record<string, unknown>;
 
   describe('POST /api/notifications (service)', () => {
     it.each<[string, unknown]>([
@@ -68,19 +75,35 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       ['an object userId (NoSQL-style operator)', { ...valid, userId: { $ne: null } }],
       ['an empty userIds', { ...valid, userId: undefined, userIds: [] }],
       ['userIds with a number', { ...valid, userId: undefined, userIds: [victim, 7] }],
-      ['1,001 recipients (over MAX_RECIPIENTS)', { ...valid, userId: undefined, userIds: Array.from({ length: 1_001 }, (_, i) => `${victim}-${i}`) }],
+      [
+        '1,001 recipients (over MAX_RECIPIENTS)',
+        {
+          ...valid,
+          userId: undefined,
+          userIds: Array.from({ length: 1_001 }, (_, i) => `${victim}-${i}`),
+        },
+      ],
       ['a whitespace-only title', { ...valid, title: ' \t\n ' }],
       ['a 201-character title', { ...valid, title: 't'.repeat(201) }],
       ['a 5,001-character message', { ...valid, message: 'm'.repeat(5_001) }],
       ['a NUL byte in the title', { ...valid, title: 'a\u0000b' }],
-      ['an escape sequence in the message', { ...valid, message: 'ring \u0007 the bell \u001b[31m' }],
+      [
+        'an escape sequence in the message',
+        { ...valid, message: 'ring \u0007 the bell \u001b[31m' },
+      ],
       ['a 256-character userId', { ...valid, userId: 'u'.repeat(256) }],
       ['a NUL byte in the userId', { ...valid, userId: 'victim\u0000' }],
       ['a numeric type', { ...valid, type: 3 }],
       ['data as an array', { ...valid, data: [1, 2] }],
       ['data as a string', { ...valid, data: 'x' }],
-      ['a NUL byte inside data (PostgreSQL jsonb refuses it)', { ...valid, data: { note: 'a\u0000b' } }],
-      ['an unknown field (mass assignment)', { ...valid, id: randomUUID(), readAt: null, isAdmin: true }],
+      [
+        'a NUL byte inside data (PostgreSQL jsonb refuses it)',
+        { ...valid, data: { note: 'a\u0000b' } },
+      ],
+      [
+        'an unknown field (mass assignment)',
+        { ...valid, id: randomUUID(), readAt: null, isAdmin: true },
+      ],
       ['a forged createdAt', { ...valid, createdAt: '1970-01-01T00:00:00.000Z' }],
     ])('refuses %s with 400 and stores nothing', async (_name, body) => {
       await expectRefusedUnchanged(() => service(api, 'POST', '/api/notifications', body), 400);
@@ -90,7 +113,10 @@ describe('hostile HTTP input (PostgreSQL)', () => {
     it('refuses data nested 5,000 levels deep with 400 (it used to overflow the stack: 500), storing nothing', async () => {
       const depth = 5_000;
       const rawBody = `{"userId":"${victim}","title":"t","message":"m","data":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
-      const res = await expectRefusedUnchanged(() => call(api, 'POST', '/api/notifications', { apiKey: TEST_API_KEY, rawBody }), 400);
+      const res = await expectRefusedUnchanged(
+        () => call(api, 'POST', '/api/notifications', { apiKey: TEST_API_KEY, rawBody }),
+        400,
+      );
       expect(JSON.stringify(res.body.message)).toMatch(/nest deeper/);
     });
 
@@ -100,65 +126,123 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       ['with the key in another case', TEST_API_KEY.toUpperCase()],
       ['with the key plus a suffix', `${TEST_API_KEY}x`],
     ])('answers 401 %s and stores nothing', async (_name, apiKey) => {
-      await expectRefusedUnchanged(() => call(api, 'POST', '/api/notifications', { apiKey, body: valid }), 401);
+      await expectRefusedUnchanged(
+        () => call(api, 'POST', '/api/notifications', { apiKey, body: valid }),
+        401,
+      );
     });
 
     it('refuses a user token on the service endpoint with 401', async () => {
       const token = await mintToken(victim, { role: 'admin' });
-      await expectRefusedUnchanged(() => call(api, 'POST', '/api/notifications', { token, body: valid }), 401);
+      await expectRefusedUnchanged(
+        () => call(api, 'POST', '/api/notifications', { token, body: valid }),
+        401,
+      );
     });
 
     it('answers malformed JSON with 400 and a non-JSON content type with 400, storing nothing', async () => {
-      await expectRefusedUnchanged(() => call(api, 'POST', '/api/notifications', { apiKey: TEST_API_KEY, rawBody: '{"userId": "victim-user", "title": ' }), 400);
       await expectRefusedUnchanged(
-        () => call(api, 'POST', '/api/notifications', { apiKey: TEST_API_KEY, rawBody: JSON.stringify(valid), headers: { 'content-type': 'text/plain' } }),
+        () =>
+          call(api, 'POST', '/api/notifications', {
+            apiKey: TEST_API_KEY,
+            rawBody: '{"userId": "victim-user", "title": ',
+          }),
+        400,
+      );
+      await expectRefusedUnchanged(
+        () =>
+          call(api, 'POST', '/api/notifications', {
+            apiKey: TEST_API_KEY,
+            rawBody: JSON.stringify(valid),
+            headers: { 'content-type': 'text/plain' },
+          }),
         400,
       );
     });
 
     it('answers a 1.5 MB body with 413 (default HTTP_BODY_LIMIT 1 MB), storing nothing', async () => {
-      await expectRefusedUnchanged(() => service(api, 'POST', '/api/notifications', { ...valid, data: { blob: 'x'.repeat(1_500_000) } }), 413);
+      await expectRefusedUnchanged(
+        () =>
+          service(api, 'POST', '/api/notifications', {
+            ...valid,
+            data: { blob: 'x'.repeat(1_500_000) },
+          }),
+        413,
+      );
     });
 
     it('answers a gzip bomb (10 MB inflating from a few kB) with 413, storing nothing', async () => {
-      const bomb = gzipSync(Buffer.from(JSON.stringify({ ...valid, data: { blob: '0'.repeat(10_000_000) } })));
+      const bomb = gzipSync(
+        Buffer.from(JSON.stringify({ ...valid, data: { blob: '0'.repeat(10_000_000) } })),
+      );
       expect(bomb.length).toBeLessThan(100_000);
       await expectRefusedUnchanged(
-        () => call(api, 'POST', '/api/notifications', { apiKey: TEST_API_KEY, rawBody: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }),
+        () =>
+          call(api, 'POST', '/api/notifications', {
+            apiKey: TEST_API_KEY,
+            rawBody: bomb,
+            headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+          }),
         413,
       );
     });
 
     it('answers an unsupported content encoding with 415, storing nothing', async () => {
       await expectRefusedUnchanged(
-        () => call(api, 'POST', '/api/notifications', { apiKey: TEST_API_KEY, rawBody: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }),
+        () =>
+          call(api, 'POST', '/api/notifications', {
+            apiKey: TEST_API_KEY,
+            rawBody: 'x',
+            headers: { 'content-type': 'application/json', 'content-encoding': 'compress' },
+          }),
         415,
       );
     });
 
-    it.each(['gzip', 'deflate', 'br'])('answers a corrupt %s body with 400 (it used to be a 500), storing nothing', async (encoding) => {
-      const corrupt = encoding === 'gzip' ? Buffer.concat([gzipSync(Buffer.from(JSON.stringify(valid))).subarray(0, 20), Buffer.from('garbage')]) : Buffer.from('not compressed at all');
-      const res = await expectRefusedUnchanged(
-        () => call(api, 'POST', '/api/notifications', { apiKey: TEST_API_KEY, rawBody: corrupt, headers: { 'content-type': 'application/json', 'content-encoding': encoding } }),
-        400,
-      );
-      expect(res.body.message).toMatch(/decompress/);
-    });
+    it.each(['gzip', 'deflate', 'br'])(
+      'answers a corrupt %s body with 400 (it used to be a 500), storing nothing',
+      async (encoding) => {
+        const corrupt =
+          encoding === 'gzip'
+            ? Buffer.concat([
+                gzipSync(Buffer.from(JSON.stringify(valid))).subarray(0, 20),
+                Buffer.from('garbage'),
+              ])
+            : Buffer.from('not compressed at all');
+        const res = await expectRefusedUnchanged(
+          () =>
+            call(api, 'POST', '/api/notifications', {
+              apiKey: TEST_API_KEY,
+              rawBody: corrupt,
+              headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+            }),
+          400,
+        );
+        expect(res.body.message).toMatch(/decompress/);
+      },
+    );
 
     it('stores SQL metacharacters and unicode edge cases verbatim (parameterised queries)', async () => {
       const userId = `o'brien"; DROP TABLE notifications; -- ${uniqueUser('sql')}`;
       const body = {
         userId,
         title: "Robert'); DROP TABLE notifications;-- 💥",
-        message: 'RTL \u202Egnp.exe\u202C, ZWJ 👩‍👩‍👧, combining e\u0301, astral 𝕳𝖊𝖗𝖆𝖑𝖉, CJK 通知, \\x00 %s %n ${7*7} {{7*7}}',
+        message:
+          'RTL \u202Egnp.exe\u202C, ZWJ 👩‍👩‍👧, combining e\u0301, astral 𝕳𝖊𝖗𝖆𝖑𝖉, CJK 通知, \\x00 %s %n ${7*7} {{7*7}}',
         type: "' OR '1'='1",
-        data: { "key'--": "value\"; SELECT pg_sleep(10); --", nested: { emoji: '🚀', quote: "'" } },
+        data: { "key'--": 'value"; SELECT pg_sleep(10); --', nested: { emoji: '🚀', quote: "'" } },
       };
       const started = Date.now();
       const res = await service<Notification>(api, 'POST', '/api/notifications', body);
       expect(res.status).toBe(201);
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect(res.body).toMatchObject({ userId, title: body.title, message: body.message, type: body.type, data: body.data });
+      expect(res.body).toMatchObject({
+        userId,
+        title: body.title,
+        message: body.message,
+        type: body.type,
+        data: body.data,
+      });
       const inbox = await inboxOf(api, userId);
       expect(inbox).toEqual([res.body]);
       // The table survived and nobody else's inbox gained anything.
@@ -168,7 +252,11 @@ describe('hostile HTTP input (PostgreSQL)', () => {
 
     it('either refuses a lone UTF-16 surrogate or stores exactly what it answers', async () => {
       const userId = uniqueUser('surrogate');
-      const res = await service<Notification>(api, 'POST', '/api/notifications', { userId, title: 'lone \ud800 surrogate', message: 'm' });
+      const res = await service<Notification>(api, 'POST', '/api/notifications', {
+        userId,
+        title: 'lone \ud800 surrogate',
+        message: 'm',
+      });
       if (res.status === 201) {
         expect(await inboxOf(api, userId)).toEqual([res.body]);
       } else {
@@ -186,7 +274,13 @@ describe('hostile HTTP input (PostgreSQL)', () => {
     beforeAll(async () => {
       owner = uniqueUser('owner');
       token = await mintToken(owner);
-      own = (await service<Notification>(api, 'POST', '/api/notifications', { userId: owner, title: 'mine', message: 'unread' })).body;
+      own = (
+        await service<Notification>(api, 'POST', '/api/notifications', {
+          userId: owner,
+          title: 'mine',
+          message: 'unread',
+        })
+      ).body;
     });
 
     it.each([
@@ -198,10 +292,16 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       ['unread=maybe', '?unread=maybe'],
       ['a garbage cursor', '?cursor=garbage'],
       ['a SQL cursor', `?cursor=${encodeURIComponent("' OR 1=1 --")}`],
-      ['a base64 cursor holding SQL', `?cursor=${Buffer.from(JSON.stringify({ createdAt: "2020-01-01' OR '1'='1", id: "x' OR 1=1 --" })).toString('base64url')}`],
+      [
+        'a base64 cursor holding SQL',
+        `?cursor=${Buffer.from(JSON.stringify({ createdAt: "2020-01-01' OR '1'='1", id: "x' OR 1=1 --" })).toString('base64url')}`,
+      ],
       ['a 201-character cursor', `?cursor=${'a'.repeat(201)}`],
     ])('GET /api/notifications refuses %s with 400', async (_name, query) => {
-      await expectRefusedUnchanged(() => call(api, 'GET', `/api/notifications${query}`, { token }), 400);
+      await expectRefusedUnchanged(
+        () => call(api, 'GET', `/api/notifications${query}`, { token }),
+        400,
+      );
     });
 
     it('ignores duplicated query parameters it cannot parse as one value', async () => {
@@ -216,8 +316,14 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       ['an encoded NUL', '%00'],
       ['path traversal', '..%2F..%2Fhealth'],
     ])('PATCH read and DELETE refuse %s with 400 and change nothing', async (_name, id) => {
-      await expectRefusedUnchanged(() => call(api, 'PATCH', `/api/notifications/${id}/read`, { token }), 400);
-      await expectRefusedUnchanged(() => call(api, 'DELETE', `/api/notifications/${id}`, { token }), 400);
+      await expectRefusedUnchanged(
+        () => call(api, 'PATCH', `/api/notifications/${id}/read`, { token }),
+        400,
+      );
+      await expectRefusedUnchanged(
+        () => call(api, 'DELETE', `/api/notifications/${id}`, { token }),
+        400,
+      );
     });
 
     it("answers another user's notification id with 404 (never 403, so ids cannot be probed) and changes nothing", async () => {
@@ -226,7 +332,10 @@ describe('hostile HTTP input (PostgreSQL)', () => {
         ['PATCH', `/api/notifications/${own.id}/read`],
         ['DELETE', `/api/notifications/${own.id}`],
       ] as const) {
-        const res = await expectRefusedUnchanged(() => call(api, method, path, { token: intruder }), 404);
+        const res = await expectRefusedUnchanged(
+          () => call(api, method, path, { token: intruder }),
+          404,
+        );
         expect(res.body.code).toBe(ErrorCode.NotFound);
       }
       expect((await inboxOf(api, owner)).map((n) => [n.id, n.readAt])).toEqual([[own.id, null]]);
@@ -234,8 +343,15 @@ describe('hostile HTTP input (PostgreSQL)', () => {
 
     it('ignores a JSON body sent to read-all and a user id smuggled in it', async () => {
       const other = uniqueUser('read-all-other');
-      await service(api, 'POST', '/api/notifications', { userId: other, title: 'not yours', message: 'stays unread' });
-      const res = await call(api, 'POST', '/api/notifications/read-all', { token, body: { userId: other } });
+      await service(api, 'POST', '/api/notifications', {
+        userId: other,
+        title: 'not yours',
+        message: 'stays unread',
+      });
+      const res = await call(api, 'POST', '/api/notifications/read-all', {
+        token,
+        body: { userId: other },
+      });
       expect(res.status).toBe(200);
       expect((await inboxOf(api, other)).map((n) => n.readAt)).toEqual([null]);
       await call(api, 'PATCH', `/api/notifications/${own.id}/read`, { token }); // keep state predictable
@@ -245,26 +361,42 @@ describe('hostile HTTP input (PostgreSQL)', () => {
   describe('realtime service endpoints', () => {
     it.each<[string, unknown]>([
       ['an unknown event', { event: 'admin:grant', payload: {} }],
-      ['a payload that breaks the contract', { event: 'xp:gained', payload: { amount: -5, source: '', totalXp: 'lots' } }],
+      [
+        'a payload that breaks the contract',
+        { event: 'xp:gained', payload: { amount: -5, source: '', totalXp: 'lots' } },
+      ],
       ['a missing payload', { event: 'notification:unread_count' }],
       ['an event name that is not a string', { event: ['xp:gained'], payload: {} }],
-      ['an extra top-level field', { event: 'notification:unread_count', payload: { unreadCount: 1 }, room: 'user:someone-else' }],
-      ['an Infinity smuggled as 1e309', '{"event":"xp:gained","payload":{"amount":1e309,"source":"s","totalXp":1}}'],
-    ])('POST /api/realtime/users/:id/events refuses %s with 400 and pushes nothing', async (_name, body) => {
-      let pushed = 0;
-      const count = () => pushed++;
-      bystander.socket.onAny(count);
-      const path = `/api/realtime/users/${encodeURIComponent(bystander.userId)}/events`;
-      const res =
-        typeof body === 'string'
-          ? await call(api, 'POST', path, { apiKey: TEST_API_KEY, rawBody: body })
-          : await service(api, 'POST', path, body);
-      expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-      await new Promise((r) => setTimeout(r, 200));
-      bystander.socket.offAny(count);
-      expect(pushed).toBe(0);
-    });
+      [
+        'an extra top-level field',
+        {
+          event: 'notification:unread_count',
+          payload: { unreadCount: 1 },
+          room: 'user:someone-else',
+        },
+      ],
+      [
+        'an Infinity smuggled as 1e309',
+        '{"event":"xp:gained","payload":{"amount":1e309,"source":"s","totalXp":1}}',
+      ],
+    ])(
+      'POST /api/realtime/users/:id/events refuses %s with 400 and pushes nothing',
+      async (_name, body) => {
+        let pushed = 0;
+        const count = () => pushed++;
+        bystander.socket.onAny(count);
+        const path = `/api/realtime/users/${encodeURIComponent(bystander.userId)}/events`;
+        const res =
+          typeof body === 'string'
+            ? await call(api, 'POST', path, { apiKey: TEST_API_KEY, rawBody: body })
+            : await service(api, 'POST', path, body);
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+        await new Promise((r) => setTimeout(r, 200));
+        bystander.socket.offAny(count);
+        expect(pushed).toBe(0);
+      },
+    );
 
     it.each([
       ['a 256-character user id', 'u'.repeat(256)],
@@ -273,13 +405,25 @@ describe('hostile HTTP input (PostgreSQL)', () => {
     ])('presence, events and disconnect refuse %s in the path with 400', async (_name, id) => {
       expect((await service(api, 'GET', `/api/realtime/users/${id}/presence`)).status).toBe(400);
       expect((await service(api, 'POST', `/api/realtime/users/${id}/disconnect`)).status).toBe(400);
-      expect((await service(api, 'POST', `/api/realtime/users/${id}/events`, { event: 'notification:unread_count', payload: { unreadCount: 1 } })).status).toBe(400);
+      expect(
+        (
+          await service(api, 'POST', `/api/realtime/users/${id}/events`, {
+            event: 'notification:unread_count',
+            payload: { unreadCount: 1 },
+          })
+        ).status,
+      ).toBe(400);
     });
 
     it('treats SQL and unicode in a user id as an opaque name', async () => {
       const id = encodeURIComponent("' OR 1=1 -- 👻");
-      expect((await service(api, 'GET', `/api/realtime/users/${id}/presence`)).body).toEqual({ online: false, sockets: 0 });
-      expect((await service(api, 'POST', `/api/realtime/users/${id}/disconnect`)).body).toEqual({ disconnected: 0 });
+      expect((await service(api, 'GET', `/api/realtime/users/${id}/presence`)).body).toEqual({
+        online: false,
+        sockets: 0,
+      });
+      expect((await service(api, 'POST', `/api/realtime/users/${id}/disconnect`)).body).toEqual({
+        disconnected: 0,
+      });
     });
   });
 
@@ -298,8 +442,12 @@ describe('hostile HTTP input (PostgreSQL)', () => {
           ? await call(api, 'POST', '/api/gamification/xp', { apiKey: TEST_API_KEY, rawBody: body })
           : await service(api, 'POST', '/api/gamification/xp', body);
       expect(res.status).toBe(400);
-      const board = await call(api, 'GET', '/api/gamification/leaderboard', { token: await mintToken('board-reader') });
-      expect(board.body.leaderboard.find((e: { userId: string }) => e.userId === victim)).toBeUndefined();
+      const board = await call(api, 'GET', '/api/gamification/leaderboard', {
+        token: await mintToken('board-reader'),
+      });
+      expect(
+        board.body.leaderboard.find((e: { userId: string }) => e.userId === victim),
+      ).toBeUndefined();
     });
   });
 

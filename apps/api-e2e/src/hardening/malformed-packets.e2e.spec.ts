@@ -56,7 +56,10 @@ describe('malformed Engine.IO / Socket.IO packets over a raw websocket', () => {
     ['invalid JSON in an event', '42["notification:mark_all_read",{'],
     ['an event that is not an array', '42{"event":"notification:mark_all_read"}'],
     ['a reserved event name ("disconnect")', '42["disconnect","forged"]'],
-    ['a binary event claiming too many attachments', '4599-["notification:mark_read",{"_placeholder":true,"num":0}]'],
+    [
+      'a binary event claiming too many attachments',
+      '4599-["notification:mark_read",{"_placeholder":true,"num":0}]',
+    ],
     ['a binary frame nobody announced', Buffer.from('unexpected')],
   ])('closes an authenticated connection on %s', async (_name, frame) => {
     const raw = await authenticated();
@@ -75,13 +78,17 @@ describe('malformed Engine.IO / Socket.IO packets over a raw websocket', () => {
     const raw = await open();
     raw.send('40"just-a-string"');
     await raw.expectClosed();
-    expect(raw.frames.some((f) => typeof f === 'string' && f.startsWith('42["authenticated"'))).toBe(false);
+    expect(
+      raw.frames.some((f) => typeof f === 'string' && f.startsWith('42["authenticated"')),
+    ).toBe(false);
   });
 
   it('refuses a CONNECT to a namespace nobody serves', async () => {
     const raw = await open();
     raw.send(`40/admin,${JSON.stringify({ token: await mintToken('raw-admin') })}`);
-    const refusal = (await raw.waitFor((f) => typeof f === 'string' && f.startsWith('44/admin,'))) as string;
+    const refusal = (await raw.waitFor(
+      (f) => typeof f === 'string' && f.startsWith('44/admin,'),
+    )) as string;
     expect(refusal).toMatch(/Invalid namespace/);
   });
 
@@ -99,7 +106,9 @@ describe('malformed Engine.IO / Socket.IO packets over a raw websocket', () => {
     const raw = await authenticated();
     raw.send('451-1["notification:mark_read",{"_placeholder":true,"num":0}]');
     raw.send(Buffer.from(randomUUID()));
-    expect(await raw.ack(1)).toEqual([{ ok: false, error: { code: ErrorCode.InvalidPayload, message: expect.any(String) } }]);
+    expect(await raw.ack(1)).toEqual([
+      { ok: false, error: { code: ErrorCode.InvalidPayload, message: expect.any(String) } },
+    ]);
     expect(raw.isOpen).toBe(true);
   });
 
@@ -107,13 +116,17 @@ describe('malformed Engine.IO / Socket.IO packets over a raw websocket', () => {
     const raw = await authenticated();
     raw.send('451-2["notification:mark_read",{"notificationId":{"_placeholder":true,"num":0}}]');
     raw.send(Buffer.from(randomUUID()));
-    expect(await raw.ack(2)).toMatchObject([{ ok: false, error: { code: ErrorCode.InvalidPayload } }]);
+    expect(await raw.ack(2)).toMatchObject([
+      { ok: false, error: { code: ErrorCode.InvalidPayload } },
+    ]);
   });
 
   it('answers a numeric event name with UNKNOWN_EVENT', async () => {
     const raw = await authenticated();
     raw.send('423[42,{}]');
-    expect(await raw.ack(3)).toMatchObject([{ ok: false, error: { code: ErrorCode.UnknownEvent } }]);
+    expect(await raw.ack(3)).toMatchObject([
+      { ok: false, error: { code: ErrorCode.UnknownEvent } },
+    ]);
     expect(raw.isOpen).toBe(true);
   });
 
@@ -126,21 +139,30 @@ describe('malformed Engine.IO / Socket.IO packets over a raw websocket', () => {
       raw.ack(4).then((ack) => ({ ack })),
       raw.closed.then((closed) => ({ closed })),
     ]);
-    if ('ack' in outcome) expect(outcome.ack).toMatchObject([{ ok: false, error: { code: ErrorCode.InvalidPayload } }]);
+    if ('ack' in outcome)
+      expect(outcome.ack).toMatchObject([{ ok: false, error: { code: ErrorCode.InvalidPayload } }]);
   });
 
   it('answers prototype-pollution keys with INVALID_PAYLOAD', async () => {
     const raw = await authenticated();
-    raw.send(`425["notification:mark_read",{"__proto__":{"admin":true},"notificationId":"${randomUUID()}"}]`);
+    raw.send(
+      `425["notification:mark_read",{"__proto__":{"admin":true},"notificationId":"${randomUUID()}"}]`,
+    );
     raw.send('426["notification:mark_all_read",{"constructor":{"prototype":{"admin":true}}}]');
-    expect(await raw.ack(5)).toMatchObject([{ ok: false, error: { code: expect.stringMatching(/INVALID_PAYLOAD|NOT_FOUND/) } }]);
-    expect(await raw.ack(6)).toMatchObject([{ ok: false, error: { code: ErrorCode.InvalidPayload } }]);
+    expect(await raw.ack(5)).toMatchObject([
+      { ok: false, error: { code: expect.stringMatching(/INVALID_PAYLOAD|NOT_FOUND/) } },
+    ]);
+    expect(await raw.ack(6)).toMatchObject([
+      { ok: false, error: { code: ErrorCode.InvalidPayload } },
+    ]);
   });
 
   it('answers a 90 kB payload (under the frame limit) with INVALID_PAYLOAD', async () => {
     const raw = await authenticated();
     raw.send(`427["notification:mark_read",{"notificationId":"${'x'.repeat(90_000)}"}]`);
-    expect(await raw.ack(7)).toMatchObject([{ ok: false, error: { code: ErrorCode.InvalidPayload } }]);
+    expect(await raw.ack(7)).toMatchObject([
+      { ok: false, error: { code: ErrorCode.InvalidPayload } },
+    ]);
   });
 
   it('closes only the connection that sends a frame over WS_MAX_MESSAGE_BYTES', async () => {

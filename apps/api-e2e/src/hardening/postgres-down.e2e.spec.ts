@@ -39,7 +39,11 @@ describe('PostgreSQL server stopped and restarted', () => {
   it('answers 503 and reports it, keeps sockets connected and pushing, stores nothing, and recovers by itself', async () => {
     const userId = uniqueUser('pg-down');
     const token = await mintToken(userId);
-    const before = await service(api, 'POST', '/api/notifications', { userId, title: 'before', message: 'stored' });
+    const before = await service(api, 'POST', '/api/notifications', {
+      userId,
+      title: 'before',
+      message: 'stored',
+    });
     expect(before.status).toBe(201);
     socket = await connectAuthenticated(api.url, { token });
 
@@ -64,22 +68,37 @@ describe('PostgreSQL server stopped and restarted', () => {
       expect(res.status, `${method} ${path}`).toBe(503);
       expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     }
-    const during = await service(api, 'POST', '/api/notifications', { userId, title: 'during', message: 'refused' });
+    const during = await service(api, 'POST', '/api/notifications', {
+      userId,
+      title: 'during',
+      message: 'refused',
+    });
     expect(during.status).toBe(503);
 
     // The socket stays connected; events that need the database answer SERVICE_UNAVAILABLE,
     // and pushes that do not (service events) still arrive.
-    expect(await socket.timeout(10_000).emitWithAck('notification:mark_all_read', {})).toMatchObject({
+    expect(
+      await socket.timeout(10_000).emitWithAck('notification:mark_all_read', {}),
+    ).toMatchObject({
       ok: false,
       error: { code: ErrorCode.Unavailable },
     });
     const pushed = new Promise((resolve) => socket?.once('xp:gained', resolve));
-    expect((await service(api, 'POST', `/api/realtime/users/${userId}/events`, { event: 'xp:gained', payload: { amount: 5, source: 'outage', totalXp: 5 } })).status).toBe(202);
+    expect(
+      (
+        await service(api, 'POST', `/api/realtime/users/${userId}/events`, {
+          event: 'xp:gained',
+          payload: { amount: 5, source: 'outage', totalXp: 5 },
+        })
+      ).status,
+    ).toBe(202);
     expect(await pushed).toEqual({ amount: 5, source: 'outage', totalXp: 5 });
     expect(socket.connected).toBe(true);
 
     // New handshakes still work (authentication needs no database).
-    const late = await connectAuthenticated(api.url, { token: await mintToken(uniqueUser('pg-down-late')) });
+    const late = await connectAuthenticated(api.url, {
+      token: await mintToken(uniqueUser('pg-down-late')),
+    });
     late.close();
 
     await postgres.start();
@@ -87,8 +106,18 @@ describe('PostgreSQL server stopped and restarted', () => {
     await waitFor(async () => (await call(api, 'GET', '/api/health/ready')).status === 200, 20_000);
     expect((await call(api, 'GET', '/api/health')).body).toMatchObject({ status: 'ok' });
     expect((await inboxOf(api, userId)).map((n) => n.title)).toEqual(['before']);
-    expect((await service(api, 'POST', '/api/notifications', { userId, title: 'after', message: 'stored' })).status).toBe(201);
-    expect(await socket.timeout(5_000).emitWithAck('notification:mark_all_read', {})).toMatchObject({ ok: true });
+    expect(
+      (
+        await service(api, 'POST', '/api/notifications', {
+          userId,
+          title: 'after',
+          message: 'stored',
+        })
+      ).status,
+    ).toBe(201);
+    expect(await socket.timeout(5_000).emitWithAck('notification:mark_all_read', {})).toMatchObject(
+      { ok: true },
+    );
     expect(socket.connected).toBe(true);
   });
 });

@@ -46,9 +46,19 @@ export class PrivatePostgres {
     const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
     chownSync(dir, uid, gid);
     const server = new PrivatePostgres(dir, await freePort());
-    await asPostgres('initdb', ['-D', server.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    await asPostgres('initdb', [
+      '-D',
+      server.dataDir,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+    ]);
     await server.start();
-    const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${server.port}/postgres` });
+    const admin = new pg.Client({
+      connectionString: `postgres://postgres@127.0.0.1:${server.port}/postgres`,
+    });
     await admin.connect();
     await admin.query('CREATE DATABASE herald');
     await admin.end();
@@ -57,8 +67,15 @@ export class PrivatePostgres {
 
   async start(): Promise<void> {
     await asPostgres('pg_ctl', [
-      '-D', this.dataDir, '-l', join(this.dir, 'log'), '-w', '-t', '30',
-      '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
       'start',
     ]);
   }

@@ -31,7 +31,9 @@ export class RawSocket {
 
   /** Opens the Engine.IO session (the server's `0{...}` open packet has arrived). */
   static async open(baseUrl: string): Promise<RawSocket> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    const ws = new WebSocket(
+      `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`,
+    );
     const socket = new RawSocket(ws);
     await socket.waitFor((f) => typeof f === 'string' && f.startsWith('0{'));
     return socket;
@@ -59,9 +61,11 @@ export class RawSocket {
     for (;;) {
       const hit = this.frames.find(predicate);
       if (hit !== undefined) return hit;
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed before a matching frame; got ${this.describe()}`);
+      if (this.ws.readyState === WebSocket.CLOSED)
+        throw new Error(`closed before a matching frame; got ${this.describe()}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms; got ${this.describe()}`);
+      if (left <= 0)
+        throw new Error(`no matching frame within ${timeoutMs} ms; got ${this.describe()}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -74,7 +78,10 @@ export class RawSocket {
 
   /** The acknowledgement `43<id>[...]` for ack id `id`, parsed. */
   async ack(id: number, timeoutMs = 5_000): Promise<unknown[]> {
-    const frame = (await this.waitFor((f) => typeof f === 'string' && f.startsWith(`43${id}[`), timeoutMs)) as string;
+    const frame = (await this.waitFor(
+      (f) => typeof f === 'string' && f.startsWith(`43${id}[`),
+      timeoutMs,
+    )) as string;
     return JSON.parse(frame.slice(`43${id}`.length)) as unknown[];
   }
 
@@ -82,7 +89,10 @@ export class RawSocket {
   async expectClosed(timeoutMs = 5_000): Promise<{ code: number; reason: string }> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms; got ${this.describe()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`still open after ${timeoutMs} ms; got ${this.describe()}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.closed, timeout]);
@@ -96,6 +106,8 @@ export class RawSocket {
   }
 
   private describe(): string {
-    return this.frames.map((f) => (typeof f === 'string' ? f.slice(0, 120) : `<binary ${f.length} B>`)).join(' | ');
+    return this.frames
+      .map((f) => (typeof f === 'string' ? f.slice(0, 120) : `<binary ${f.length} B>`))
+      .join(' | ');
   }
 }

@@ -190,4 +190,14 @@ describe('a connected session: token lifetime and client events', () => {
     expect(ack.error.code).not.toBe('INTERNAL_ERROR');
     expect(typeof ack.error.message).toBe('string');
   });
+
+  // Last on purpose: it stops this file's API.
+  it('shuts down on SIGTERM with sockets connected: every client is disconnected and the process exits 0', async () => {
+    const sockets = [await connect('ss-shutdown'), await connect('ss-shutdown', 3600, ['polling'])];
+    const reasons = Promise.all(sockets.map((socket) => disconnected(socket, 10_000)));
+    const started = Date.now();
+    expect(await api.stop()).toBe(0);
+    expect(await reasons).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });

@@ -6,7 +6,15 @@ import { connectAuthenticated, nextEvent, sleep, type TestSocket } from '../supp
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
 import { mintToken } from '../support/tokens';
-import { deleteKeysWithPrefix, presenceOf, recordArrivals, servicePost, startCluster, stopAll, waitFor } from './cluster-support';
+import {
+  deleteKeysWithPrefix,
+  presenceOf,
+  recordArrivals,
+  servicePost,
+  startCluster,
+  stopAll,
+  waitFor,
+} from './cluster-support';
 import { buildEmitterBundle, runEmitterScript } from './emitter-script';
 
 /**
@@ -24,14 +32,21 @@ describe('cluster of two API processes on Redis', () => {
   const newUser = () => `cluster-user-${process.pid}-${++userCounter}`;
 
   async function device(api: ApiProcess, userId: string, transports?: ('websocket' | 'polling')[]) {
-    const socket = await connectAuthenticated(api.url, { token: await mintToken(userId), transports });
+    const socket = await connectAuthenticated(api.url, {
+      token: await mintToken(userId),
+      transports,
+    });
     sockets.push(socket);
     return socket;
   }
 
   beforeAll(async () => {
     database = await createTestDatabase(runId);
-    [a, b] = await startCluster(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: database.url });
+    [a, b] = await startCluster(2, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      DATABASE_URL: database.url,
+    });
   });
 
   afterAll(async () => {
@@ -43,7 +58,11 @@ describe('cluster of two API processes on Redis', () => {
 
   it('logs the Redis Streams adapter at start-up on every process and reports it in health', async () => {
     for (const api of [a, b]) {
-      expect(api.logs.some((l) => l.includes('Socket.IO adapter active') && l.includes('"adapter":"redis-streams"'))).toBe(true);
+      expect(
+        api.logs.some(
+          (l) => l.includes('Socket.IO adapter active') && l.includes('"adapter":"redis-streams"'),
+        ),
+      ).toBe(true);
       const health = await (await fetch(`${api.url}/api/health`)).json();
       expect(JSON.stringify(health.checks)).toContain('redis-streams');
     }
@@ -74,9 +93,17 @@ describe('cluster of two API processes on Redis', () => {
     const newOnA = recordArrivals(onA, 'notification:new');
     const newOnB = recordArrivals(onB, 'notification:new');
 
-    const created = await servicePost(b, '/notifications', { userId, title: 'Hello', message: 'from B' });
+    const created = await servicePost(b, '/notifications', {
+      userId,
+      title: 'Hello',
+      message: 'from B',
+    });
     expect(created.status).toBe(201);
-    await waitFor(() => newOnA.length > 0 && newOnB.length > 0, 5_000, 'notification:new on both devices');
+    await waitFor(
+      () => newOnA.length > 0 && newOnB.length > 0,
+      5_000,
+      'notification:new on both devices',
+    );
     await sleep(300);
     expect(newOnA).toHaveLength(1);
     expect(newOnB).toHaveLength(1);
@@ -85,7 +112,9 @@ describe('cluster of two API processes on Redis', () => {
     // Marked read on the device connected to A: the device on B hears it.
     const readOnB = nextEvent(onB, 'notification:read');
     const countOnB = recordArrivals(onB, 'notification:unread_count');
-    const ack = await onA.timeout(5_000).emitWithAck('notification:mark_read', { notificationId: created.body.id });
+    const ack = await onA
+      .timeout(5_000)
+      .emitWithAck('notification:mark_read', { notificationId: created.body.id });
     expect(ack).toMatchObject({ ok: true, notificationId: created.body.id, unreadCount: 0 });
     expect(await readOnB).toMatchObject({ notificationId: created.body.id, success: true });
     await waitFor(() => countOnB.length > 0, 5_000, 'unread_count on B');
@@ -99,13 +128,22 @@ describe('cluster of two API processes on Redis', () => {
     const gotFirst = recordArrivals(first, 'leaderboard:updated');
     const gotSecond = recordArrivals(second, 'leaderboard:updated');
 
-    const res = await servicePost(b, '/realtime/broadcast', { event: 'leaderboard:updated', payload: { leaderboard } });
+    const res = await servicePost(b, '/realtime/broadcast', {
+      event: 'leaderboard:updated',
+      payload: { leaderboard },
+    });
     expect(res.status).toBeLessThan(300);
-    await waitFor(() => gotFirst.length > 0 && gotSecond.length > 0, 5_000, 'broadcast on both processes');
+    await waitFor(
+      () => gotFirst.length > 0 && gotSecond.length > 0,
+      5_000,
+      'broadcast on both processes',
+    );
     await sleep(300);
     expect(gotFirst).toHaveLength(1);
     expect(gotSecond).toHaveLength(1);
-    expect(gotSecond[0].payload).toMatchObject({ leaderboard: [{ userId: 'someone', position: 1 }] });
+    expect(gotSecond[0].payload).toMatchObject({
+      leaderboard: [{ userId: 'someone', position: 1 }],
+    });
   });
 
   it('answers presence for the whole cluster from either process', async () => {
@@ -117,9 +155,17 @@ describe('cluster of two API processes on Redis', () => {
     expect(await presenceOf(b, userId)).toEqual({ online: true, sockets: 2 });
 
     onB.close();
-    await waitFor(async () => (await presenceOf(a, userId)).sockets === 1, 5_000, 'presence after one device left');
+    await waitFor(
+      async () => (await presenceOf(a, userId)).sockets === 1,
+      5_000,
+      'presence after one device left',
+    );
     onA.close();
-    await waitFor(async () => !(await presenceOf(b, userId)).online, 5_000, 'presence after both devices left');
+    await waitFor(
+      async () => !(await presenceOf(b, userId)).online,
+      5_000,
+      'presence after both devices left',
+    );
   });
 
   it('disconnects a user’s sockets on every process and answers how many', async () => {
@@ -153,7 +199,9 @@ describe('cluster of two API processes on Redis', () => {
     expect(ok.code, ok.output).toBe(0);
     await waitFor(() => gotA.length > 0 && gotB.length > 0, 5_000, 'emitter event on both devices');
     await sleep(300);
-    expect(gotA.map((x) => x.payload)).toEqual([{ achievementId: 'first-steps', title: 'First steps' }]);
+    expect(gotA.map((x) => x.payload)).toEqual([
+      { achievementId: 'first-steps', title: 'First steps' },
+    ]);
     expect(gotB).toHaveLength(1);
 
     // A payload that breaks the contract is refused before anything is written.
@@ -165,7 +213,9 @@ describe('cluster of two API processes on Redis', () => {
       PAYLOAD: JSON.stringify({ title: 'no id' }),
     });
     expect(bad.code).not.toBe(0);
-    expect(bad.output).toMatch(/EmitterValidationError: invalid payload for "achievement:unlocked": achievementId/);
+    expect(bad.output).toMatch(
+      /EmitterValidationError: invalid payload for "achievement:unlocked": achievementId/,
+    );
     await sleep(300);
     expect(gotA).toHaveLength(1);
   });
@@ -184,7 +234,12 @@ describe('cluster of two API processes on Redis', () => {
       const prepared = await Promise.all(
         cases.map(async (c) => {
           const userId = newUser();
-          return { ...c, userId, socket: await device(c.listenOn, userId), samples: [] as number[] };
+          return {
+            ...c,
+            userId,
+            socket: await device(c.listenOn, userId),
+            samples: [] as number[],
+          };
         }),
       );
       const once = async (c: (typeof prepared)[number], i: number) => {
@@ -201,9 +256,15 @@ describe('cluster of two API processes on Redis', () => {
       for (let i = 0; i < 20; i++) for (const c of prepared) await once(c, i); // warm-up
       for (let i = 0; i < rounds; i++) for (const c of prepared) c.samples.push(await once(c, i));
       for (const c of prepared) c.socket.close();
-      const report = { rounds, ...Object.fromEntries(prepared.map((c) => [c.name, summarize(c.samples)])) };
+      const report = {
+        rounds,
+        ...Object.fromEntries(prepared.map((c) => [c.name, summarize(c.samples)])),
+      };
       console.log(`[cluster latency] ${JSON.stringify(report)}`);
-      writeFileSync(resolve(import.meta.dirname, '../../../../tmp', `cluster-latency-${runId}.json`), JSON.stringify(report, null, 2));
+      writeFileSync(
+        resolve(import.meta.dirname, '../../../../tmp', `cluster-latency-${runId}.json`),
+        JSON.stringify(report, null, 2),
+      );
       const crossProcess = summarize(prepared[2].samples);
       // Liveness only: every event arrived, none took absurdly long.
       expect(crossProcess.max).toBeLessThan(5_000);
@@ -215,6 +276,12 @@ describe('cluster of two API processes on Redis', () => {
 
 function summarize(samples: number[]) {
   const sorted = [...samples].sort((x, y) => x - y);
-  const at = (q: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: Number(sorted[sorted.length - 1].toFixed(2)) };
+  const at = (q: number) =>
+    Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
+  return {
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: Number(sorted[sorted.length - 1].toFixed(2)),
+  };
 }

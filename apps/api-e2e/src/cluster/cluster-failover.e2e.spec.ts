@@ -31,7 +31,9 @@ afterAll(async () => {
 let userCounter = 0;
 const newUser = () => `failover-user-${process.pid}-${++userCounter}`;
 
-async function health(api: ApiProcess): Promise<{ status: string; checks: Record<string, { status: string; detail?: string }> }> {
+async function health(
+  api: ApiProcess,
+): Promise<{ status: string; checks: Record<string, { status: string; detail?: string }> }> {
   return (await fetch(`${api.url}/api/health`)).json();
 }
 
@@ -50,7 +52,11 @@ describe('a process killed without a goodbye (SIGKILL)', () => {
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    [a, b] = await startCluster(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: database.url });
+    [a, b] = await startCluster(2, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      DATABASE_URL: database.url,
+    });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
@@ -72,7 +78,9 @@ describe('a process killed without a goodbye (SIGKILL)', () => {
       PRESENCE_TTL_MS + 5_000,
       'presence without the killed process',
     );
-    console.log(`[cluster] sockets of a SIGKILLed process forgotten after ${Date.now() - killedAt} ms (poll ${forgotten} ms)`);
+    console.log(
+      `[cluster] sockets of a SIGKILLed process forgotten after ${Date.now() - killedAt} ms (poll ${forgotten} ms)`,
+    );
     expect(await presenceOf(a, userId)).toEqual({ online: true, sockets: 1 });
 
     const got = recordArrivals(onA, 'xp:gained');
@@ -90,7 +98,11 @@ describe('Redis stopped and restarted under a running cluster', () => {
   beforeAll(async () => {
     // A private, throw-away redis-server: the machine's shared one is never stopped.
     redis = await startPrivateRedis();
-    [a, b] = await startCluster(2, { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'herald-outage', DATABASE_URL: database.url });
+    [a, b] = await startCluster(2, {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: 'herald-outage',
+      DATABASE_URL: database.url,
+    });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
@@ -108,11 +120,19 @@ describe('Redis stopped and restarted under a running cluster', () => {
 
     // Before: cross-process delivery works.
     await sendXp(a, userId, 1);
-    await waitFor(() => gotA.length === 1 && gotB.length === 1, 5_000, 'delivery before the outage');
+    await waitFor(
+      () => gotA.length === 1 && gotB.length === 1,
+      5_000,
+      'delivery before the outage',
+    );
     expect((await health(a)).checks['redis']?.status).toBe('up');
 
     await redis.kill();
-    await waitFor(async () => (await health(a)).status === 'degraded', 10_000, 'degraded health on A');
+    await waitFor(
+      async () => (await health(a)).status === 'degraded',
+      10_000,
+      'degraded health on A',
+    );
     const during = await health(b);
     expect(during.status).toBe('degraded');
     expect(during.checks['redis']).toMatchObject({ status: 'down' });
@@ -120,10 +140,20 @@ describe('Redis stopped and restarted under a running cluster', () => {
     // During: each process still serves its own sockets, at once; the sockets stay connected.
     const started = Date.now();
     await sendXp(a, userId, 2);
-    await waitFor(() => gotA.some((x) => x.payload.totalXp === 2), 3_000, 'local delivery on A during the outage');
+    await waitFor(
+      () => gotA.some((x) => x.payload.totalXp === 2),
+      3_000,
+      'local delivery on A during the outage',
+    );
     await sendXp(b, userId, 3);
-    await waitFor(() => gotB.some((x) => x.payload.totalXp === 3), 3_000, 'local delivery on B during the outage');
-    console.log(`[cluster] local delivery during the Redis outage took ${Date.now() - started} ms for two events`);
+    await waitFor(
+      () => gotB.some((x) => x.payload.totalXp === 3),
+      3_000,
+      'local delivery on B during the outage',
+    );
+    console.log(
+      `[cluster] local delivery during the Redis outage took ${Date.now() - started} ms for two events`,
+    );
     expect(onA.connected && onB.connected).toBe(true);
     // Presence degrades to what each process knows for certain: its own sockets.
     expect(await presenceOf(a, userId)).toEqual({ online: true, sockets: 1 });
@@ -149,10 +179,18 @@ describe('Redis stopped and restarted under a running cluster', () => {
       'cross-process delivery A → B after the outage',
     );
     await sendXp(b, userId, 5);
-    await waitFor(() => gotA.some((x) => x.payload.totalXp === 5), 5_000, 'cross-process delivery B → A');
+    await waitFor(
+      () => gotA.some((x) => x.payload.totalXp === 5),
+      5_000,
+      'cross-process delivery B → A',
+    );
 
     // Presence was rebuilt in the empty Redis from each process's own sockets.
-    await waitFor(async () => (await presenceOf(b, userId)).sockets === 2, 10_000, 'presence rebuilt');
+    await waitFor(
+      async () => (await presenceOf(b, userId)).sockets === 2,
+      10_000,
+      'presence rebuilt',
+    );
 
     // The pub/sub subscribers resubscribed: a cluster-wide disconnect reaches both processes.
     const res = await servicePost(a, `/realtime/users/${userId}/disconnect`, {});

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { inject } from 'vitest';
 import type { ApiProcess } from '../support/api-process';
-import { connectAuthenticated, expectRefusal, nextEvent, sleep, type TestSocket } from '../support/clients';
+import {
+  connectAuthenticated,
+  expectRefusal,
+  nextEvent,
+  sleep,
+  type TestSocket,
+} from '../support/clients';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
 import { mintToken } from '../support/tokens';
@@ -32,9 +38,14 @@ describe('two API processes behind deploy/nginx/herald.conf', () => {
   const newUser = () => `nginx-user-${process.pid}-${++userCounter}`;
 
   beforeAll(async () => {
-    if (!existsSync(NGINX_BIN)) throw new Error(`${NGINX_BIN} is missing: install nginx-light (.ci/run does)`);
+    if (!existsSync(NGINX_BIN))
+      throw new Error(`${NGINX_BIN} is missing: install nginx-light (.ci/run does)`);
     database = await createTestDatabase(runId);
-    apis = await startCluster(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: database.url });
+    apis = await startCluster(2, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      DATABASE_URL: database.url,
+    });
     nginx = await startNginx(apis, runId);
   });
 
@@ -49,7 +60,10 @@ describe('two API processes behind deploy/nginx/herald.conf', () => {
   it('serves a long-polling client end to end, every request of its session on one upstream', async () => {
     const userId = newUser();
     const before = nginx.upstreamsSeen().length;
-    const socket = await connectAuthenticated(nginx.url, { token: await mintToken(userId), transports: ['polling'] });
+    const socket = await connectAuthenticated(nginx.url, {
+      token: await mintToken(userId),
+      transports: ['polling'],
+    });
     sockets.push(socket);
     expect(socket.io.engine.transport.name).toBe('polling');
 
@@ -78,9 +92,16 @@ describe('two API processes behind deploy/nginx/herald.conf', () => {
 
   it('upgrades a client to WebSocket through the proxy', async () => {
     const userId = newUser();
-    const socket = await connectAuthenticated(nginx.url, { token: await mintToken(userId), transports: ['polling', 'websocket'] });
+    const socket = await connectAuthenticated(nginx.url, {
+      token: await mintToken(userId),
+      transports: ['polling', 'websocket'],
+    });
     sockets.push(socket);
-    await waitFor(() => socket.io.engine.transport.name === 'websocket', 5_000, 'upgrade to websocket');
+    await waitFor(
+      () => socket.io.engine.transport.name === 'websocket',
+      5_000,
+      'upgrade to websocket',
+    );
     const arrived = nextEvent(socket, 'xp:gained');
     await servicePost(apis[1], `/realtime/users/${userId}/events`, {
       event: 'xp:gained',
@@ -95,7 +116,10 @@ describe('two API processes behind deploy/nginx/herald.conf', () => {
       return config.replace(/^\s*ip_hash;\n/m, '');
     });
     try {
-      const error = await expectRefusal(roundRobin.url, { token: await mintToken(newUser()), transports: ['polling'] });
+      const error = await expectRefusal(roundRobin.url, {
+        token: await mintToken(newUser()),
+        transports: ['polling'],
+      });
       expect(error.message).toMatch(/xhr (poll|post) error|session id unknown|timeout/i);
       expect(new Set(roundRobin.upstreamsSeen()).size).toBe(2);
     } finally {

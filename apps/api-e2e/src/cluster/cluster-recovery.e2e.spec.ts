@@ -5,7 +5,14 @@ import type { TestSocket } from '../support/clients';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
 import { mintToken } from '../support/tokens';
-import { deleteKeysWithPrefix, recordArrivals, servicePost, startCluster, stopAll, waitFor } from './cluster-support';
+import {
+  deleteKeysWithPrefix,
+  recordArrivals,
+  servicePost,
+  startCluster,
+  stopAll,
+  waitFor,
+} from './cluster-support';
 
 /**
  * Connection state recovery through Redis: a socket that drops for a moment gets the
@@ -52,7 +59,11 @@ describe('missed events after a short disconnection (connection state recovery)'
 
   beforeAll(async () => {
     database = await createTestDatabase(runId);
-    [a, b] = await startCluster(2, { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATABASE_URL: database.url });
+    [a, b] = await startCluster(2, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      DATABASE_URL: database.url,
+    });
   });
 
   afterAll(async () => {
@@ -110,8 +121,12 @@ describe('missed events after a short disconnection (connection state recovery)'
 
     socket.io.reconnectionDelay(1_000);
     await blip(socket);
-    socket.auth = { token: await mintToken(userId, { secret: 'another-secret-that-is-long-enough-0123456789' }) };
-    const refused = new Promise<Error & { data?: { code?: string } }>((r) => socket.once('connect_error', r));
+    socket.auth = {
+      token: await mintToken(userId, { secret: 'another-secret-that-is-long-enough-0123456789' }),
+    };
+    const refused = new Promise<Error & { data?: { code?: string } }>((r) =>
+      socket.once('connect_error', r),
+    );
     await sendXp(a, userId, 1);
     const error = await refused;
     expect(error.data?.code).toBe('TOKEN_INVALID');

@@ -20,7 +20,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts `count` API processes sharing one Redis prefix and one database, in parallel. */
-export function startCluster(count: number, env: Record<string, string | undefined>): Promise<ApiProcess[]> {
+export function startCluster(
+  count: number,
+  env: Record<string, string | undefined>,
+): Promise<ApiProcess[]> {
   return Promise.all(Array.from({ length: count }, () => startApi({ env })));
 }
 
@@ -29,7 +32,11 @@ export async function stopAll(apis: (ApiProcess | undefined)[]): Promise<void> {
 }
 
 /** POST with the service key; resolves with status and parsed body. */
-export async function servicePost(api: ApiProcess, path: string, body: unknown): Promise<{ status: number; body: any }> {
+export async function servicePost(
+  api: ApiProcess,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${api.url}/api${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
@@ -39,7 +46,10 @@ export async function servicePost(api: ApiProcess, path: string, body: unknown):
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-export async function presenceOf(api: ApiProcess, userId: string): Promise<{ online: boolean; sockets: number }> {
+export async function presenceOf(
+  api: ApiProcess,
+  userId: string,
+): Promise<{ online: boolean; sockets: number }> {
   const res = await fetch(`${api.url}/api/realtime/users/${encodeURIComponent(userId)}/presence`, {
     headers: { 'x-api-key': TEST_API_KEY },
   });
@@ -48,7 +58,11 @@ export async function presenceOf(api: ApiProcess, userId: string): Promise<{ onl
 }
 
 /** Polls `probe` until it returns true or `timeoutMs` passes; returns how long it took. */
-export async function waitFor(probe: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<number> {
+export async function waitFor(
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   const started = Date.now();
   for (;;) {
     if (await probe()) return Date.now() - started;
@@ -81,9 +95,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     await waitFor(() => canConnect(port), 10_000, `private redis-server on ${port}`);
   };
   await start();
@@ -159,14 +177,27 @@ export async function startNginx(
   );
   const child = spawn(
     NGINX_BIN,
-    ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/logs/error.log`, '-g', `daemon off; pid ${dir}/nginx.pid;`],
+    [
+      '-p',
+      dir,
+      '-c',
+      `${dir}/nginx.conf`,
+      '-e',
+      `${dir}/logs/error.log`,
+      '-g',
+      `daemon off; pid ${dir}/nginx.pid;`,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
-    await waitFor(() => child.exitCode === null && canConnect(port), 10_000, `nginx on ${port} (${stderr})`);
+    await waitFor(
+      () => child.exitCode === null && canConnect(port),
+      10_000,
+      `nginx on ${port} (${stderr})`,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -190,14 +221,22 @@ export async function startNginx(
 }
 
 /** The shipped site config with the test's upstream addresses and listen port. */
-export function rewriteSiteConfig(config: string, upstreams: ApiProcess[], listenPort: number): string {
+export function rewriteSiteConfig(
+  config: string,
+  upstreams: ApiProcess[],
+  listenPort: number,
+): string {
   const servers = upstreams.map((api) => `    server 127.0.0.1:${api.port};`).join('\n');
   let replacedUpstream = false;
-  const withUpstream = config.replace(/(upstream\s+herald_api\s*\{[^}]*?)((?:\s*server\s+[^;]+;)+)/, (_m, head: string) => {
-    replacedUpstream = true;
-    return `${head}\n${servers}`;
-  });
-  if (!replacedUpstream) throw new Error('deploy/nginx/herald.conf has no "upstream herald_api { server …; }" block');
+  const withUpstream = config.replace(
+    /(upstream\s+herald_api\s*\{[^}]*?)((?:\s*server\s+[^;]+;)+)/,
+    (_m, head: string) => {
+      replacedUpstream = true;
+      return `${head}\n${servers}`;
+    },
+  );
+  if (!replacedUpstream)
+    throw new Error('deploy/nginx/herald.conf has no "upstream herald_api { server …; }" block');
   const result = withUpstream.replace(/listen\s+[^;]+;/g, `listen 127.0.0.1:${listenPort};`);
   // The test serves plain HTTP on loopback; the shipped file's TLS lines would need certificates.
   return result.replace(/^\s*ssl_[^\n]*\n/gm, '');

@@ -13,7 +13,11 @@ const PUBLISH_SCRIPT = resolve(import.meta.dirname, 'publish-event.mjs');
  * imports resolved from the workspace's node_modules. Nothing of Nest is in it.
  */
 export async function buildEmitterBundle(runId: string): Promise<string> {
-  const outDir = resolve(WORKSPACE_ROOT, 'tmp', `e2e-emitter-${runId}-${randomBytes(3).toString('hex')}`);
+  const outDir = resolve(
+    WORKSPACE_ROOT,
+    'tmp',
+    `e2e-emitter-${runId}-${randomBytes(3).toString('hex')}`,
+  );
   await build({
     configFile: false,
     logLevel: 'warn',
@@ -31,7 +35,10 @@ export async function buildEmitterBundle(runId: string): Promise<string> {
 }
 
 /** Runs publish-event.mjs with plain `node`; resolves with its exit code and output. */
-export function runEmitterScript(bundle: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export function runEmitterScript(
+  bundle: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((res) => {
     const child = spawn(process.execPath, [PUBLISH_SCRIPT], {
       env: { PATH: process.env['PATH'] ?? '', EMITTER_MODULE: bundle, ...env },

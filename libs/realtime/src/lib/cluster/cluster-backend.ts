@@ -46,8 +46,14 @@ export class SingleProcessBackend implements ClusterBackend {
  * presence (start-up fails with one clear line if Redis cannot be reached); without it,
  * one process in memory.
  */
-export async function createClusterBackend(options: ResolvedRealtimeOptions): Promise<ClusterBackend> {
+export async function createClusterBackend(
+  options: ResolvedRealtimeOptions,
+): Promise<ClusterBackend> {
   if (options.redis) return RedisClusterBackend.connect(options.redis);
-  new Logger('Realtime').log({ msg: 'Socket.IO adapter active', adapter: 'in-memory', cluster: false });
+  new Logger('Realtime').log({
+    msg: 'Socket.IO adapter active',
+    adapter: 'in-memory',
+    cluster: false,
+  });
   return new SingleProcessBackend();
 }

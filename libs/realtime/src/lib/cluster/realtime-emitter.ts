@@ -64,7 +64,9 @@ export class RealtimeEmitter {
   /** Opens its own Redis connection; `close()` ends it. */
   static async connect(options: RealtimeEmitterOptions): Promise<RealtimeEmitter> {
     const keys = clusterKeys(options.keyPrefix);
-    const redis = createRedisConnection(options.url, `${keys.prefix}:emitter`, { offlineQueue: false });
+    const redis = createRedisConnection(options.url, `${keys.prefix}:emitter`, {
+      offlineQueue: false,
+    });
     try {
       await waitUntilReady(redis, options.url, options.connectTimeoutMs ?? 5_000);
     } catch (error) {
@@ -75,7 +77,11 @@ export class RealtimeEmitter {
   }
 
   /** To every socket of the user, on every process. */
-  emitToUser<E extends keyof ServerEventPayloads>(userId: string, event: E, payload: ServerEventPayloads[E]): Promise<void> {
+  emitToUser<E extends keyof ServerEventPayloads>(
+    userId: string,
+    event: E,
+    payload: ServerEventPayloads[E],
+  ): Promise<void> {
     return this.emitToUsers([userId], event, payload);
   }
 
@@ -90,14 +96,18 @@ export class RealtimeEmitter {
     }
     for (const userId of userIds) {
       const parsed = userIdSchema.safeParse(userId);
-      if (!parsed.success) throw new EmitterValidationError(`invalid user id ${JSON.stringify(userId)}`);
+      if (!parsed.success)
+        throw new EmitterValidationError(`invalid user id ${JSON.stringify(userId)}`);
     }
     const data = validatedPayload(event, payload);
     await this.publish([...new Set(userIds)].map(userRoom), event, data);
   }
 
   /** To every connected socket of the cluster. */
-  async broadcast<E extends keyof ServerEventPayloads>(event: E, payload: ServerEventPayloads[E]): Promise<void> {
+  async broadcast<E extends keyof ServerEventPayloads>(
+    event: E,
+    payload: ServerEventPayloads[E],
+  ): Promise<void> {
     await this.publish([], event, validatedPayload(event, payload));
   }
 
@@ -133,7 +143,9 @@ function validatedPayload(event: string, payload: unknown): unknown {
   if (!schema) throw new EmitterValidationError(`unknown event "${String(event).slice(0, 64)}"`);
   const parsed = schema.safeParse(payload);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
+      .join('; ');
     throw new EmitterValidationError(`invalid payload for "${event}": ${issues}`);
   }
   return parsed.data;

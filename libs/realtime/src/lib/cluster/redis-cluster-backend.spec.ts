@@ -6,7 +6,12 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { EmitterValidationError, RealtimeEmitter } from './realtime-emitter';
 import { RedisClusterBackend, REDIS_STREAMS_ADAPTER } from './redis-cluster-backend';
-import { createRedisConnection, reconnectDelay, redactRedisUrl, MAX_RECONNECT_DELAY_MS } from './redis-connection';
+import {
+  createRedisConnection,
+  reconnectDelay,
+  redactRedisUrl,
+  MAX_RECONNECT_DELAY_MS,
+} from './redis-connection';
 import { clusterKeys } from './redis-keys';
 
 /** The machine's Redis; every test uses its own key prefix and removes it after. */
@@ -14,7 +19,11 @@ const REDIS_URL = process.env['HERALD_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:637
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually(probe: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+async function eventually(
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const started = Date.now();
   while (!(await probe())) {
     if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
@@ -24,7 +33,10 @@ async function eventually(probe: () => Promise<boolean> | boolean, timeoutMs: nu
 
 async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
   const found: string[] = [];
-  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) found.push(...batch);
+  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<
+    string[]
+  >)
+    found.push(...batch);
   return found;
 }
 
@@ -41,7 +53,10 @@ async function startNode(prefix: string): Promise<Node> {
   const http = createServer();
   const io = new Server(http);
   backend.attach(io);
-  io.on('connection', (socket) => void socket.join(`user:${String(socket.handshake.auth['userId'])}`));
+  io.on(
+    'connection',
+    (socket) => void socket.join(`user:${String(socket.handshake.auth['userId'])}`),
+  );
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   return { backend, io, http, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }
@@ -66,7 +81,9 @@ describe('reconnection policy', () => {
   });
 
   it('never logs a Redis password', () => {
-    expect(redactRedisUrl('rediss://user:s3cret@redis.example:6380/0')).toBe('rediss://user:***@redis.example:6380/0');
+    expect(redactRedisUrl('rediss://user:s3cret@redis.example:6380/0')).toBe(
+      'rediss://user:***@redis.example:6380/0',
+    );
     expect(redactRedisUrl('not a url')).not.toContain('not a url');
   });
 
@@ -74,12 +91,16 @@ describe('reconnection policy', () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
-    const client = createRedisConnection('redis://127.0.0.1:1', 'unit-unreachable', { offlineQueue: false });
+    const client = createRedisConnection('redis://127.0.0.1:1', 'unit-unreachable', {
+      offlineQueue: false,
+    });
     try {
       // Fire and forget, as the adapter does with PUBLISH and the recovery session SET.
       void client.publish('channel', 'payload');
       void client.set('key', 'value', 'PX', 1_000);
-      await expect(client.xadd('stream', '*', 'a', 'b')).rejects.toThrow(/enableOfflineQueue|writeable/);
+      await expect(client.xadd('stream', '*', 'a', 'b')).rejects.toThrow(
+        /enableOfflineQueue|writeable/,
+      );
       await sleep(50);
       expect(unhandled).toEqual([]);
     } finally {
@@ -97,7 +118,11 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
   const clients: ClientSocket[] = [];
 
   async function client(node: Node, userId: string): Promise<ClientSocket> {
-    const socket = connect(node.url, { transports: ['websocket'], auth: { userId }, forceNew: true });
+    const socket = connect(node.url, {
+      transports: ['websocket'],
+      auth: { userId },
+      forceNew: true,
+    });
     clients.push(socket);
     await new Promise<void>((r, j) => {
       socket.once('connect', () => r());
@@ -139,14 +164,22 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     expect(() => one.backend.attach(new Server())).toThrow(/already attached/);
 
     one.io.emit('ping-all', 1);
-    await eventually(async () => (await admin.exists(clusterKeys(prefix).stream)) === 1, 2_000, 'stream under the prefix');
+    await eventually(
+      async () => (await admin.exists(clusterKeys(prefix).stream)) === 1,
+      2_000,
+      'stream under the prefix',
+    );
   });
 
   it('delivers a room emit of one server to the sockets of both, once each', async () => {
     const onOne = await client(one, 'ana');
     const onTwo = await client(two, 'ana');
     const elsewhere = await client(two, 'bruno');
-    const [gotOne, gotTwo, gotElsewhere] = [record(onOne, 'hello'), record(onTwo, 'hello'), record(elsewhere, 'hello')];
+    const [gotOne, gotTwo, gotElsewhere] = [
+      record(onOne, 'hello'),
+      record(onTwo, 'hello'),
+      record(elsewhere, 'hello'),
+    ];
     one.io.to('user:ana').emit('hello', { n: 1 });
     await eventually(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'both sockets');
     await sleep(200);
@@ -161,7 +194,11 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     const killed = await killConnectionsNamed(admin, `herald:${prefix}:`);
     expect(killed).toBeGreaterThanOrEqual(6); // commands, stream reader and subscriber of each server
 
-    await eventually(async () => (await one.backend.isHealthy()) && (await two.backend.isHealthy()), 10_000, 'reconnected');
+    await eventually(
+      async () => (await one.backend.isHealthy()) && (await two.backend.isHealthy()),
+      10_000,
+      'reconnected',
+    );
     // The stream reader is back: broadcasts cross again.
     await eventually(
       async () => {
@@ -190,18 +227,28 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     const [gotOne, gotTwo] = [record(onOne, 'xp:gained'), record(onTwo, 'xp:gained')];
     const emitter = await RealtimeEmitter.connect({ url: REDIS_URL, keyPrefix: prefix });
     try {
-      await emitter.emitToUsers(['carla', 'carla'], 'xp:gained', { amount: 3, source: 'unit', totalXp: 3 });
+      await emitter.emitToUsers(['carla', 'carla'], 'xp:gained', {
+        amount: 3,
+        source: 'unit',
+        totalXp: 3,
+      });
       await eventually(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'emitter delivery');
 
       const stream = clusterKeys(prefix).stream;
       const length = await admin.xlen(stream);
       const attempts: (() => Promise<void>)[] = [
-        () => emitter.emitToUser('carla', 'nope' as 'xp:gained', { amount: 1, source: 's', totalXp: 1 }),
+        () =>
+          emitter.emitToUser('carla', 'nope' as 'xp:gained', {
+            amount: 1,
+            source: 's',
+            totalXp: 1,
+          }),
         () => emitter.emitToUser('carla', 'xp:gained', { amount: -1, source: 's', totalXp: 1 }),
         () => emitter.emitToUser('', 'xp:gained', { amount: 1, source: 's', totalXp: 1 }),
         () => emitter.emitToUsers([], 'xp:gained', { amount: 1, source: 's', totalXp: 1 }),
       ];
-      for (const attempt of attempts) await expect(attempt()).rejects.toBeInstanceOf(EmitterValidationError);
+      for (const attempt of attempts)
+        await expect(attempt()).rejects.toBeInstanceOf(EmitterValidationError);
       expect(await admin.xlen(stream)).toBe(length);
       await sleep(200);
       expect(gotOne).toHaveLength(1);
@@ -213,8 +260,14 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
 
   it('fails start-up with one clear line when Redis cannot be reached', async () => {
     await expect(
-      RedisClusterBackend.connect({ url: 'redis://:pw@127.0.0.1:1', keyPrefix: prefix, connectTimeoutMs: 500 }),
-    ).rejects.toThrow(/^REDIS_URL: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 within 500 ms/);
+      RedisClusterBackend.connect({
+        url: 'redis://:pw@127.0.0.1:1',
+        keyPrefix: prefix,
+        connectTimeoutMs: 500,
+      }),
+    ).rejects.toThrow(
+      /^REDIS_URL: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 within 500 ms/,
+    );
   });
 });
 
@@ -223,7 +276,10 @@ async function killConnectionsNamed(admin: Redis, namePrefix: string): Promise<n
   const list = (await admin.client('LIST')) as string;
   const ids = list
     .split('\n')
-    .map((line) => ({ id: /\bid=(\d+)/.exec(line)?.[1], name: /\bname=(\S*)/.exec(line)?.[1] ?? '' }))
+    .map((line) => ({
+      id: /\bid=(\d+)/.exec(line)?.[1],
+      name: /\bname=(\S*)/.exec(line)?.[1] ?? '',
+    }))
     .filter((c) => c.id !== undefined && c.name.startsWith(namePrefix));
   for (const { id } of ids) if (id) await admin.client('KILL', 'ID', id);
   return ids.length;

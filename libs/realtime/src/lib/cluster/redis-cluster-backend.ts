@@ -4,7 +4,12 @@ import type { Server } from 'socket.io';
 import { RedisPresenceStore, type RedisPresenceOptions } from '../presence/redis-presence.store';
 import type { RealtimeRedisOptions } from '../realtime.options';
 import type { ClusterBackend } from './cluster-backend';
-import { createRedisConnection, redactRedisUrl, waitUntilReady, type HeraldRedis } from './redis-connection';
+import {
+  createRedisConnection,
+  redactRedisUrl,
+  waitUntilReady,
+  type HeraldRedis,
+} from './redis-connection';
 import { clusterKeys, STREAM_MAX_LEN, type ClusterKeys } from './redis-keys';
 
 /** Shown in logs and health: Socket.IO's Redis Streams adapter. */
@@ -57,10 +62,15 @@ export class RedisClusterBackend implements ClusterBackend {
   /** Connects to Redis and registers this process's presence; fails with one clear line. */
   static async connect(options: RedisClusterBackendOptions): Promise<RedisClusterBackend> {
     const keys = clusterKeys(options.keyPrefix);
-    const commands = createRedisConnection(options.url, `${keys.prefix}:adapter`, { offlineQueue: false });
+    const commands = createRedisConnection(options.url, `${keys.prefix}:adapter`, {
+      offlineQueue: false,
+    });
     try {
       await waitUntilReady(commands, options.url, options.connectTimeoutMs ?? 10_000);
-      const presence = new RedisPresenceStore(commands, { keyPrefix: keys.prefix, ...options.presence });
+      const presence = new RedisPresenceStore(commands, {
+        keyPrefix: keys.prefix,
+        ...options.presence,
+      });
       await presence.start();
       return new RedisClusterBackend(commands, presence, keys, options);
     } catch (error) {
@@ -109,7 +119,11 @@ export class RedisClusterBackend implements ClusterBackend {
 
   /** Every connection (commands, stream reader, subscriber) is up. */
   async isHealthy(): Promise<boolean> {
-    return !this.closed && this.connections.length > 0 && this.connections.every((c) => c.status === 'ready');
+    return (
+      !this.closed &&
+      this.connections.length > 0 &&
+      this.connections.every((c) => c.status === 'ready')
+    );
   }
 
   /** One entry per connection, e.g. `herald:adapter=ready herald:adapter-copy1=reconnecting`, for logs. */
@@ -126,7 +140,8 @@ export class RedisClusterBackend implements ClusterBackend {
     for (const namespace of this.server?._nsps.values() ?? []) namespace.adapter.close();
     // The reader may sit in a blocking XREAD (a QUIT would wait behind it): cut it. The
     // command connection quits politely once its last commands are answered.
-    for (const connection of this.connections) if (connection !== this.commands) connection.disconnect();
+    for (const connection of this.connections)
+      if (connection !== this.commands) connection.disconnect();
     await this.commands.quit().catch(() => this.commands.disconnect());
   }
 
@@ -143,7 +158,10 @@ export class RedisClusterBackend implements ClusterBackend {
     const healthy = this.connections.every((c) => c.status === 'ready');
     if (healthy && this.state !== 'healthy') {
       if (this.state === 'degraded') {
-        this.logger.log({ msg: 'Redis is back: cross-process delivery resumed', connections: this.describeConnections() });
+        this.logger.log({
+          msg: 'Redis is back: cross-process delivery resumed',
+          connections: this.describeConnections(),
+        });
       }
       this.state = 'healthy';
     } else if (!healthy && this.state === 'healthy') {

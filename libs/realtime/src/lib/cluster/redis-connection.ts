@@ -10,7 +10,10 @@ export const MAX_RECONNECT_DELAY_MS = 2_000;
  * It never gives up: a process must heal by itself whenever Redis returns.
  */
 export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_RECONNECT_DELAY_MS, 50 * 2 ** Math.min(Math.max(attempt, 1) - 1, 16));
+  const ceiling = Math.min(
+    MAX_RECONNECT_DELAY_MS,
+    50 * 2 ** Math.min(Math.max(attempt, 1) - 1, 16),
+  );
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
@@ -76,7 +79,9 @@ export class HeraldRedis extends Redis {
     this.on('error', () => undefined);
   }
 
-  override sendCommand(...args: Parameters<Redis['sendCommand']>): ReturnType<Redis['sendCommand']> {
+  override sendCommand(
+    ...args: Parameters<Redis['sendCommand']>
+  ): ReturnType<Redis['sendCommand']> {
     const result = super.sendCommand(...args);
     if (result instanceof Promise) result.catch(() => undefined);
     return result;
@@ -84,7 +89,12 @@ export class HeraldRedis extends Redis {
 
   override duplicate(override?: Partial<RedisOptions>): Redis {
     // The streams adapter duplicates twice: its stream reader, then its pub/sub subscriber.
-    const copy = new HeraldRedis(this.sourceUrl, `${this.purpose}-copy${++this.copies}`, true, override);
+    const copy = new HeraldRedis(
+      this.sourceUrl,
+      `${this.purpose}-copy${++this.copies}`,
+      true,
+      override,
+    );
     this.onDuplicate?.(copy);
     return copy;
   }
@@ -106,7 +116,11 @@ export function waitUntilReady(client: Redis, url: string, timeoutMs: number): P
     const timer = setTimeout(() => {
       cleanup();
       const reason = lastError ? `: ${lastError.message}` : '';
-      reject(new Error(`REDIS_URL: cannot connect to ${redactRedisUrl(url)} within ${timeoutMs} ms${reason}`));
+      reject(
+        new Error(
+          `REDIS_URL: cannot connect to ${redactRedisUrl(url)} within ${timeoutMs} ms${reason}`,
+        ),
+      );
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);
@@ -119,6 +133,10 @@ export function waitUntilReady(client: Redis, url: string, timeoutMs: number): P
 }
 
 /** A Herald Redis connection; see {@link heraldRedisOptions} for `offlineQueue`. */
-export function createRedisConnection(url: string, role: string, options: { offlineQueue: boolean }): HeraldRedis {
+export function createRedisConnection(
+  url: string,
+  role: string,
+  options: { offlineQueue: boolean },
+): HeraldRedis {
   return new HeraldRedis(url, role, options.offlineQueue);
 }

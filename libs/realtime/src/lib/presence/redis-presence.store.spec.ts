@@ -9,7 +9,11 @@ const FAST = { heartbeatIntervalMs: 100, heartbeatTtlMs: 400 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function eventually(
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const started = Date.now();
   while (!(await probe())) {
     if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
@@ -20,7 +24,10 @@ async function eventually(probe: () => Promise<boolean>, timeoutMs: number, what
 /** Every key of a prefix (SCAN, never KEYS, on a shared Redis). */
 async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
   const found: string[] = [];
-  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) found.push(...batch);
+  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<
+    string[]
+  >)
+    found.push(...batch);
   return found;
 }
 
@@ -32,7 +39,11 @@ describe('RedisPresenceStore (real Redis)', () => {
 
   /** A store on its own connection, as each API process has. */
   async function processStore(options: Partial<typeof FAST> = FAST) {
-    const redis = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    const redis = new Redis(REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: true,
+    });
     redis.on('error', () => undefined);
     await redis.connect();
     connections.push(redis);
@@ -98,8 +109,14 @@ describe('RedisPresenceStore (real Redis)', () => {
     // "SIGKILL": the connection vanishes, nothing is cleaned up, the heartbeat stops.
     doomed.redis.disconnect();
     const killedAt = Date.now();
-    await eventually(async () => (await survivor.store.countSockets('ana')) === 1, 2_000, 'dead process forgotten');
-    expect(Date.now() - killedAt).toBeLessThan(FAST.heartbeatTtlMs + 2 * FAST.heartbeatIntervalMs + 500);
+    await eventually(
+      async () => (await survivor.store.countSockets('ana')) === 1,
+      2_000,
+      'dead process forgotten',
+    );
+    expect(Date.now() - killedAt).toBeLessThan(
+      FAST.heartbeatTtlMs + 2 * FAST.heartbeatIntervalMs + 500,
+    );
     expect(await survivor.store.countSockets('carla')).toBe(0);
 
     const keys = clusterKeys(prefix);
@@ -108,8 +125,15 @@ describe('RedisPresenceStore (real Redis)', () => {
       2_000,
       'dead process reaped',
     );
-    expect(await admin.smembers(keys.presenceUser('ana'))).toEqual([`${survivor.store.instanceId}:alive-1`]);
-    expect(await admin.exists(keys.presenceUser('carla'), keys.presenceInstanceSockets(doomed.store.instanceId))).toBe(0);
+    expect(await admin.smembers(keys.presenceUser('ana'))).toEqual([
+      `${survivor.store.instanceId}:alive-1`,
+    ]);
+    expect(
+      await admin.exists(
+        keys.presenceUser('carla'),
+        keys.presenceInstanceSockets(doomed.store.instanceId),
+      ),
+    ).toBe(0);
   });
 
   it('removes its own entries at once on close', async () => {
@@ -119,7 +143,9 @@ describe('RedisPresenceStore (real Redis)', () => {
     expect(await watcher.store.countSockets('ana')).toBe(1);
     await leaving.store.close();
     expect(await watcher.store.countSockets('ana')).toBe(0);
-    expect(await admin.exists(clusterKeys(prefix).presenceHeartbeat(leaving.store.instanceId))).toBe(0);
+    expect(
+      await admin.exists(clusterKeys(prefix).presenceHeartbeat(leaving.store.instanceId)),
+    ).toBe(0);
   });
 
   it('answers for its own sockets while Redis is unreachable and rewrites them when it returns', async () => {
@@ -139,7 +165,11 @@ describe('RedisPresenceStore (real Redis)', () => {
     await eventually(async () => redis.status === 'end', 2_000, 'connection closed');
     await redis.connect();
     // The next heartbeat sees the lost writes and rewrites this process's entries.
-    await eventually(async () => (await other.store.countSockets('diego')) === 1, 2_000, 'rewrite after reconnect');
+    await eventually(
+      async () => (await other.store.countSockets('diego')) === 1,
+      2_000,
+      'rewrite after reconnect',
+    );
     expect(await other.store.countSockets('ana')).toBe(2); // sock-3 here + sock-2 there; sock-1 gone
   });
 
@@ -149,17 +179,28 @@ describe('RedisPresenceStore (real Redis)', () => {
     await store.add('bruno', 'sock-2');
     await admin.unlink(...(await keysOf(admin, prefix)));
     expect(await store.countSockets('ana')).toBe(0);
-    await eventually(async () => (await store.countSockets('ana')) === 1, 2_000, 'presence rebuilt');
+    await eventually(
+      async () => (await store.countSockets('ana')) === 1,
+      2_000,
+      'presence rebuilt',
+    );
     expect(await store.countSockets('bruno')).toBe(1);
   });
 
   it('refuses options that could not work', () => {
     const redis = new Redis(REDIS_URL, { lazyConnect: true });
     expect(() => new RedisPresenceStore(redis, { keyPrefix: '' })).toThrow(/REDIS_KEY_PREFIX/);
-    expect(() => new RedisPresenceStore(redis, { keyPrefix: 'p', heartbeatIntervalMs: 5_000, heartbeatTtlMs: 1_000 })).toThrow(
-      /heartbeatTtlMs must be longer/,
+    expect(
+      () =>
+        new RedisPresenceStore(redis, {
+          keyPrefix: 'p',
+          heartbeatIntervalMs: 5_000,
+          heartbeatTtlMs: 1_000,
+        }),
+    ).toThrow(/heartbeatTtlMs must be longer/);
+    expect(() => new RedisPresenceStore(redis, { keyPrefix: 'p', instanceId: 'a:b' })).toThrow(
+      /instanceId/,
     );
-    expect(() => new RedisPresenceStore(redis, { keyPrefix: 'p', instanceId: 'a:b' })).toThrow(/instanceId/);
     redis.disconnect();
   });
 

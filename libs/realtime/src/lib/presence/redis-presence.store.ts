@@ -130,13 +130,17 @@ export class RedisPresenceStore implements PresenceStore {
     options: RedisPresenceOptions,
   ) {
     this.keys = clusterKeys(options.keyPrefix);
-    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_PRESENCE_HEARTBEAT_INTERVAL_MS;
+    this.heartbeatIntervalMs =
+      options.heartbeatIntervalMs ?? DEFAULT_PRESENCE_HEARTBEAT_INTERVAL_MS;
     this.heartbeatTtlMs = options.heartbeatTtlMs ?? DEFAULT_PRESENCE_HEARTBEAT_TTL_MS;
     if (!(this.heartbeatIntervalMs > 0) || !(this.heartbeatTtlMs > this.heartbeatIntervalMs)) {
-      throw new Error('Redis presence: heartbeatTtlMs must be longer than heartbeatIntervalMs (both positive)');
+      throw new Error(
+        'Redis presence: heartbeatTtlMs must be longer than heartbeatIntervalMs (both positive)',
+      );
     }
     this.instanceId = options.instanceId ?? randomBytes(8).toString('hex');
-    if (!/^[\w-]+$/.test(this.instanceId)) throw new Error('Redis presence: instanceId must match [A-Za-z0-9_-]+');
+    if (!/^[\w-]+$/.test(this.instanceId))
+      throw new Error('Redis presence: instanceId must match [A-Za-z0-9_-]+');
   }
 
   /** Registers this process and starts the heartbeat; Redis must be reachable. */
@@ -212,7 +216,10 @@ export class RedisPresenceStore implements PresenceStore {
       );
     } catch (error) {
       // Redis is away: the heartbeat expires and the others reap this process.
-      this.logger.warn({ msg: 'Could not remove presence on shutdown; it expires with the heartbeat', err: String(error) });
+      this.logger.warn({
+        msg: 'Could not remove presence on shutdown; it expires with the heartbeat',
+        err: String(error),
+      });
     }
     this.localSockets.clear();
     this.localCountByUser.clear();
@@ -220,7 +227,9 @@ export class RedisPresenceStore implements PresenceStore {
 
   private async tick(): Promise<void> {
     if (this.closed || this.beating) return;
-    this.beating = this.heartbeat({ throwOnError: false }).finally(() => (this.beating = undefined));
+    this.beating = this.heartbeat({ throwOnError: false }).finally(
+      () => (this.beating = undefined),
+    );
     await this.beating;
   }
 
@@ -249,7 +258,11 @@ export class RedisPresenceStore implements PresenceStore {
       );
       if (this.degraded) {
         this.degraded = false;
-        this.logger.log({ msg: 'Presence is cluster-wide again', instanceId: this.instanceId, sockets: this.localSockets.size });
+        this.logger.log({
+          msg: 'Presence is cluster-wide again',
+          instanceId: this.instanceId,
+          sockets: this.localSockets.size,
+        });
       }
     } catch (error) {
       if (throwOnError) throw error;
@@ -303,5 +316,6 @@ export class RedisPresenceStore implements PresenceStore {
 
 function assertSocketId(socketId: string): void {
   // Socket.IO ids are base64url; ':' would break the member encoding.
-  if (!socketId || socketId.includes(':')) throw new Error(`Redis presence: invalid socket id "${socketId}"`);
+  if (!socketId || socketId.includes(':'))
+    throw new Error(`Redis presence: invalid socket id "${socketId}"`);
 }

@@ -14,9 +14,9 @@
 // workers are separate processes on 127.0.0.1; every process, database, Redis key and temp
 // directory this run creates is removed at the end, on errors and on Ctrl-C.
 import { execSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { compareRuns } from './lib/compare.mjs';
 import { Driver } from './lib/driver.mjs';
 import {
@@ -171,6 +171,19 @@ function gitInfo() {
   };
 }
 
+/**
+ * The build every Herald process of this run starts from: a private copy of dist/apps/api,
+ * so that a rebuild by someone else during the run (a shared checkout) cannot change or
+ * break the code under test half-way. Node still resolves node_modules from the workspace.
+ */
+let heraldMain = API_MAIN;
+function snapshotBuild() {
+  const dir = join(ROOT, 'tmp/bench', `api-${runId}`);
+  cpSync(dirname(API_MAIN), dir, { recursive: true });
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  heraldMain = join(dir, 'main.js');
+}
+
 function ensureBuild() {
   if (!flag('build') && existsSync(API_MAIN)) return;
   log('building the API (npx nx build api) ...');
@@ -219,7 +232,7 @@ async function prepare(target, repeat) {
     start: (port) =>
       startServer({
         label: target.label,
-        main: API_MAIN,
+        main: heraldMain,
         port,
         env,
       }),
@@ -322,8 +335,8 @@ async function runCluster(target, repeat, halfRate) {
   const [portA, portB] = [await freePort(), await freePort()];
   const servers = [];
   try {
-    servers.push(await startServer({ label: 'Herald A', main: API_MAIN, port: portA, env }));
-    servers.push(await startServer({ label: 'Herald B', main: API_MAIN, port: portB, env }));
+    servers.push(await startServer({ label: 'Herald A', main: heraldMain, port: portA, env }));
+    servers.push(await startServer({ label: 'Herald B', main: heraldMain, port: portB, env }));
     const [a, b] = servers;
     const redisReported = JSON.stringify(a.health ?? {})
       .toLowerCase()
@@ -416,7 +429,10 @@ async function runCapacity(target) {
 // ---- main -------------------------------------------------------------------------------
 
 async function main() {
-  if (selected.some((id) => id !== 'd')) ensureBuild();
+  if (selected.some((id) => id !== 'd')) {
+    ensureBuild();
+    snapshotBuild();
+  }
   const git = gitInfo();
   log(
     `herald bench (${config.mode}): targets ${selected.join(', ')}, ${config.repeats} repeat(s), ${config.workers} client workers, fd limit ${FD_LIMIT}`,

@@ -14,7 +14,7 @@
 // workers are separate processes on 127.0.0.1; every process, database, Redis key and temp
 // directory this run creates is removed at the end, on errors and on Ctrl-C.
 import { execSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { compareRuns } from './lib/compare.mjs';
@@ -51,6 +51,13 @@ const option = (name) => {
 
 if (flag('compare')) {
   process.exit(compareRuns(option('compare')));
+}
+if (option('report')) {
+  // Re-renders docs/benchmarks.md (and the chart) from a recorded run, e.g. after a report change.
+  const run = JSON.parse(readFileSync(option('report'), 'utf8'));
+  run.summary = summarizeRun(run);
+  process.stderr.write(`${writeReport(run, { docs: true }).join(', ')}\n`);
+  process.exit(0);
 }
 
 const quick = flag('quick');

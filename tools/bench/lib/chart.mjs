@@ -24,9 +24,9 @@ function series(run, id, mode) {
 }
 
 export function latencyChart(run) {
-  const W = 760;
+  const W = 800;
   const H = 440;
-  const m = { left: 70, right: 230, top: 40, bottom: 55 };
+  const m = { left: 70, right: 270, top: 40, bottom: 55 };
   const lines = [];
   for (const id of Object.keys(run.targets)) {
     for (const mode of ['typed', 'stored', 'cross']) {

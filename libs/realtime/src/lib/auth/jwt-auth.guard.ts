@@ -4,9 +4,11 @@ import {
   ExecutionContext,
   Inject,
   Injectable,
+  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request } from 'express';
+import { ErrorCode } from '@herald/ws-contracts';
 import { RealtimeError } from '../errors';
 import { AuthenticatedUser, bearerToken, TokenVerifier } from './token-verifier';
 
@@ -25,6 +27,14 @@ export class JwtAuthGuard implements CanActivate {
       return true;
     } catch (error) {
       const detail = error instanceof RealtimeError ? error : undefined;
+      if (detail?.code === ErrorCode.Unavailable) {
+        throw new ServiceUnavailableException({
+          statusCode: 503,
+          message: detail.message,
+          error: 'Service Unavailable',
+          code: detail.code,
+        });
+      }
       throw new UnauthorizedException({
         statusCode: 401,
         message: detail?.message ?? 'Unauthorized',

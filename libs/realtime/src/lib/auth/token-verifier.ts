@@ -68,7 +68,7 @@ export class TokenVerifier {
       if (HMAC_ALGORITHMS.includes(header.alg)) {
         if (hmac) return hmac;
       } else if (asymmetric) {
-        return typeof asymmetric === 'function' ? asymmetric(header, token) : asymmetric;
+        return typeof asymmetric === 'function' ? fetchKey(asymmetric, header, token) : asymmetric;
       }
       throw new RealtimeError(ErrorCode.TokenInvalid, `algorithm ${header.alg} is not accepted`);
     };
@@ -122,6 +122,39 @@ export class TokenVerifier {
       return new RealtimeError(ErrorCode.TokenInvalid, `Token claim check failed: ${error.claim}`);
     }
     return new RealtimeError(ErrorCode.TokenInvalid, 'Authentication token is invalid');
+  }
+}
+
+/**
+ * Looks the key up in the JWKS. A key set that cannot be fetched (timeout, connection
+ * refused, garbage answer) is an outage, not a bad token: SERVICE_UNAVAILABLE, so clients
+ * retry instead of signing the user out. A kid that is not in the set stays TOKEN_INVALID.
+ */
+async function fetchKey(
+  jwks: JWTVerifyGetKey,
+  header: JWTHeaderParameters,
+  token: Parameters<JWTVerifyGetKey>[1],
+): Promise<Awaited<ReturnType<JWTVerifyGetKey>>> {
+  try {
+    return await jwks(header, token);
+  } catch (error) {
+    if (
+      error instanceof errors.JWKSNoMatchingKey ||
+      error instanceof errors.JWKSMultipleMatchingKeys
+    ) {
+      throw error;
+    }
+    if (
+      error instanceof errors.JOSEError &&
+      !(error instanceof errors.JWKSTimeout) &&
+      !(error instanceof errors.JWKSInvalid)
+    ) {
+      throw error;
+    }
+    throw new RealtimeError(
+      ErrorCode.Unavailable,
+      'Token signing keys cannot be fetched right now; retry shortly',
+    );
   }
 }
 

@@ -9,6 +9,12 @@ export const TEST_JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456
 export const TEST_API_KEY = 'e2e-service-api-key-0123456789';
 export const TEST_ORIGIN = 'http://localhost:5173';
 
+/** Children still running when the test worker exits are killed, even after a crash. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface ApiProcess {
   url: string;
   port: number;
@@ -51,14 +57,18 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     else env[key] = value;
   }
   const child = spawn(process.execPath, [API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: WORKSPACE_ROOT });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const logs: string[] = [];
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`API did not start within ${options.startTimeoutMs ?? 45_000} ms:\n${logs.join('\n')}`)),
-      options.startTimeoutMs ?? 45_000,
-    );
+    const timeoutMs = options.startTimeoutMs ?? 90_000;
+    const timer = setTimeout(() => {
+      // Never leave an orphan holding ~700 MB behind a failed start.
+      child.kill('SIGKILL');
+      reject(new Error(`API did not start within ${timeoutMs} ms:\n${logs.join('\n')}`));
+    }, timeoutMs);
     const onLine = (line: string) => {
       logs.push(line);
       if (line.includes('Herald listening')) {

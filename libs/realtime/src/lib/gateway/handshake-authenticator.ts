@@ -12,6 +12,8 @@ import { clientAddress } from './client-address';
 import { OriginPolicy } from './origin-policy';
 import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
 
+const FOREIGN_ORIGIN_LOG_INTERVAL_MS = 10_000;
+
 /** What the handshake decided for an accepted socket, read once by the gateway on connect. */
 export interface HandshakeResult {
   user: AuthenticatedUser;
@@ -37,6 +39,8 @@ export class HandshakeAuthenticator {
   private readonly limiter: KeyedRateLimiter;
   private readonly origins: OriginPolicy;
   private readonly results = new WeakMap<HeraldSocket, HandshakeResult>();
+  private lastForeignOriginLog = 0;
+  private foreignOriginsSinceLog = 0;
 
   constructor(
     @Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions,
@@ -67,11 +71,19 @@ export class HandshakeAuthenticator {
     const origin = request.headers.origin;
     if (this.origins.isAllowed(origin)) return callback(null, true);
     this.stats.recordHandshake(ErrorCode.OriginNotAllowed);
-    this.logger.warn({
-      msg: 'Refused a handshake from a foreign origin',
-      origin,
-      code: ErrorCode.OriginNotAllowed,
-    });
+    // A hostile page can make browsers knock endlessly: log once per interval, with a count.
+    this.foreignOriginsSinceLog += 1;
+    const now = Date.now();
+    if (now - this.lastForeignOriginLog >= FOREIGN_ORIGIN_LOG_INTERVAL_MS) {
+      this.logger.warn({
+        msg: 'Refused handshakes from a foreign origin',
+        origin: String(origin).slice(0, 200),
+        refused: this.foreignOriginsSinceLog,
+        code: ErrorCode.OriginNotAllowed,
+      });
+      this.lastForeignOriginLog = now;
+      this.foreignOriginsSinceLog = 0;
+    }
     callback(`Origin ${origin} is not allowed`, false);
   };
 

@@ -109,7 +109,18 @@ export class RealtimeGateway
       void this.forget(socket);
     });
     this.scheduleExpiry(socket, session);
-    void this.welcome(socket, result.rooms);
+    this.welcome(socket, result.rooms).catch((error: unknown) => {
+      // A socket we could not set up must not linger half-joined (nor crash the process).
+      this.logger.error({
+        msg: 'Could not set up a connection',
+        userId: socket.data.userId,
+        err: error,
+      });
+      if (socket.connected) {
+        socket.emit(ServerEvent.Error, toErrorDetail(error));
+        socket.disconnect(true);
+      }
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -14,7 +14,10 @@ export type ClientEventOutcome = 'ok' | string;
 export class RealtimeStats {
   readonly handshakes = new Map<HandshakeOutcome, number>();
   readonly clientEvents = new Map<ClientEventOutcome, number>();
+  /** Server events emitted, by event name: one per emit, whatever the number of sockets reached. */
+  readonly emitted = new Map<string, number>();
   tokenExpiries = 0;
+  private readonly deliveryListeners = new Set<(milliseconds: number) => void>();
 
   recordHandshake(outcome: HandshakeOutcome): void {
     this.handshakes.set(outcome, (this.handshakes.get(outcome) ?? 0) + 1);
@@ -26,5 +29,23 @@ export class RealtimeStats {
 
   recordTokenExpiry(): void {
     this.tokenExpiries += 1;
+  }
+
+  recordEmit(event: string): void {
+    this.emitted.set(event, (this.emitted.get(event) ?? 0) + 1);
+  }
+
+  /** A stored notification was pushed `milliseconds` after its `createdAt` (commit + publish). */
+  recordDelivery(milliseconds: number): void {
+    for (const listener of this.deliveryListeners) listener(milliseconds);
+  }
+
+  /**
+   * Delivery latencies are samples, not counts: an app that wants them (a histogram)
+   * subscribes here. Returns the unsubscribe function.
+   */
+  onDelivery(listener: (milliseconds: number) => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
   }
 }

@@ -12,6 +12,10 @@ import {
 import { CLUSTER_BACKEND, type ClusterBackend } from './cluster/cluster-backend';
 import { SocketServerRef } from './gateway/socket-server.ref';
 import type { RawEmitter } from './gateway/socket-types';
+import { RealtimeStats } from './realtime-stats';
+
+/** The prefix of `userRoom(id)`. */
+const USER_ROOM_PREFIX = userRoom('');
 
 /**
  * The in-process API (SPEC §5): any Nest module injects it to push typed events to users.
@@ -28,6 +32,7 @@ export class WebSocketService {
   constructor(
     @Inject(SocketServerRef) private readonly serverRef: SocketServerRef,
     @Inject(CLUSTER_BACKEND) private readonly backend: ClusterBackend,
+    @Inject(RealtimeStats) private readonly stats: RealtimeStats,
   ) {}
 
   emitToUser<E extends keyof ServerEventPayloads>(
@@ -67,7 +72,9 @@ export class WebSocketService {
   /** To every connected (and therefore authenticated) socket. */
   broadcast<E extends keyof ServerEventPayloads>(event: E, payload: ServerEventPayloads[E]): void {
     const server = this.requireServer(event);
-    if (server) (server as unknown as RawEmitter).emit(event, payload);
+    if (!server) return;
+    (server as unknown as RawEmitter).emit(event, payload);
+    this.stats.recordEmit(event);
   }
 
   async isUserConnected(userId: string): Promise<boolean> {
@@ -107,6 +114,7 @@ export class WebSocketService {
       notification,
       timestamp: new Date().toISOString(),
     });
+    this.recordDelivery(notification);
   }
 
   /** Each notification to its own recipient (`notification.userId`). */
@@ -117,6 +125,7 @@ export class WebSocketService {
         notification,
         timestamp,
       });
+      this.recordDelivery(notification);
     }
   }
 
@@ -147,6 +156,15 @@ export class WebSocketService {
     return this.serverRef.localConnections;
   }
 
+  /** Distinct users with a socket on this process (their `user:{id}` rooms), for metrics. */
+  get localUsers(): number {
+    let users = 0;
+    for (const room of this.serverRef.server?.of('/').adapter.rooms.keys() ?? []) {
+      if (room.startsWith(USER_ROOM_PREFIX)) users++;
+    }
+    return users;
+  }
+
   get adapterName(): string {
     return this.backend.adapterName;
   }
@@ -154,7 +172,15 @@ export class WebSocketService {
   private emitTo(rooms: string[], event: string, payload: unknown): void {
     if (rooms.length === 0) return;
     const server = this.requireServer(event);
-    if (server) (server.to(rooms) as unknown as RawEmitter).emit(event, payload);
+    if (!server) return;
+    (server.to(rooms) as unknown as RawEmitter).emit(event, payload);
+    this.stats.recordEmit(event);
+  }
+
+  /** Stored-to-pushed time; `createdAt` comes from the database clock. */
+  private recordDelivery(notification: Notification): void {
+    const createdAt = Date.parse(notification.createdAt);
+    if (Number.isFinite(createdAt)) this.stats.recordDelivery(Math.max(0, Date.now() - createdAt));
   }
 
   private requireServer(event: string) {

@@ -2,7 +2,7 @@ import { ErrorCode } from '@herald/ws-contracts';
 import { startApi, type ApiProcess } from '../support/api-process';
 import { connectAuthenticated, createSocket, type TestSocket } from '../support/clients';
 import { mintToken } from '../support/tokens';
-import { Bystander, uniqueUser } from './hardening-harness';
+import { Bystander, service, uniqueUser } from './hardening-harness';
 
 /**
  * One client flooding the server: handshakes past the per-IP limit are refused with
@@ -21,6 +21,7 @@ describe('floods from one client', () => {
         HANDSHAKE_RATE_LIMIT_PER_SECOND: '10',
         WS_RATE_LIMIT_BURST: '50',
         WS_RATE_LIMIT_PER_SECOND: '10',
+        HTTP_RATE_LIMIT_PER_MINUTE: '600',
       },
     });
     bystander = await Bystander.connect(api);
@@ -116,5 +117,46 @@ describe('floods from one client', () => {
     expect(
       await neighbour.timeout(5_000).emitWithAck('notification:mark_all_read', {}),
     ).toMatchObject({ ok: true });
+  });
+
+  it('counts what happened in /api/metrics: users, handshake refusals by code, rate-limit hits, emits by name, delivery latency', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 150 }, () =>
+        fetch(`${api.url}/api/notifications/unread-count`).then((r) => r.status),
+      ),
+    );
+    expect(statuses).toContain(429);
+    const sent = await service(api, 'POST', '/api/notifications', {
+      userId: bystander.userId,
+      title: 'measured',
+      message: 'm',
+    });
+    expect(sent.status).toBe(201);
+    await bystander.assertUnaffected(api); // one xp:gained through the service endpoint
+
+    const text = await (await fetch(`${api.url}/api/metrics`)).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    expect(value(/^herald_ws_users\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^herald_ws_connections\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(
+      value(/^herald_ws_handshakes_total\{[^}]*outcome="RATE_LIMITED"[^}]*\} (\d+)/m),
+    ).toBeGreaterThan(0);
+    expect(
+      value(/^herald_ws_handshakes_total\{[^}]*outcome="accepted"[^}]*\} (\d+)/m),
+    ).toBeGreaterThan(0);
+    expect(
+      value(/^herald_ws_client_events_total\{[^}]*outcome="RATE_LIMITED"[^}]*\} (\d+)/m),
+    ).toBeGreaterThan(0);
+    expect(value(/^herald_http_rate_limited_total\{[^}]*\} (\d+)/m)).toBeGreaterThan(0);
+    expect(
+      value(/^herald_ws_events_emitted_total\{[^}]*event="xp:gained"[^}]*\} (\d+)/m),
+    ).toBeGreaterThan(0);
+    expect(
+      value(/^herald_ws_events_emitted_total\{[^}]*event="notification:new"[^}]*\} (\d+)/m),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value(/^herald_notification_delivery_seconds_count\{[^}]*\} (\d+)/m),
+    ).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds/m);
   });
 });

@@ -1,8 +1,11 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { Counter, Registry } from 'prom-client';
 import { KeyedRateLimiter } from '@herald/realtime';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { METRICS_REGISTRY } from '../metrics/metrics.registry';
+import { httpRateLimitedCounter } from '../metrics/rate-limit.metrics';
 
 /** Health probes and metric scrapes are never throttled. */
 const EXEMPT_PATHS = /^\/api\/(health|metrics)(\/|\?|$)/;
@@ -20,8 +23,10 @@ export class HttpRateLimitMiddleware implements NestMiddleware {
   private readonly limiter: KeyedRateLimiter;
   private readonly apiKeyDigest?: Buffer;
   private readonly retryAfterSeconds: number;
+  private readonly refused: Counter;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(METRICS_REGISTRY) registry: Registry) {
+    this.refused = httpRateLimitedCounter(registry);
     const perMinute = config.limits.httpRatePerMinute;
     this.limiter = new KeyedRateLimiter({
       capacity: Math.max(1, Math.ceil(perMinute / 6)),
@@ -34,8 +39,16 @@ export class HttpRateLimitMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction) {
     if (EXEMPT_PATHS.test(req.originalUrl) || this.hasServiceKey(req)) return next();
     if (this.limiter.take(req.ip ?? 'unknown')) return next();
+    this.refused.inc();
     res.setHeader('retry-after', String(this.retryAfterSeconds));
-    res.status(429).json({ statusCode: 429, message: 'Too many requests; slow down', error: 'Too Many Requests', code: 'RATE_LIMITED' });
+    res
+      .status(429)
+      .json({
+        statusCode: 429,
+        message: 'Too many requests; slow down',
+        error: 'Too Many Requests',
+        code: 'RATE_LIMITED',
+      });
   }
 
   private hasServiceKey(req: Request): boolean {

@@ -1,5 +1,5 @@
 import { StrictMode, useState } from 'react';
-import { act, render, screen, waitFor } from '@testing-library/react';
+import { act, configure, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ServerEventPayloads } from '@herald/ws-contracts';
 import { RealtimeClient } from '@herald/realtime-client';
@@ -18,6 +18,9 @@ import {
   useSocketEvent,
   useUnreadCount,
 } from './hooks';
+
+// Real sockets on a shared, busy machine: allow more than the default 1 s (liveness only).
+configure({ asyncUtilTimeout: 5_000 });
 
 let server: TestServer;
 

@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { RealtimeProvider } from '@herald/realtime-react';
 // The in-process contract server of the client library's specs (test code only).
@@ -9,6 +9,9 @@ import {
   type TestServer,
 } from '../../../../../libs/realtime-client/src/testing/test-server';
 import { NotificationBell } from './NotificationBell';
+
+// Real sockets on a shared, busy machine: allow more than the default 1 s (liveness only).
+configure({ asyncUtilTimeout: 5_000 });
 
 let server: TestServer;
 

@@ -6,10 +6,13 @@ import {
   HttpStatus,
   Inject,
   Param,
+  Logger,
   Post,
+  ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
 import {
+  ErrorCode,
   serverEventBodySchema,
   userIdSchema,
   type DeliveryResponse,
@@ -38,6 +41,8 @@ const userIdParam = new ZodValidationPipe(userIdSchema);
 @Controller('realtime')
 @UseGuards(ApiKeyGuard)
 export class RealtimeServiceController {
+  private readonly logger = new Logger('Realtime');
+
   constructor(@Inject(WebSocketService) private readonly ws: WebSocketService) {}
 
   /** A typed server event to every device of one user. */
@@ -47,7 +52,7 @@ export class RealtimeServiceController {
     @Param('userId', userIdParam) userId: string,
     @Body(eventBody) body: ValidServerEventBody,
   ): Promise<DeliveryResponse> {
-    const delivered = await this.ws.isUserConnected(userId);
+    const delivered = await this.cluster(() => this.ws.isUserConnected(userId));
     this.ws.emitToUser(userId, body.event, body.payload);
     return { delivered };
   }
@@ -62,7 +67,7 @@ export class RealtimeServiceController {
 
   @Get('users/:userId/presence')
   async presence(@Param('userId', userIdParam) userId: string): Promise<PresenceResponse> {
-    const sockets = await this.ws.getUserSocketCount(userId);
+    const sockets = await this.cluster(() => this.ws.getUserSocketCount(userId));
     return { online: sockets > 0, sockets };
   }
 
@@ -70,6 +75,24 @@ export class RealtimeServiceController {
   @Post('users/:userId/disconnect')
   @HttpCode(HttpStatus.OK)
   async disconnect(@Param('userId', userIdParam) userId: string): Promise<DisconnectResponse> {
-    return { disconnected: await this.ws.disconnectUser(userId) };
+    return { disconnected: await this.cluster(() => this.ws.disconnectUser(userId)) };
+  }
+
+  /**
+   * Presence and disconnects may ask every process (Redis); when that fails the answer is
+   * 503 SERVICE_UNAVAILABLE, so the caller retries, rather than a 500.
+   */
+  private async cluster<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      this.logger.error({ msg: 'Cluster query failed', err: error });
+      throw new ServiceUnavailableException({
+        statusCode: 503,
+        message: 'Presence is unavailable right now; retry shortly',
+        error: 'Service Unavailable',
+        code: ErrorCode.Unavailable,
+      });
+    }
   }
 }

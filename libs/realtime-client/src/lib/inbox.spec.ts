@@ -116,6 +116,27 @@ describe('inbox store kept in sync with the server', () => {
     expect(inbox(c).unreadCount).toBe(1);
   }, 15_000);
 
+  it('replays events that race a resync in order, so a read-all does not hide a later notification', async () => {
+    await server.close();
+    server = await startTestServer({ httpDelayMs: 150 });
+    const c = await connect('ana');
+    const early = server.notify('ana', 'early');
+    await waitFor(() => inbox(c).items.length === 1);
+
+    const resync = inboxOf(c).resync(); // the HTTP answer is computed 150 ms from now
+    await new Promise((r) => setTimeout(r, 20));
+    const socket = [...server.io.sockets.sockets.values()][0];
+    // read-all (server side, as another device would), then a new notification
+    for (const n of server.inboxOf('ana')) n.readAt = new Date().toISOString();
+    socket.emit('notification:read', { notificationId: null, success: true, all: true });
+    const late = server.notify('ana', 'late');
+    await resync;
+
+    expect(inbox(c).items.find((n) => n.id === early.id)?.readAt).not.toBeNull();
+    expect(inbox(c).items.find((n) => n.id === late.id)?.readAt).toBeNull();
+    expect(inbox(c).unreadCount).toBe(1);
+  });
+
   it('pages with loadMore and never duplicates an id', async () => {
     for (let i = 0; i < 5; i++) server.store('ana', `n${i}`);
     const c = await connect('ana', { pageSize: 2 });

@@ -97,7 +97,9 @@ export class InboxStore {
         hasMore: page.nextCursor !== null,
         syncedAt: Date.now(),
       };
-      for (const event of replay) this.apply(event);
+      // Replayed in the server's order, a `new` overwrites what the page said: a read-all
+      // that raced the request must not leave a later notification marked read.
+      for (const event of replay) this.apply(event, true);
       this.listeners.emit(this.snapshot);
     } catch (error) {
       if (generation !== this.syncGeneration) return;
@@ -187,13 +189,15 @@ export class InboxStore {
     this.listeners.emit(this.snapshot);
   }
 
-  private apply(event: InboxEvent): void {
+  private apply(event: InboxEvent, replaying = false): void {
     const items = this.snapshot.items;
     switch (event.kind) {
       case 'new': {
         const incoming = event.payload.notification;
-        if (items.some((n) => n.id === incoming.id)) return;
-        this.snapshot = { ...this.snapshot, items: dedupeSorted([incoming, ...items]) };
+        const known = items.some((n) => n.id === incoming.id);
+        if (known && !replaying) return; // a duplicate push: the first copy stays
+        const rest = known ? items.filter((n) => n.id !== incoming.id) : items;
+        this.snapshot = { ...this.snapshot, items: dedupeSorted([incoming, ...rest]) };
         return;
       }
       case 'read': {

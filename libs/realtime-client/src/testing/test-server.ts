@@ -57,6 +57,8 @@ export interface TestServerOptions {
   port?: number;
   /** Acknowledge nothing for this event (to provoke ACK_TIMEOUT). */
   silentEvents?: string[];
+  /** Delay every HTTP answer (its data is read after the delay), to race events against a resync. */
+  httpDelayMs?: number;
   /** Refuse the first `count` handshakes with this code (e.g. RATE_LIMITED). */
   refuseFirst?: { count: number; code: ErrorCode };
 }
@@ -237,6 +239,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    if (options.httpDelayMs) await new Promise((r) => setTimeout(r, options.httpDelayMs));
     const header = req.headers.authorization ?? '';
     const verdict = await verify(header.startsWith('Bearer ') ? header.slice(7) : undefined);
     if ('code' in verdict)

@@ -464,4 +464,72 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       expect(res.body.accessToken).toBeUndefined();
     });
   });
+
+  describe('group rooms demo endpoints (service)', () => {
+    it.each([
+      ['a group id with a space', 'a%20b'],
+      ['a group id with a slash', 'a%2Fb'],
+      ['SQL in the group id', encodeURIComponent("g' OR 1=1 --")],
+      ['a 65-character group id', 'g'.repeat(65)],
+    ])('PUT/DELETE members and POST messages refuse %s with 400', async (_name, groupId) => {
+      expect(
+        (await service(api, 'PUT', `/api/groups/${groupId}/members/${bystander.userId}`)).status,
+      ).toBe(400);
+      expect(
+        (await service(api, 'DELETE', `/api/groups/${groupId}/members/${bystander.userId}`)).status,
+      ).toBe(400);
+      expect(
+        (await service(api, 'POST', `/api/groups/${groupId}/messages`, { text: 'hi' })).status,
+      ).toBe(400);
+    });
+
+    it.each<[string, unknown]>([
+      ['no text', {}],
+      ['a numeric text', { text: 42 }],
+      ['a whitespace-only text', { text: '   ' }],
+      ['a 2,001-character text', { text: 't'.repeat(2_001) }],
+      ['an extra field', { text: 'hi', from: 'admin' }],
+    ])('POST messages refuses %s with 400', async (_name, body) => {
+      const res = await service(api, 'POST', '/api/groups/team-1/messages', body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    });
+
+    it('refuses every group endpoint without the service key (401)', async () => {
+      expect(
+        (await call(api, 'PUT', `/api/groups/team-1/members/${bystander.userId}`)).status,
+      ).toBe(401);
+      expect(
+        (await call(api, 'POST', '/api/groups/team-1/messages', { body: { text: 'hi' } })).status,
+      ).toBe(401);
+    });
+  });
+
+  describe('demo control panel endpoints (user JWT, DEMO_AUTH on)', () => {
+    it.each<[string, string, unknown]>([
+      ['notifications with no title', '/api/demo/notifications', { userId: victim, message: 'm' }],
+      [
+        'notifications with a NUL byte',
+        '/api/demo/notifications',
+        { userId: victim, title: 'a\u0000', message: 'm' },
+      ],
+      ['xp with a negative amount', '/api/demo/xp', { userId: victim, amount: -1, source: 's' }],
+      [
+        'broadcast of an unknown event',
+        '/api/demo/broadcast',
+        { event: 'admin:grant', payload: {} },
+      ],
+    ])('refuses %s with 400 and stores nothing', async (_name, path, body) => {
+      const token = await mintToken(uniqueUser('demo-user'));
+      await expectRefusedUnchanged(() => call(api, 'POST', path, { token, body }), 400);
+      expect(await inboxOf(api, victim)).toEqual([]);
+    });
+
+    it('refuses the demo endpoints without a user token (401)', async () => {
+      await expectRefusedUnchanged(
+        () => call(api, 'POST', '/api/demo/notifications', { body: valid }),
+        401,
+      );
+    });
+  });
 });

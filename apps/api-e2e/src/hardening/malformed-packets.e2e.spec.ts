@@ -181,4 +181,34 @@ describe('malformed Engine.IO / Socket.IO packets over a raw websocket', () => {
     raw.send(Buffer.alloc(200_000, 1));
     await raw.expectClosed();
   });
+
+  describe('over HTTP long-polling', () => {
+    const polling = (query: string, init?: RequestInit) =>
+      fetch(`${api.url}/socket.io/?${query}`, init);
+
+    it.each([
+      ['an unknown session id', 'EIO=4&transport=polling&sid=not-a-session'],
+      ['an unknown transport', 'EIO=4&transport=carrier-pigeon'],
+      ['Engine.IO protocol 3', 'EIO=3&transport=polling'],
+      ['no protocol version', 'transport=polling'],
+    ])('answers %s with 400', async (_name, query) => {
+      const res = await polling(query);
+      expect(res.status).toBe(400);
+      await res.text();
+    });
+
+    it('answers a polling POST over WS_MAX_MESSAGE_BYTES with 413 and closes that session', async () => {
+      const open = await (await polling('EIO=4&transport=polling')).text();
+      const { sid } = JSON.parse(open.slice(1)) as { sid: string };
+      const res = await polling(`EIO=4&transport=polling&sid=${sid}`, {
+        method: 'POST',
+        body: `4${'x'.repeat(150_000)}`,
+      });
+      expect(res.status).toBe(413);
+      await res.text();
+      const after = await polling(`EIO=4&transport=polling&sid=${sid}`);
+      expect(after.status).toBe(400);
+      await after.text();
+    });
+  });
 });

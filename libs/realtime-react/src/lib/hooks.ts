@@ -1,11 +1,4 @@
-import {
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useSyncExternalStore,
-} from 'react';
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import {
   ClientErrorCode,
   INITIAL_CONNECTION_STATE,
@@ -16,12 +9,10 @@ import {
   type InboxSnapshot,
 } from '@herald/realtime-client';
 import type { ClientEventPayloads, Notification, ServerEventPayloads } from '@herald/ws-contracts';
+import { useIsomorphicLayoutEffect } from './isomorphic-layout-effect';
 import { useRealtimeClient } from './realtime-provider';
 
 const noopSubscribe = () => () => undefined;
-
-/** Runs before paint in the browser; falls back to useEffect where there is no DOM (SSR). */
-const useIsomorphicLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;
 
 export interface UseSocketResult {
   socket: HeraldSocket | null;

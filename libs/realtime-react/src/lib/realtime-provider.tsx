@@ -4,6 +4,7 @@ import {
   type RealtimeClient,
   type RealtimeClientOptions,
 } from '@herald/realtime-client';
+import { useIsomorphicLayoutEffect } from './isomorphic-layout-effect';
 
 const RealtimeContext = createContext<RealtimeClient | null>(null);
 
@@ -42,7 +43,10 @@ export function RealtimeProvider({
 }: RealtimeProviderProps) {
   const pool = useRef(new Map<string, PoolEntry>());
   const latest = useRef({ refreshToken, options });
-  latest.current = { refreshToken, options };
+  // Before the effect below reads it; a layout effect, not a write during render.
+  useIsomorphicLayoutEffect(() => {
+    latest.current = { refreshToken, options };
+  });
   const [client, setClient] = useState<RealtimeClient | null>(null);
 
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DemoUser } from '@herald/ws-contracts';
 import { api } from './api';
 
@@ -49,7 +49,9 @@ export function useSession(): SessionApi {
   // would make the provider open a new connection, while a refresh must keep the socket.
   const latestToken = useRef<string | null>(session?.token ?? null);
   const sessionRef = useRef(session);
-  sessionRef.current = session;
+  useEffect(() => {
+    sessionRef.current = session;
+  }, [session]);
 
   const signIn = useCallback<SessionApi['signIn']>(async (who) => {
     const answer = await api.demoLogin(who);

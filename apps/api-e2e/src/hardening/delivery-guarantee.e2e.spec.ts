@@ -100,6 +100,10 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
     expect(failed.length).toBeGreaterThan(0); // the kill really happened mid-burst
     expect(accepted.every((o) => o.status === 201)).toBe(true);
 
+    // Listen before restarting: the device may reconnect as soon as the port is back.
+    const reauthenticated = new Promise<void>((resolve) =>
+      device?.once('authenticated', () => resolve()),
+    );
     // Restart on the same database and address.
     const restarted = await startApi({ env, port: api.port });
     apis.push(restarted);
@@ -138,7 +142,7 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
 
     // 4. The device reconnects by itself and finds what it missed in the inbox; merged
     //    by id (client-side dedupe) it shows every notification exactly once.
-    await new Promise<void>((resolve) => device?.once('authenticated', () => resolve()));
+    await reauthenticated;
     const afterReconnect = await inboxOf(restarted, alice);
     const missed = afterReconnect.filter((n) => !pushed.includes(n.id));
     const shown = new Map<string, Notification>();

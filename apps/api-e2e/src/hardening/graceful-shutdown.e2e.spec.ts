@@ -146,9 +146,10 @@ describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
     // The replacement comes up on the same address: clients reconnect by themselves,
     // presence counts them once (the old process removed its own entries), and the
     // notification accepted during shutdown is in the inbox.
+    const reauthenticated = Promise.all(devices.map((d) => once(d, 'authenticated', 60_000)));
     const next = await startApi({ env, port: api.port });
     apis.push(next);
-    await Promise.all(devices.map((d) => once(d, 'authenticated', 15_000)));
+    await reauthenticated;
     expect(devices.every((d) => d.connected)).toBe(true);
     expect((await service(next, 'GET', `/api/realtime/users/${userId}/presence`)).body).toEqual({
       online: true,

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // `npm run bench`: Herald against a raw Socket.IO baseline, in one run, with one driver.
 //
-//   npm run bench                  full run (3 repeats, ~20-25 min on 2 cores) → docs/benchmarks.md
-//   npm run bench -- --quick       small N, 1 repeat, few steps (< 2 min) → tmp/bench/*.json
+//   npm run bench                  full run: 3 repeats of scenarios 1-6 (~13-15 min on 2 busy
+//                                  cores) → docs/benchmarks.md, docs/benchmarks/<date>-<commit>.json
+//   npm run bench -- --quick       baseline + Herald/PGlite, small N, 1 repeat, 1 s steps → tmp/bench/
 //   npm run bench -- --compare [previous.json]   latest JSON vs a previous one, as ratios
+//   npm run bench -- --capacity-only [--capacity N] [--budget S]   the 20,000-socket pass alone
+//   npm run bench -- --report <run.json>          re-render docs/benchmarks.md from a recorded run
 //
-// Other flags: --targets d,a,b,c (subset; the baseline d always runs), --repeats N,
-// --storm N, --no-capacity, --profile (servers run with --cpu-prof into tmp/bench/profiles),
-// --build (rebuild the API first; it is built anyway when dist is missing).
+// Other flags: --targets a,b,c (subset; the baseline d always runs), --repeats N, --storm N,
+// --with-capacity (add the capacity pass to a full run, ~10 more minutes), --profile (a CPU
+// profile of each scenario through the server's inspector, into tmp/bench/profiles), --build
+// (rebuild the API first; it is built anyway when dist is missing).
 //
 // Targets: (a) Herald, embedded PGlite; (b) Herald, PostgreSQL; (c) two Herald processes
 // sharing Redis; (d) the baseline (tools/bench/baseline-server.mjs). Servers and client
@@ -101,7 +105,8 @@ const config = quick
       maxRate: 12_800,
       refine: 1,
       retry: true,
-      capacity: flag('no-capacity') ? [] : [Math.min(20_000, MAX_SOCKETS_PER_PROCESS)],
+      // The capacity pass alone takes as long as the rest on a busy machine: opt in.
+      capacity: flag('with-capacity') ? [Math.min(20_000, MAX_SOCKETS_PER_PROCESS)] : [],
     };
 
 if (capacityOnly) {

@@ -26,6 +26,12 @@ test.describe('@herald/realtime-client in Node against the real API', () => {
     return client;
   };
   const status = (c: RealtimeClient) => c.getState().status;
+  const inboxOf = (c: RealtimeClient) => {
+    if (!c.inbox) throw new Error('created without an inbox');
+    return c.inbox.getSnapshot();
+  };
+  const idOf = (c: RealtimeClient, title: string) =>
+    inboxOf(c).items.find((n) => n.title === title)?.id;
 
   test('connects, resyncs its inbox, follows pushes and marks read with a typed ack', async () => {
     const email = uniqueEmail('node');
@@ -33,17 +39,15 @@ test.describe('@herald/realtime-client in Node against the real API', () => {
     const client = connect(token);
     await expect.poll(() => status(client)).toBe('connected');
     await expect.poll(() => client.getState().userId).toBe(userId);
-    await expect.poll(() => client.inbox?.getSnapshot().status).toBe('ready');
-    const before = client.inbox?.getSnapshot().unreadCount ?? 0;
+    await expect.poll(() => inboxOf(client).status).toBe('ready');
+    const before = inboxOf(client).unreadCount;
 
     const sender = await apiToken(SENDER);
     await sendNotification(sender.token, userId, 'From a worker');
-    await expect
-      .poll(() => client.inbox?.getSnapshot().items.find((n) => n.title === 'From a worker')?.id)
-      .toBeTruthy();
-    await expect.poll(() => client.inbox?.getSnapshot().unreadCount).toBe(before + 1);
+    await expect.poll(() => idOf(client, 'From a worker')).toBeTruthy();
+    await expect.poll(() => inboxOf(client).unreadCount).toBe(before + 1);
 
-    const id = client.inbox?.getSnapshot().items.find((n) => n.title === 'From a worker')?.id ?? '';
+    const id = String(idOf(client, 'From a worker'));
     const answer = await client.emitWithAck('notification:mark_read', { notificationId: id });
     expect(answer).toEqual({ ok: true, notificationId: id, unreadCount: before });
     const bad = await client.emitWithAck('notification:mark_read', { notificationId: 'nope' });

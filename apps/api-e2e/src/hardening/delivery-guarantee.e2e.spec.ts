@@ -163,5 +163,5 @@ describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
       );
     }
     expect(await restarted.stop()).toBe(0);
-  });
+  }, 120_000); // two API start-ups and a 600-request burst
 });

@@ -157,7 +157,7 @@ describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
     });
     expect((await inboxOf(next, userId)).map((n) => n.id)).toEqual([stored.id]);
     expect(await next.stop()).toBe(0);
-  });
+  }, 120_000); // two API start-ups on a loaded machine
 
   it('exits 1 when shutdown cannot finish within SHUTDOWN_TIMEOUT_MS (a request that never completes)', async () => {
     const api = await startApi({ env: { ...env, SHUTDOWN_TIMEOUT_MS: '1500' } });
@@ -174,5 +174,5 @@ describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(api.logs.join('\n')).toMatch(/Shutdown took longer than 1500 ms/);
-  });
+  }, 60_000); // one start-up and the shutdown timeout
 });

@@ -119,5 +119,5 @@ describe('PostgreSQL server stopped and restarted', () => {
       { ok: true },
     );
     expect(socket.connected).toBe(true);
-  });
+  }, 90_000); // a PostgreSQL stop and start
 });

@@ -12,6 +12,8 @@ export default defineConfig({
     include: ['**/*.spec.mjs', '**/*.spec.ts'],
     exclude: ['**/node_modules/**'],
     testTimeout: 120_000,
+    // Building the project graph takes seconds, more on a busy machine.
+    hookTimeout: 180_000,
     reporters: reportersFor('tools'),
   },
 });

@@ -126,6 +126,15 @@ describe('typed server event body', () => {
     expect(r.error?.issues[0].path).toEqual(['event']);
   });
 
+  it.each(['valueOf', 'toString', '__proto__', 'constructor', 'hasOwnProperty'])(
+    'refuses "%s", which names an Object.prototype member, as an unknown event',
+    (event) => {
+      const r = serverEventBodySchema.safeParse({ event, payload: {} });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0].path).toEqual(['event']);
+    },
+  );
+
   it('refuses a payload that does not match the event, pointing into payload', () => {
     const r = serverEventBodySchema.safeParse({
       event: 'xp:gained',

@@ -132,6 +132,17 @@ export const serverEventSchemas = {
   }),
 } as const;
 
+/**
+ * The schema of a server event by name, or undefined for a name outside the contract.
+ * Own keys only: untrusted names such as "valueOf" or "__proto__" must never resolve to
+ * Object.prototype members.
+ */
+export function serverEventSchemaFor(event: string): z.ZodType | undefined {
+  return Object.hasOwn(serverEventSchemas, event)
+    ? (serverEventSchemas as Record<string, z.ZodType>)[event]
+    : undefined;
+}
+
 // ---- client → server payloads ----------------------------------------------------------
 
 export const clientEventSchemas = {
@@ -181,7 +192,7 @@ export const serverEventBodySchema = z
     payload: z.unknown(),
   })
   .superRefine((body, ctx) => {
-    const schema = (serverEventSchemas as Record<string, z.ZodType>)[body.event];
+    const schema = serverEventSchemaFor(body.event);
     if (!schema) {
       ctx.addIssue({ code: 'custom', path: ['event'], message: `unknown event "${body.event}"` });
       return;

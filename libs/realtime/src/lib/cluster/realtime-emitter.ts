@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   ErrorCode,
-  serverEventSchemas,
+  serverEventSchemaFor,
   userIdSchema,
   userRoom,
   type ServerEventPayloads,
 } from '@herald/ws-contracts';
-import type { z } from 'zod';
 import { createRedisConnection, waitUntilReady } from './redis-connection';
 import { clusterKeys, STREAM_MAX_LEN, type ClusterKeys } from './redis-keys';
 
@@ -139,7 +138,7 @@ export class RealtimeEmitter {
 }
 
 function validatedPayload(event: string, payload: unknown): unknown {
-  const schema = (serverEventSchemas as Record<string, z.ZodType | undefined>)[event];
+  const schema = serverEventSchemaFor(event);
   if (!schema) throw new EmitterValidationError(`unknown event "${String(event).slice(0, 64)}"`);
   const parsed = schema.safeParse(payload);
   if (!parsed.success) {

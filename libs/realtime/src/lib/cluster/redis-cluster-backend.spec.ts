@@ -243,6 +243,13 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
             source: 's',
             totalXp: 1,
           }),
+        // A name that is an Object.prototype member is still outside the contract.
+        () =>
+          emitter.emitToUser('carla', 'valueOf' as 'xp:gained', {
+            amount: 1,
+            source: 's',
+            totalXp: 1,
+          }),
         () => emitter.emitToUser('carla', 'xp:gained', { amount: -1, source: 's', totalXp: 1 }),
         () => emitter.emitToUser('', 'xp:gained', { amount: 1, source: 's', totalXp: 1 }),
         () => emitter.emitToUsers([], 'xp:gained', { amount: 1, source: 's', totalXp: 1 }),

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 export function summarize(reportDir) {
   const suites = [];
   if (!existsSync(reportDir)) return { suites, passed: 0, failed: 0, skipped: 0 };
-  for (const file of readdirSync(reportDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(reportDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const report = JSON.parse(readFileSync(join(reportDir, file), 'utf8'));
     const name = file.replace(/\.json$/, '');
     if (report.stats && 'expected' in report.stats) {
@@ -17,9 +19,11 @@ export function summarize(reportDir) {
       const errors = Array.isArray(report.errors) ? report.errors.length : 0;
       suites.push({ name, passed: expected + flaky, failed: unexpected + errors, skipped });
     } else {
-      // Vitest's json reporter. A file that failed to load counts as one failure.
+      // Vitest's json reporter. A file that failed without a failing test (it did not
+      // load, or a beforeAll hook threw and its tests were skipped) counts as one failure.
       const failedFiles = (report.testResults ?? []).filter(
-        (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
+        (r) =>
+          r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed'),
       ).length;
       suites.push({
         name,

@@ -14,7 +14,11 @@ export async function findChromium() {
   } catch {
     // Playwright without a downloaded browser throws here; fall through to the system one.
   }
-  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+  for (const candidate of [
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
   return undefined;

@@ -10,7 +10,13 @@ import { summarize } from './summarize.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const REPORT_DIR = resolve(ROOT, 'tmp/test-reports');
-const env = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', NX_INTERACTIVE: 'false' };
+const env = {
+  ...process.env,
+  NX_NO_CLOUD: 'true',
+  NX_DAEMON: 'false',
+  NX_TUI: 'false',
+  NX_INTERACTIVE: 'false',
+};
 const nx = (...args) => ['npx', ['nx', ...args, '--outputStyle=static']];
 
 const steps = [
@@ -31,19 +37,27 @@ for (const step of steps) {
   const run = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
   const seconds = Math.round((Date.now() - started) / 1000);
   results.push({ ...step, ok: run.status === 0, seconds });
-  console.log(`=== ${step.name}: ${run.status === 0 ? 'ok' : `FAILED (exit ${run.status ?? run.signal})`} in ${seconds}s ===`);
+  console.log(
+    `=== ${step.name}: ${run.status === 0 ? 'ok' : `FAILED (exit ${run.status ?? run.signal})`} in ${seconds}s ===`,
+  );
 }
 
 const summary = summarize(REPORT_DIR);
 console.log('\nTest summary');
 for (const s of summary.suites) {
-  console.log(`  ${s.name.padEnd(18)} ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`);
+  console.log(
+    `  ${s.name.padEnd(18)} ${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`,
+  );
 }
 // Lint and type-check failures are not tests but still fail the run: count each once, and
 // count a test step that failed without a failing test (a crash, a missing report) once.
 const nonTestFailures = results.filter((r) => !r.ok && r.name === 'lint + typecheck').length;
-const crashedTestSteps = summary.failed === 0 ? results.filter((r) => !r.ok && r.name !== 'lint + typecheck').length : 0;
-for (const r of results) console.log(`  step ${r.name.padEnd(22)} ${r.ok ? 'ok' : 'FAILED'} (${r.seconds}s)`);
+const crashedTestSteps =
+  summary.failed === 0 ? results.filter((r) => !r.ok && r.name !== 'lint + typecheck').length : 0;
+for (const r of results)
+  console.log(`  step ${r.name.padEnd(22)} ${r.ok ? 'ok' : 'FAILED'} (${r.seconds}s)`);
 const failed = summary.failed + nonTestFailures + crashedTestSteps;
-console.log(`\n${summary.passed} passed, ${failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ''}`);
+console.log(
+  `\n${summary.passed} passed, ${failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ''}`,
+);
 process.exit(results.every((r) => r.ok) && failed === 0 ? 0 : 1);

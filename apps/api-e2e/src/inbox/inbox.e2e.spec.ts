@@ -380,6 +380,54 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     await device.waitForUnreadCount(1);
   });
 
+  it('answers concurrent sends (stored in shared batches) each with its own records, and fails only the one the database refuses', async () => {
+    const users = Array.from({ length: 24 }, () => uniqueUser('batch'));
+    const watched = users.slice(0, 4);
+    const watchers = await Promise.all(
+      watched.map(async (u) => (await connect((await asUser(api, u)).token))[0]),
+    );
+    await Promise.all(watchers.map((d) => d.waitForUnreadCount(0)));
+    const refused = uniqueUser('batch-refused');
+
+    // Fired together, these reach the server in the same ticks and share INSERTs; the one
+    // with \u0000 (valid JSON, refused by jsonb) must fail alone with 400.
+    const [bad, ...answers] = await Promise.all([
+      serviceSend(api, { userId: refused, title: 'nul', message: 'm', data: { t: '\u0000' } }),
+      ...users.flatMap((userId, i) => [
+        serviceSend<Notification>(api, { userId, title: `first ${i}`, message: 'm' }),
+        serviceSend<Notification[]>(api, {
+          userIds: [userId, refused + '-peer'],
+          title: `second ${i}`,
+          message: 'm',
+        }),
+      ]),
+    ]);
+    expect(bad?.status).toBe(400);
+    users.forEach((userId, i) => {
+      const single = answers[2 * i] as { status: number; body: Notification };
+      const pair = answers[2 * i + 1] as { status: number; body: Notification[] };
+      expect(single.status).toBe(201);
+      expect(single.body).toMatchObject({ userId, title: `first ${i}` });
+      expect(pair.status).toBe(201);
+      expect(pair.body.map((n) => [n.userId, n.title])).toEqual([
+        [userId, `second ${i}`],
+        [refused + '-peer', `second ${i}`],
+      ]);
+    });
+
+    for (const device of watchers) await device.waitForUnreadCount(2);
+    const { call } = await asUser(api, users[23]);
+    expect((await call('GET', '/api/notifications/unread-count')).body).toEqual({ unreadCount: 2 });
+    const peer = await asUser(api, refused + '-peer');
+    expect((await peer.call('GET', '/api/notifications/unread-count')).body).toEqual({
+      unreadCount: users.length,
+    });
+    const victim = await asUser(api, refused);
+    expect((await victim.call('GET', '/api/notifications/unread-count')).body).toEqual({
+      unreadCount: 0,
+    });
+  });
+
   it('grants XP with xp:gained, rank:updated, achievement:unlocked (also in the inbox) and a leaderboard broadcast', async () => {
     const player = uniqueUser('player');
     const spectator = uniqueUser('spectator');

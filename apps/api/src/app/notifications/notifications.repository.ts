@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Notification } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
@@ -12,6 +13,12 @@ export interface NewNotification {
   message: string;
   type?: string;
   data?: Record<string, unknown> | null;
+}
+
+/** One send: the same content for each of `userIds` (distinct). */
+export interface NotificationSend {
+  userIds: readonly string[];
+  content: Omit<NewNotification, 'userId'>;
 }
 
 export interface InboxQuery {
@@ -61,29 +68,50 @@ export class NotificationsRepository {
   }
 
   /**
-   * The same notification for many users, in one short statement whatever the count:
-   * the ids travel as one array parameter and `unnest` makes the rows (≈3× faster on
-   * PGlite than a VALUES list with a parameter per cell). Rows come back in request order.
+   * Several sends (each: the same content for many users) in ONE statement, so no explicit
+   * transaction: the statement is atomic, all rows are stored or none. Every array travels
+   * as one parameter and `unnest` makes the rows (≈3× faster on PGlite than a VALUES list
+   * with a parameter per cell). Ids are made here so each send gets exactly its own rows
+   * back, whatever order RETURNING uses. Answers one list per send, in recipient order.
    */
-  async insertForRecipients(
-    userIds: readonly string[],
-    content: Omit<NewNotification, 'userId'>,
-  ): Promise<Notification[]> {
-    if (userIds.length === 0) return [];
-    const data = content.data ? JSON.stringify(content.data) : null;
-    const rows = await this.database.transaction((tx) =>
-      tx
+  async insertSends(sends: readonly NotificationSend[]): Promise<Notification[][]> {
+    const ids: string[] = [];
+    const users: string[] = [];
+    const sendIndexes: number[] = [];
+    sends.forEach((send, index) => {
+      for (const userId of send.userIds) {
+        ids.push(randomUUID());
+        users.push(userId);
+        sendIndexes.push(index + 1);
+      }
+    });
+    if (ids.length === 0) return sends.map(() => []);
+    const rows = await this.database.run((db) =>
+      db
         .insert(notifications)
         // Every column in table order: id, user_id, type, title, message, data, created_at, read_at.
         .select(
-          sql`select gen_random_uuid(), r.user_id, ${content.type ?? 'info'}, ${content.title}, ${content.message},
-                ${data}::jsonb, now(), null::timestamptz
-              from unnest(${sql.param([...userIds])}::text[]) with ordinality as r(user_id, position)
+          sql`select r.id, r.user_id, c.type, c.title, c.message, c.data::jsonb, now(), null::timestamptz
+              from unnest(${sql.param(ids)}::uuid[], ${sql.param(users)}::text[], ${sql.param(sendIndexes)}::int[])
+                     with ordinality as r(id, user_id, send, position)
+              join unnest(${sql.param(sends.map((s) => s.content.type ?? 'info'))}::text[],
+                          ${sql.param(sends.map((s) => s.content.title))}::text[],
+                          ${sql.param(sends.map((s) => s.content.message))}::text[],
+                          ${sql.param(sends.map((s) => (s.content.data ? JSON.stringify(s.content.data) : null)))}::text[])
+                     with ordinality as c(type, title, message, data, send) on c.send = r.send
               order by r.position`,
         )
         .returning(),
     );
-    return rows.map(toNotification);
+    const byId = new Map(rows.map((row) => [row.id, toNotification(row)]));
+    let next = 0;
+    return sends.map((send) =>
+      send.userIds.map(() => {
+        const stored = byId.get(ids[next++] as string);
+        if (!stored) throw new Error('A stored notification is missing from RETURNING');
+        return stored;
+      }),
+    );
   }
 
   async list(userId: string, query: InboxQuery): Promise<Notification[]> {

@@ -8,6 +8,7 @@ import {
 } from '@herald/ws-contracts';
 import type { Database } from '../database/database.types';
 import { decodeCursor, encodeCursor } from './notification-cursor';
+import { NotificationWriteBatcher } from './notification-write-batcher';
 import { NotificationsRepository, type NewNotification } from './notifications.repository';
 
 export interface ListOptions {
@@ -40,20 +41,22 @@ export interface ReadAllResult {
  */
 @Injectable()
 export class NotificationsService {
+  private readonly writes: NotificationWriteBatcher;
+
   constructor(
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
     @Inject(WebSocketService) private readonly ws: WebSocketService,
-  ) {}
+  ) {
+    this.writes = new NotificationWriteBatcher(repository, (stored) => this.publishNew(stored));
+  }
 
   /**
-   * Stores one notification per distinct recipient in one INSERT (all or none), then
-   * pushes `notification:new` and each recipient's unread count (one grouped query).
+   * Stores one notification per distinct recipient (all or none), then pushes
+   * `notification:new` and each recipient's unread count. Concurrent sends share one
+   * INSERT and one grouped count query (NotificationWriteBatcher); each gets its own records.
    */
-  async send(userIds: readonly string[], options: SendOptions): Promise<Notification[]> {
-    const recipients = [...new Set(userIds)];
-    const stored = await this.repository.insertForRecipients(recipients, options);
-    await this.publishNew(stored);
-    return stored;
+  send(userIds: readonly string[], options: SendOptions): Promise<Notification[]> {
+    return this.writes.send({ userIds: [...new Set(userIds)], content: options });
   }
 
   /** Stores inside the caller's transaction; the caller publishes after commit. */

@@ -16,7 +16,12 @@ export default defineConfig(() => ({
   root: import.meta.dirname,
   cacheDir: '../../node_modules/.vite/apps/web',
   server: { port: 5173, host: 'localhost', strictPort: true, proxy },
-  preview: { port: Number(process.env['WEB_PORT'] ?? 4300), host: 'localhost', strictPort: true, proxy },
+  preview: {
+    port: Number(process.env['WEB_PORT'] ?? 4300),
+    host: 'localhost',
+    strictPort: true,
+    proxy,
+  },
   resolve: { tsconfigPaths: true },
   plugins: [react()],
   build: { outDir: '../../dist/apps/web', emptyOutDir: true, reportCompressedSize: false },

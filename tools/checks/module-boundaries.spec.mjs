@@ -11,7 +11,11 @@ const nxEnv = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI:
 let graph;
 beforeAll(() => {
   const file = resolve(ROOT, 'tmp/graph/project-graph.json');
-  execFileSync('npx', ['nx', 'graph', `--file=${file}`], { cwd: ROOT, env: nxEnv, stdio: 'ignore' });
+  execFileSync('npx', ['nx', 'graph', `--file=${file}`], {
+    cwd: ROOT,
+    env: nxEnv,
+    stdio: 'ignore',
+  });
   graph = JSON.parse(readFileSync(file, 'utf8')).graph;
 });
 
@@ -21,27 +25,62 @@ async function boundaryErrors(filePath, code) {
   return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
 }
 
-const ours = (project) => graph.dependencies[project].map((d) => d.target).filter((t) => graph.nodes[t]);
+const ours = (project) =>
+  graph.dependencies[project].map((d) => d.target).filter((t) => graph.nodes[t]);
 
 describe('module boundaries', () => {
   it.each([
-    ['the contract importing a server library', 'libs/ws-contracts/src/lib/probe.ts', '@herald/realtime'],
-    ['the contract importing a client library', 'libs/ws-contracts/src/lib/probe.ts', '@herald/realtime-client'],
-    ['a server library importing a client library', 'libs/realtime/src/lib/probe.ts', '@herald/realtime-client'],
-    ['a client library importing a server library', 'libs/realtime-client/src/lib/probe.ts', '@herald/realtime'],
-    ['the React binding importing a server library', 'libs/realtime-react/src/lib/probe.ts', '@herald/realtime'],
+    [
+      'the contract importing a server library',
+      'libs/ws-contracts/src/lib/probe.ts',
+      '@herald/realtime',
+    ],
+    [
+      'the contract importing a client library',
+      'libs/ws-contracts/src/lib/probe.ts',
+      '@herald/realtime-client',
+    ],
+    [
+      'a server library importing a client library',
+      'libs/realtime/src/lib/probe.ts',
+      '@herald/realtime-client',
+    ],
+    [
+      'a client library importing a server library',
+      'libs/realtime-client/src/lib/probe.ts',
+      '@herald/realtime',
+    ],
+    [
+      'the React binding importing a server library',
+      'libs/realtime-react/src/lib/probe.ts',
+      '@herald/realtime',
+    ],
     ['the web app importing a server library', 'apps/web/src/app/probe.ts', '@herald/realtime'],
   ])('lint refuses %s', async (_name, file, target) => {
-    const errors = await boundaryErrors(file, `import * as forbidden from '${target}';\nexport const x = forbidden;\n`);
+    const errors = await boundaryErrors(
+      file,
+      `import * as forbidden from '${target}';\nexport const x = forbidden;\n`,
+    );
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.map((e) => e.message).join('\n')).toMatch(/tagged with|Circular dependency/);
   });
 
   it.each([
-    ['the React binding importing the client library', 'libs/realtime-react/src/lib/probe.ts', '@herald/realtime-client'],
-    ['a server library importing the contract', 'libs/realtime/src/lib/probe.ts', '@herald/ws-contracts'],
+    [
+      'the React binding importing the client library',
+      'libs/realtime-react/src/lib/probe.ts',
+      '@herald/realtime-client',
+    ],
+    [
+      'a server library importing the contract',
+      'libs/realtime/src/lib/probe.ts',
+      '@herald/ws-contracts',
+    ],
   ])('lint allows %s', async (_name, file, target) => {
-    const errors = await boundaryErrors(file, `import * as allowed from '${target}';\nexport const x = allowed;\n`);
+    const errors = await boundaryErrors(
+      file,
+      `import * as allowed from '${target}';\nexport const x = allowed;\n`,
+    );
     expect(errors).toEqual([]);
   });
 

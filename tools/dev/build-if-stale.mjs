@@ -36,11 +36,15 @@ export function apiBuildIsStale() {
 export function ensureApiBuild({ force = false } = {}) {
   if (!force && !apiBuildIsStale()) return;
   console.error('[herald] building the API (dist/apps/api) ...');
-  const result = spawnSync('npx', ['nx', 'build', 'api', '--outputStyle=static', '--skip-nx-cache'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false' },
-  });
+  const result = spawnSync(
+    'npx',
+    ['nx', 'build', 'api', '--outputStyle=static', '--skip-nx-cache'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false' },
+    },
+  );
   if (result.status !== 0) {
     console.error('[herald] the API build failed');
     process.exit(result.status ?? 1);

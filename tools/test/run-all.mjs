@@ -22,6 +22,8 @@ const nx = (...args) => ['npx', ['nx', ...args, '--outputStyle=static']];
 const steps = [
   // Lint and type-check may come from Nx's cache: their inputs fully decide their result.
   { name: 'lint + typecheck', cmd: nx('run-many', '-t', 'lint', 'typecheck') },
+  { name: 'format', cmd: ['npx', ['prettier', '--check', '.', '--log-level', 'warn']] },
+  { name: 'migrations', cmd: ['node', ['tools/checks/migrations-up-to-date.mjs']] },
   // Tests always run for real, so their reports exist and flaky infrastructure shows up.
   { name: 'unit tests', cmd: nx('run-many', '-t', 'test', '--skip-nx-cache') },
   { name: 'api e2e', cmd: nx('run', 'api-e2e:e2e', '--skip-nx-cache') },
@@ -51,9 +53,10 @@ for (const s of summary.suites) {
 }
 // Lint and type-check failures are not tests but still fail the run: count each once, and
 // count a test step that failed without a failing test (a crash, a missing report) once.
-const nonTestFailures = results.filter((r) => !r.ok && r.name === 'lint + typecheck').length;
+const CHECKS = ['lint + typecheck', 'format', 'migrations'];
+const nonTestFailures = results.filter((r) => !r.ok && CHECKS.includes(r.name)).length;
 const crashedTestSteps =
-  summary.failed === 0 ? results.filter((r) => !r.ok && r.name !== 'lint + typecheck').length : 0;
+  summary.failed === 0 ? results.filter((r) => !r.ok && !CHECKS.includes(r.name)).length : 0;
 for (const r of results)
   console.log(`  step ${r.name.padEnd(22)} ${r.ok ? 'ok' : 'FAILED'} (${r.seconds}s)`);
 const failed = summary.failed + nonTestFailures + crashedTestSteps;

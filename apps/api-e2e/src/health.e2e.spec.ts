@@ -13,13 +13,21 @@ describe('GET /api/health', () => {
     const res = await fetch(`${api.url}/api/health`);
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ status: 'ok', contractVersion: expect.any(String), checks: expect.any(Object) });
+    expect(body).toMatchObject({
+      status: 'ok',
+      contractVersion: expect.any(String),
+      checks: expect.any(Object),
+    });
   });
 
   it('answers unknown routes with the JSON error shape', async () => {
     const res = await fetch(`${api.url}/api/does-not-exist`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ statusCode: 404, error: 'Not Found', message: expect.any(String) });
+    expect(await res.json()).toMatchObject({
+      statusCode: 404,
+      error: 'Not Found',
+      message: expect.any(String),
+    });
   });
 
   it('exits 0 on SIGTERM', async () => {

@@ -20,10 +20,15 @@ async function main() {
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.log({ msg: `Herald listening on http://localhost:${port}/api`, port, env: config.env }, 'Bootstrap');
+  logger.log(
+    { msg: `Herald listening on http://localhost:${port}/api`, port, env: config.env },
+    'Bootstrap',
+  );
 }
 
 main().catch((error) => {
-  process.stderr.write(`Herald failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `Herald failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -18,9 +18,16 @@ describe('HTTP errors and limits', () => {
     });
 
   it('answers a body over the limit with 413 and the JSON error shape', async () => {
-    const res = await post('/api/notifications', JSON.stringify({ userId: 'u', title: 't', message: 'x'.repeat(4_000) }));
+    const res = await post(
+      '/api/notifications',
+      JSON.stringify({ userId: 'u', title: 't', message: 'x'.repeat(4_000) }),
+    );
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ statusCode: 413, error: 'Payload Too Large', message: expect.any(String) });
+    expect(await res.json()).toMatchObject({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: expect.any(String),
+    });
   });
 
   it('answers malformed JSON with 400', async () => {
@@ -47,7 +54,9 @@ describe('HTTP errors and limits', () => {
   it('rate-limits a flood from one address with 429, exempting the service key', async () => {
     // 60 per minute gives a burst of 10: a flood of 30 must see 429s.
     const statuses = await Promise.all(
-      Array.from({ length: 30 }, () => fetch(`${api.url}/api/notifications/unread-count`).then((r) => r.status)),
+      Array.from({ length: 30 }, () =>
+        fetch(`${api.url}/api/notifications/unread-count`).then((r) => r.status),
+      ),
     );
     expect(statuses).toContain(429);
     const limited = await fetch(`${api.url}/api/notifications/unread-count`);
@@ -56,7 +65,10 @@ describe('HTTP errors and limits', () => {
     expect(await limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
 
     // A backend with the service key is never throttled, and health probes neither.
-    const served = await post('/api/realtime/broadcast', JSON.stringify({ event: 'xp:gained', payload: { amount: 1, source: 's', totalXp: 1 } }));
+    const served = await post(
+      '/api/realtime/broadcast',
+      JSON.stringify({ event: 'xp:gained', payload: { amount: 1, source: 's', totalXp: 1 } }),
+    );
     expect(served.status).not.toBe(429);
     expect((await fetch(`${api.url}/api/health`)).status).toBe(200);
   });

@@ -56,7 +56,11 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiProces
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const child = spawn(process.execPath, [API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: WORKSPACE_ROOT });
+  const child = spawn(process.execPath, [API_MAIN], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: WORKSPACE_ROOT,
+  });
   running.add(child);
   child.once('exit', () => running.delete(child));
   const logs: string[] = [];

@@ -29,7 +29,10 @@ export function createSocket(url: string, options: ConnectOptions = {}): TestSoc
 }
 
 /** Connects and resolves once `authenticated` arrived; rejects with the connect_error. */
-export function connectAuthenticated(url: string, options: ConnectOptions = {}): Promise<TestSocket> {
+export function connectAuthenticated(
+  url: string,
+  options: ConnectOptions = {},
+): Promise<TestSocket> {
   const socket = createSocket(url, options);
   return new Promise((resolve, reject) => {
     socket.once('authenticated', () => resolve(socket));
@@ -41,7 +44,10 @@ export function connectAuthenticated(url: string, options: ConnectOptions = {}):
 }
 
 /** Resolves with the connect_error a refused handshake produces. */
-export function expectRefusal(url: string, options: ConnectOptions = {}): Promise<Error & { data?: { code?: string } }> {
+export function expectRefusal(
+  url: string,
+  options: ConnectOptions = {},
+): Promise<Error & { data?: { code?: string } }> {
   const socket = createSocket(url, options);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => {
@@ -62,18 +68,27 @@ export function nextEvent<E extends keyof ServerToClientEvents>(
   timeoutMs = 5_000,
 ): Promise<Parameters<ServerToClientEvents[E]>[0]> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${event}" within ${timeoutMs} ms`)), timeoutMs);
-    (socket as unknown as Socket).once(event as string, (payload: Parameters<ServerToClientEvents[E]>[0]) => {
-      clearTimeout(timer);
-      resolve(payload);
-    });
+    const timer = setTimeout(
+      () => reject(new Error(`no "${event}" within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    (socket as unknown as Socket).once(
+      event as string,
+      (payload: Parameters<ServerToClientEvents[E]>[0]) => {
+        clearTimeout(timer);
+        resolve(payload);
+      },
+    );
   });
 }
 
 /** Records every payload of `event`; read `.items` later to assert exactly-once delivery. */
 export function recordEvents<E extends keyof ServerToClientEvents>(socket: TestSocket, event: E) {
   const items: Parameters<ServerToClientEvents[E]>[0][] = [];
-  (socket as unknown as Socket).on(event as string, (payload: Parameters<ServerToClientEvents[E]>[0]) => items.push(payload));
+  (socket as unknown as Socket).on(
+    event as string,
+    (payload: Parameters<ServerToClientEvents[E]>[0]) => items.push(payload),
+  );
   return { items };
 }
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** The machine's PostgreSQL server; override with HERALD_TEST_PG_URL. */
-export const ADMIN_PG_URL = process.env['HERALD_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_PG_URL =
+  process.env['HERALD_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Every database a run creates starts with this, so teardown can find leftovers. */
 export const TEST_DB_PREFIX = 'herald_e2e_';
 
@@ -42,7 +43,9 @@ export async function dropDatabase(name: string): Promise<void> {
 /** Drops every database this run created and did not drop itself. */
 export async function dropRunDatabases(runId: string): Promise<void> {
   const { rows } = await admin((c) =>
-    c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${TEST_DB_PREFIX}${runId}_%`]),
+    c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+      `${TEST_DB_PREFIX}${runId}_%`,
+    ]),
   );
   for (const { datname } of rows) await dropDatabase(datname);
 }

@@ -13,7 +13,8 @@ declare module 'vitest' {
 }
 
 export default function setup(project: TestProject) {
-  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run "npx nx build api" first`);
+  if (!existsSync(API_MAIN))
+    throw new Error(`${API_MAIN} is missing: run "npx nx build api" first`);
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   project.provide('runId', runId);
   return async () => {

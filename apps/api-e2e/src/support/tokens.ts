@@ -16,7 +16,11 @@ export interface TokenOptions {
 /** Mints an HS256 user token signed with the test secret (or another, to test refusals). */
 export async function mintToken(sub: string, options: TokenOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ email: options.email ?? `${sub}@example.com`, role: options.role ?? 'user', ...options.extraClaims })
+  const jwt = new SignJWT({
+    email: options.email ?? `${sub}@example.com`,
+    role: options.role ?? 'user',
+    ...options.extraClaims,
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuedAt(now)

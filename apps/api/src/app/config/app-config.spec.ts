@@ -13,7 +13,12 @@ describe('loadConfig', () => {
       demoAuth: true,
     });
     expect(config.jwt.secret).toBeTruthy();
-    expect(config.limits).toMatchObject({ maxRecipients: 1000, wsRateBurst: 50, wsRatePerSecond: 10, wsMaxMessageBytes: 100_000 });
+    expect(config.limits).toMatchObject({
+      maxRecipients: 1000,
+      wsRateBurst: 50,
+      wsRatePerSecond: 10,
+      wsMaxMessageBytes: 100_000,
+    });
   });
 
   it('reads every SPEC §2 variable', () => {

@@ -13,7 +13,10 @@ const bool = (name: string) =>
     .string()
     .trim()
     .toLowerCase()
-    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), `${name} must be true or false`)
+    .refine(
+      (v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v),
+      `${name} must be true or false`,
+    )
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const int = (name: string, min: number, max: number) =>
@@ -28,13 +31,16 @@ const url = (name: string, protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    );
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -49,7 +55,12 @@ const envSchema = z.object({
     .string()
     .trim()
     .default('websocket,polling')
-    .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
     .refine(
       (list) => list.length > 0 && list.every((t) => t === 'websocket' || t === 'polling'),
       'WS_TRANSPORTS must list websocket and/or polling',
@@ -57,7 +68,12 @@ const envSchema = z.object({
   CORS_ORIGIN: z
     .string()
     .default('http://localhost:3000,http://localhost:5173')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .refine(
       (list) => list.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
       'CORS_ORIGIN must be a comma-separated list of origins such as https://app.example.com',
@@ -97,7 +113,9 @@ const envSchema = z.object({
   WS_RATE_LIMIT_BURST: int('WS_RATE_LIMIT_BURST', 1, 100_000).default(50),
   WS_RATE_LIMIT_PER_SECOND: int('WS_RATE_LIMIT_PER_SECOND', 1, 100_000).default(10),
   HANDSHAKE_RATE_LIMIT_BURST: int('HANDSHAKE_RATE_LIMIT_BURST', 1, 1_000_000).default(200),
-  HANDSHAKE_RATE_LIMIT_PER_SECOND: int('HANDSHAKE_RATE_LIMIT_PER_SECOND', 1, 1_000_000).default(100),
+  HANDSHAKE_RATE_LIMIT_PER_SECOND: int('HANDSHAKE_RATE_LIMIT_PER_SECOND', 1, 1_000_000).default(
+    100,
+  ),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -124,7 +142,10 @@ export interface AppConfig {
     /** Lifetime of tokens minted by demo sign-in. */
     expiresInSeconds: number;
   };
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'memory' } | { kind: 'postgres'; url: string; poolSize: number };
+  database:
+    | { kind: 'pglite'; dataDir: string }
+    | { kind: 'memory' }
+    | { kind: 'postgres'; url: string; poolSize: number };
   redis?: { url: string; keyPrefix: string };
   apiKey?: string;
   demoAuth: boolean;
@@ -149,14 +170,18 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError with one human line on the first problem. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // Empty strings mean "unset", as in most .env tooling.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
     const got = cleaned[variable];
     const shown = got === undefined || /SECRET|KEY/.test(variable) ? '' : ` (got "${got}")`;
-    const message = issue.message.startsWith(variable) ? issue.message : `${variable}: ${issue.message}`;
+    const message = issue.message.startsWith(variable)
+      ? issue.message
+      : `${variable}: ${issue.message}`;
     throw new ConfigError(`Invalid configuration: ${message}${shown}`);
   }
   const e = parsed.data;
@@ -164,7 +189,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const demoAuth = e.DEMO_AUTH ?? development;
 
   if (e.NODE_ENV === 'production' && demoAuth) {
-    throw new ConfigError('Invalid configuration: DEMO_AUTH must be false when NODE_ENV=production');
+    throw new ConfigError(
+      'Invalid configuration: DEMO_AUTH must be false when NODE_ENV=production',
+    );
   }
   const hasVerifier = Boolean(e.JWT_SECRET || e.JWT_PUBLIC_KEY || e.JWT_JWKS_URL);
   if (!hasVerifier && !development) {
@@ -176,7 +203,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('Invalid configuration: set only one of JWT_PUBLIC_KEY and JWT_JWKS_URL');
   }
   if (e.NODE_ENV === 'production' && e.JWT_SECRET && e.JWT_SECRET.length < 32) {
-    throw new ConfigError('Invalid configuration: JWT_SECRET must be at least 32 characters in production');
+    throw new ConfigError(
+      'Invalid configuration: JWT_SECRET must be at least 32 characters in production',
+    );
   }
   if (e.NODE_ENV === 'production' && e.CORS_ORIGIN.includes('*')) {
     throw new ConfigError('Invalid configuration: CORS_ORIGIN must not be * in production');

@@ -26,9 +26,17 @@ export class HealthRegistry {
     return Promise.all(
       this.checks.map(async (c) => {
         try {
-          return { critical: c.critical, name: c.name, result: await withTimeout(Promise.resolve(c.check()), 2_000) };
+          return {
+            critical: c.critical,
+            name: c.name,
+            result: await withTimeout(Promise.resolve(c.check()), 2_000),
+          };
         } catch (error) {
-          return { critical: c.critical, name: c.name, result: { status: 'down' as const, detail: String(error) } };
+          return {
+            critical: c.critical,
+            name: c.name,
+            result: { status: 'down' as const, detail: String(error) },
+          };
         }
       }),
     );

@@ -17,7 +17,11 @@ describe('JsonLogger', () => {
     const { logger, lines } = capture();
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl';
     logger.warn(`refused token ${jwt}`, 'Auth');
-    logger.log({ msg: 'handshake', headers: { authorization: `Bearer ${jwt}` }, auth: { token: jwt } });
+    logger.log({
+      msg: 'handshake',
+      headers: { authorization: `Bearer ${jwt}` },
+      auth: { token: jwt },
+    });
     expect(lines.join('\n')).not.toContain(jwt);
     expect(lines.join('\n')).toContain('[redacted]');
   });
@@ -25,7 +29,11 @@ describe('JsonLogger', () => {
   it('redacts values of keys that name credentials', () => {
     const { logger, parsed } = capture();
     logger.log({ msg: 'config', apiKey: 'super-secret-key-123', 'x-api-key': 'abc', port: 3000 });
-    expect(parsed()[0]).toMatchObject({ apiKey: '[redacted]', 'x-api-key': '[redacted]', port: 3000 });
+    expect(parsed()[0]).toMatchObject({
+      apiKey: '[redacted]',
+      'x-api-key': '[redacted]',
+      port: 3000,
+    });
   });
 
   it('drops messages below the configured level', () => {

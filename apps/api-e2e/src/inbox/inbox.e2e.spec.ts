@@ -428,6 +428,19 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
     });
   });
 
+  it('tells each of many sockets connecting at once its own unread count', async () => {
+    const users = Array.from({ length: 12 }, () => uniqueUser('storm'));
+    for (const [i, userId] of users.entries()) {
+      for (let n = 0; n < i % 4; n++) await sendOne(userId, `n${n}`);
+    }
+    const tokens = await Promise.all(users.map(async (u) => (await asUser(api, u)).token));
+    // Connected together, their counts are read with shared grouped queries.
+    const opened = await Promise.all(tokens.map((token) => connect(token, 2)));
+    await Promise.all(
+      opened.flatMap((pair, i) => pair.map((device) => device.waitForUnreadCount(i % 4))),
+    );
+  });
+
   it('grants XP with xp:gained, rank:updated, achievement:unlocked (also in the inbox) and a leaderboard broadcast', async () => {
     const player = uniqueUser('player');
     const spectator = uniqueUser('spectator');

@@ -26,6 +26,7 @@ export class NotificationsRealtimeHandlers implements OnModuleInit {
     this.registry.handle(ClientEvent.Delete, ({ user }, { notificationId }) =>
       outageAware(() => this.notifications.delete(user.userId, notificationId)),
     );
+    // Sockets connecting together share one grouped count query (NotificationsService).
     this.registry.onConnect(async (user, socketId) => {
       const unreadCount = await outageAware(() => this.notifications.unreadCount(user.userId));
       this.ws.emitToSocket(socketId, ServerEvent.NotificationUnreadCount, { unreadCount });

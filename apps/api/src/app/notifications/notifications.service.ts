@@ -7,6 +7,7 @@ import {
   type NotificationPage,
 } from '@herald/ws-contracts';
 import type { Database } from '../database/database.types';
+import { MicroBatcher } from '../database/micro-batcher';
 import { decodeCursor, encodeCursor } from './notification-cursor';
 import { NotificationWriteBatcher } from './notification-write-batcher';
 import { NotificationsRepository, type NewNotification } from './notifications.repository';
@@ -34,6 +35,9 @@ export interface ReadAllResult {
   unreadCount: number;
 }
 
+/** Ids per grouped unread-count query at most (one array parameter). */
+const MAX_USERS_PER_COUNT_QUERY = 1_000;
+
 /**
  * The inbox use cases, shared by the HTTP controllers and the socket handlers. Every
  * change is stored first and pushed after it committed, to every device of the user
@@ -42,6 +46,17 @@ export interface ReadAllResult {
 @Injectable()
 export class NotificationsService {
   private readonly writes: NotificationWriteBatcher;
+  /**
+   * Unread counts asked for at the same moment (a connect storm: one per socket) are read
+   * with one grouped query instead of one COUNT each.
+   */
+  private readonly unreadCountReads = new MicroBatcher<string, number>(
+    async (userIds) => {
+      const counts = await this.repository.unreadCounts([...new Set(userIds)]);
+      return userIds.map((userId) => counts.get(userId) ?? 0);
+    },
+    { weigh: () => 1, maxWeight: MAX_USERS_PER_COUNT_QUERY },
+  );
 
   constructor(
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
@@ -86,7 +101,7 @@ export class NotificationsService {
   }
 
   unreadCount(userId: string): Promise<number> {
-    return this.repository.unreadCount(userId);
+    return this.unreadCountReads.submit(userId);
   }
 
   async markRead(userId: string, notificationId: string): Promise<ReadResult> {

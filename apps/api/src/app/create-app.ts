@@ -18,8 +18,9 @@ export async function createApp(config: AppConfig) {
     logger,
     bodyParser: false,
   });
+  // JSON only: every endpoint takes JSON, and each extra parser costs every request a
+  // content-type check (no urlencoded parser, so a form body is simply absent → 400).
   app.useBodyParser('json', { limit: config.limits.httpBodyLimit });
-  app.useBodyParser('urlencoded', { limit: config.limits.httpBodyLimit, extended: false });
   app.setGlobalPrefix('api');
   app.enableCors({
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
@@ -27,8 +28,13 @@ export async function createApp(config: AppConfig) {
     exposedHeaders: ['retry-after'],
   });
   // The API serves JSON only; a strict CSP costs nothing (Swagger UI relaxes it on its route).
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(
+    helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }),
+  );
   app.disable('x-powered-by');
+  // No ETags: answers are small, per-call JSON that is never revalidated, and hashing every
+  // response body showed up in the profile of the service endpoints.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   // Before init/listen: Nest silently ignores an adapter set later.
   app.useWebSocketAdapter(new RealtimeIoAdapter(app));

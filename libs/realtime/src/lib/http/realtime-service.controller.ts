@@ -13,24 +13,17 @@ import {
 } from '@nestjs/common';
 import {
   ErrorCode,
-  serverEventBodySchema,
   userIdSchema,
   type DeliveryResponse,
   type DisconnectResponse,
   type PresenceResponse,
-  type ServerEventPayloads,
 } from '@herald/ws-contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { WebSocketService } from '../websocket.service';
+import { ServerEventBodyPipe, type ValidServerEventBody } from './server-event-body.pipe';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
-/** A body that passed `serverEventBodySchema`: a contract event and its valid payload. */
-interface ValidServerEventBody {
-  event: keyof ServerEventPayloads;
-  payload: ServerEventPayloads[keyof ServerEventPayloads];
-}
-
-const eventBody = new ZodValidationPipe(serverEventBodySchema);
+const eventBody = new ServerEventBodyPipe();
 const userIdParam = new ZodValidationPipe(userIdSchema);
 
 /**

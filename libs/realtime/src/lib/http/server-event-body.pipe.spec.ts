@@ -1,0 +1,51 @@
+import { BadRequestException } from '@nestjs/common';
+import { serverEventBodySchema } from '@herald/ws-contracts';
+import { ServerEventBodyPipe } from './server-event-body.pipe';
+import { ZodValidationPipe } from './zod-validation.pipe';
+
+const pipe = new ServerEventBodyPipe();
+const contract = new ZodValidationPipe(serverEventBodySchema);
+
+/** The pipe's answer (value or 400 body), to compare with the contract schema's. */
+function outcome(run: () => unknown) {
+  try {
+    return { ok: run() };
+  } catch (error) {
+    if (error instanceof BadRequestException) return { refused: error.getResponse() };
+    throw error;
+  }
+}
+
+describe('ServerEventBodyPipe', () => {
+  const bodies: unknown[] = [
+    { event: 'notification:unread_count', payload: { unreadCount: 3 } },
+    { event: 'notification:unread_count', payload: { unreadCount: 3, extra: 'kept as sent' } },
+    { event: 'notification:unread_count', payload: { unreadCount: -1 } },
+    { event: 'notification:unread_count', payload: 'not an object' },
+    { event: 'notification:unread_count' },
+    { event: 'notification:unread_count', payload: { unreadCount: 1 }, extra: true },
+    { event: 'made:up', payload: {} },
+    { event: 'valueOf', payload: {} },
+    { event: '', payload: {} },
+    { event: 42, payload: {} },
+    { payload: {}, other: 1 },
+    JSON.parse('{"__proto__": {"event": "notification:unread_count"}, "payload": {}}'),
+    [],
+    null,
+    'text',
+    undefined,
+  ];
+
+  it.each(bodies.map((body) => [JSON.stringify(body) ?? String(body), body]))(
+    'answers %s exactly as the contract schema does',
+    (_label, body) => {
+      expect(outcome(() => pipe.transform(body))).toEqual(outcome(() => contract.transform(body)));
+    },
+  );
+
+  it('passes a valid payload on as sent', () => {
+    const payload = { unreadCount: 2, extra: 'x' };
+    const body = pipe.transform({ event: 'notification:unread_count', payload });
+    expect(body.payload).toBe(payload);
+  });
+});

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import type { HttpErrorBody } from '@herald/ws-contracts';
 
@@ -51,7 +58,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const response = exception.getResponse();
       if (typeof response === 'object' && response !== null) {
         const r = response as Partial<HttpErrorBody>;
-        return { ...r, statusCode: status, message: r.message ?? exception.message, error: r.error ?? REASON[status] ?? 'Error' };
+        return {
+          ...r,
+          statusCode: status,
+          message: r.message ?? exception.message,
+          error: r.error ?? REASON[status] ?? 'Error',
+        };
       }
       return { statusCode: status, message: String(response), error: REASON[status] ?? 'Error' };
     }
@@ -61,8 +73,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const parserError = exception as BodyParserError;
     // A corrupt gzip/deflate/br body fails inside body-parser's decompression stream,
     // which reports it without a status: it is the client's bad input, not our bug.
-    if (typeof parserError?.code === 'string' && /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test(parserError.code)) {
-      return { statusCode: 400, message: 'Request body could not be decompressed', error: REASON[400] };
+    if (
+      typeof parserError?.code === 'string' &&
+      /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test(parserError.code)
+    ) {
+      return {
+        statusCode: 400,
+        message: 'Request body could not be decompressed',
+        error: REASON[400],
+      };
     }
     const status = parserError?.status ?? parserError?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500 && parserError.type) {
@@ -75,6 +94,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return { statusCode: status, message, error: REASON[status] ?? 'Error' };
     }
     this.logger.error({ msg: 'Unhandled error', err: exception });
-    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error', error: REASON[500] };
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      message: 'Internal server error',
+      error: REASON[500],
+    };
   }
 }

@@ -26,14 +26,23 @@ describe('NotificationWriteBatcher', () => {
   it('stores concurrent sends to different users in one batch and answers each its own records', async () => {
     const sends = Array.from({ length: 20 }, (_, i) => ({
       userIds: [`batch-a-${i}`, `batch-b-${i}`],
-      content: { title: `title ${i}`, message: `message ${i}`, data: { seq: i } },
+      // Every other send without data: null and JSON values side by side in one statement.
+      content: {
+        title: `title ${i}`,
+        message: `message ${i}`,
+        data: i % 2 ? undefined : { seq: i },
+      },
     }));
     const answers = await Promise.all(sends.map((send) => batcher.send(send)));
 
     answers.forEach((records, i) => {
       expect(records.map((r) => r.userId)).toEqual([`batch-a-${i}`, `batch-b-${i}`]);
       for (const r of records) {
-        expect(r).toMatchObject({ title: `title ${i}`, message: `message ${i}`, data: { seq: i } });
+        expect(r).toMatchObject({
+          title: `title ${i}`,
+          message: `message ${i}`,
+          data: i % 2 ? null : { seq: i },
+        });
         expect(r.type).toBe('info');
         expect(r.readAt).toBeNull();
       }

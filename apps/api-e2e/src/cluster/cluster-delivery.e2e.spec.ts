@@ -2,17 +2,15 @@ import { inject } from 'vitest';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiProcess } from '../support/api-process';
-import { connectAuthenticated, nextEvent, sleep, type TestSocket } from '../support/clients';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
+import { connectAuthenticated, nextEvent, sleep } from '../support/clients';
+import { TEST_REDIS_URL } from '../support/redis';
 import { mintToken } from '../support/tokens';
 import {
-  deleteKeysWithPrefix,
   presenceOf,
   recordArrivals,
   servicePost,
   startCluster,
-  stopAll,
+  useTwoProcessCluster,
   waitFor,
 } from './cluster-support';
 import { buildEmitterBundle, runEmitterScript } from './emitter-script';
@@ -23,11 +21,10 @@ import { buildEmitterBundle, runEmitterScript } from './emitter-script';
  */
 describe('cluster of two API processes on Redis', () => {
   const runId = inject('runId');
-  const prefix = redisPrefixFor(runId, 'delivery');
-  let database: TestDatabase;
+  const cluster = useTwoProcessCluster(runId, 'delivery');
+  const sockets = cluster.sockets;
   let a: ApiProcess;
   let b: ApiProcess;
-  const sockets: TestSocket[] = [];
   let userCounter = 0;
   const newUser = () => `cluster-user-${process.pid}-${++userCounter}`;
 
@@ -40,20 +37,8 @@ describe('cluster of two API processes on Redis', () => {
     return socket;
   }
 
-  beforeAll(async () => {
-    database = await createTestDatabase(runId);
-    [a, b] = await startCluster(2, {
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      DATABASE_URL: database.url,
-    });
-  });
-
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await stopAll([a, b]);
-    await database?.drop();
-    await deleteKeysWithPrefix(prefix);
+  beforeAll(() => {
+    ({ a, b } = cluster);
   });
 
   it('logs the Redis Streams adapter at start-up on every process and reports it in health', async () => {
@@ -191,7 +176,7 @@ describe('cluster of two API processes on Redis', () => {
 
     const ok = await runEmitterScript(bundle, {
       REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
+      REDIS_KEY_PREFIX: cluster.prefix,
       USER_ID: userId,
       EVENT: 'achievement:unlocked',
       PAYLOAD: JSON.stringify({ achievementId: 'first-steps', title: 'First steps' }),
@@ -207,7 +192,7 @@ describe('cluster of two API processes on Redis', () => {
     // A payload that breaks the contract is refused before anything is written.
     const bad = await runEmitterScript(bundle, {
       REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
+      REDIS_KEY_PREFIX: cluster.prefix,
       USER_ID: userId,
       EVENT: 'achievement:unlocked',
       PAYLOAD: JSON.stringify({ title: 'no id' }),
@@ -221,7 +206,9 @@ describe('cluster of two API processes on Redis', () => {
   });
 
   it('measures delivery latency across processes against a single process (reported, not asserted)', async () => {
-    const single = (await startCluster(1, { DATABASE_URL: database.url, REDIS_URL: undefined }))[0];
+    const single = (
+      await startCluster(1, { DATABASE_URL: cluster.database.url, REDIS_URL: undefined })
+    )[0];
     try {
       const rounds = 300;
       // Three cases, each "HTTP POST in, event out on a socket"; interleaved round by round

@@ -2,17 +2,8 @@ import { io } from 'socket.io-client';
 import { inject } from 'vitest';
 import type { ApiProcess } from '../support/api-process';
 import type { TestSocket } from '../support/clients';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
 import { mintToken } from '../support/tokens';
-import {
-  deleteKeysWithPrefix,
-  recordArrivals,
-  servicePost,
-  startCluster,
-  stopAll,
-  waitFor,
-} from './cluster-support';
+import { recordArrivals, servicePost, useTwoProcessCluster, waitFor } from './cluster-support';
 
 /**
  * Connection state recovery through Redis: a socket that drops for a moment gets the
@@ -21,11 +12,10 @@ import {
  */
 describe('missed events after a short disconnection (connection state recovery)', () => {
   const runId = inject('runId');
-  const prefix = redisPrefixFor(runId, 'recovery');
-  let database: TestDatabase;
+  const cluster = useTwoProcessCluster(runId, 'recovery');
+  const sockets = cluster.sockets;
   let a: ApiProcess;
   let b: ApiProcess;
-  const sockets: TestSocket[] = [];
   let userCounter = 0;
   const newUser = () => `recovery-user-${process.pid}-${++userCounter}`;
 
@@ -57,20 +47,8 @@ describe('missed events after a short disconnection (connection state recovery)'
     expect(res.status).toBeLessThan(300);
   }
 
-  beforeAll(async () => {
-    database = await createTestDatabase(runId);
-    [a, b] = await startCluster(2, {
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      DATABASE_URL: database.url,
-    });
-  });
-
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await stopAll([a, b]);
-    await database?.drop();
-    await deleteKeysWithPrefix(prefix);
+  beforeAll(() => {
+    ({ a, b } = cluster);
   });
 
   it('replays what was emitted while the socket was away, once, in order', async () => {

@@ -4,8 +4,10 @@ import { createServer, Socket as NetSocket } from 'node:net';
 import { resolve } from 'node:path';
 import { startApi, TEST_API_KEY, WORKSPACE_ROOT, type ApiProcess } from '../support/api-process';
 import type { TestSocket } from '../support/clients';
-import { TEST_REDIS_URL } from '../support/redis';
-import Redis from 'ioredis';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { deleteKeysWithPrefix, redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
+
+export { deleteKeysWithPrefix };
 
 /** A TCP port nobody listens on right now (the kernel picks it). */
 export function freePort(): Promise<number> {
@@ -242,18 +244,37 @@ export function rewriteSiteConfig(
   return result.replace(/^\s*ssl_[^\n]*\n/gm, '');
 }
 
-/** Removes every key of one prefix (SCAN, never KEYS), for a file's own cleanup. */
-export async function deleteKeysWithPrefix(prefix: string, url = TEST_REDIS_URL): Promise<number> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let deleted = 0;
-  try {
-    const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
-    for await (const keys of stream as AsyncIterable<string[]>) {
-      if (keys.length) deleted += await redis.unlink(...keys);
-    }
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
+export interface TwoProcessCluster {
+  readonly prefix: string;
+  a: ApiProcess;
+  b: ApiProcess;
+  database: TestDatabase;
+  /** Sockets pushed here are closed before the processes stop. */
+  readonly sockets: TestSocket[];
+}
+
+/**
+ * Registers beforeAll/afterAll for two API processes on the machine's Redis (a key prefix
+ * of their own) sharing one fresh PostgreSQL database; everything is removed afterwards.
+ */
+export function useTwoProcessCluster(runId: string, label: string): TwoProcessCluster {
+  const cluster = {
+    prefix: redisPrefixFor(runId, label),
+    sockets: [] as TestSocket[],
+  } as TwoProcessCluster;
+  beforeAll(async () => {
+    cluster.database = await createTestDatabase(runId);
+    [cluster.a, cluster.b] = await startCluster(2, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: cluster.prefix,
+      DATABASE_URL: cluster.database.url,
+    });
+  });
+  afterAll(async () => {
+    for (const socket of cluster.sockets) socket.close();
+    await stopAll([cluster.a, cluster.b]);
+    await cluster.database?.drop();
+    await deleteKeysWithPrefix(cluster.prefix);
+  });
+  return cluster;
 }

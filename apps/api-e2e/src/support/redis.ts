@@ -8,13 +8,13 @@ export function redisPrefixFor(runId: string, label = 'x'): string {
   return `herald-e2e-${runId}-${label}`;
 }
 
-/** Deletes every key of this run (SCAN, never KEYS). */
-export async function deleteRunKeys(runId: string): Promise<number> {
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/** Removes every key that starts with `prefix` (SCAN, never KEYS). */
+export async function deleteKeysWithPrefix(prefix: string, url = TEST_REDIS_URL): Promise<number> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   let deleted = 0;
   try {
-    const stream = redis.scanStream({ match: `herald-e2e-${runId}-*`, count: 500 });
+    const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
     for await (const keys of stream as AsyncIterable<string[]>) {
       if (keys.length) deleted += await redis.unlink(...keys);
     }
@@ -22,4 +22,9 @@ export async function deleteRunKeys(runId: string): Promise<number> {
     redis.disconnect();
   }
   return deleted;
+}
+
+/** Deletes every key of this run, whatever file created it. */
+export function deleteRunKeys(runId: string): Promise<number> {
+  return deleteKeysWithPrefix(`herald-e2e-${runId}-`);
 }

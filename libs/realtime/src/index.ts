@@ -7,6 +7,7 @@ export * from './lib/event-registry';
 export * from './lib/auth/token-verifier';
 export * from './lib/auth/jwt-auth.guard';
 export * from './lib/auth/api-key.guard';
+export * from './lib/auth/api-key-matcher';
 export * from './lib/http/zod-validation.pipe';
 export * from './lib/gateway/realtime-io.adapter';
 export * from './lib/gateway/realtime-ws-exception.filter';

@@ -21,12 +21,86 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   /** Allowed to connect, not allowed to do this (e.g. `auth:refresh` for another user). */
   Forbidden: 'FORBIDDEN',
+  /** Service endpoint called without `x-api-key`, with a wrong one, or with the service API off. */
+  ApiKeyInvalid: 'API_KEY_INVALID',
+  /** A request body or message over its size limit. */
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** A request body in a content type or encoding the API does not read. */
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  /** An `Idempotency-Key` sent again with a different request body. */
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   /** A dependency (database, Redis) is down; retry later. */
   Unavailable: 'SERVICE_UNAVAILABLE',
   /** A bug on our side; details are logged, never sent. */
   Internal: 'INTERNAL_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * The HTTP status of every code: the one table the HTTP API and the gateway read, so an
+ * error means the same thing over HTTP and in a Socket.IO acknowledgement.
+ */
+export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = {
+  TOKEN_MISSING: 401,
+  TOKEN_INVALID: 401,
+  TOKEN_EXPIRED: 401,
+  API_KEY_INVALID: 401,
+  ORIGIN_NOT_ALLOWED: 403,
+  FORBIDDEN: 403,
+  INVALID_PAYLOAD: 400,
+  UNKNOWN_EVENT: 400,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && ERROR_CODES.has(value);
+}
+
+export interface HeraldErrorOptions {
+  /** Per-field problems (validation); HTTP bodies list them as `message`. */
+  details?: readonly string[];
+  /** Seconds a client should wait before retrying (429, 503); sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/**
+ * The one error type Herald throws for anything a client should see. Its code decides the
+ * HTTP status (through HTTP_STATUS_BY_ERROR_CODE) and is sent as it is in HTTP error bodies,
+ * `connect_error.data`, the `error` event and negative acknowledgements. Its message is
+ * written for the client: never put internal details in it.
+ */
+export class HeraldError extends Error {
+  override readonly name = 'HeraldError';
+  readonly details?: readonly string[];
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: HeraldErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  get status(): number {
+    return HTTP_STATUS_BY_ERROR_CODE[this.code];
+  }
+
+  toDetail(): ErrorDetail {
+    return { code: this.code, message: this.message };
+  }
+}
 
 export const AUTH_ERROR_CODES: readonly ErrorCode[] = [
   ErrorCode.TokenMissing,
@@ -44,5 +118,5 @@ export interface HttpErrorBody {
   statusCode: number;
   message: string | string[];
   error: string;
-  code?: ErrorCode;
+  code: ErrorCode;
 }

@@ -118,5 +118,5 @@ export interface HttpErrorBody {
   statusCode: number;
   message: string | string[];
   error: string;
-  code: ErrorCode;
+  code?: ErrorCode;
 }

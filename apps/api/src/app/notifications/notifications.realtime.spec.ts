@@ -64,10 +64,10 @@ describe('NotificationsRealtimeHandlers', () => {
         error: { code: ErrorCode.InvalidPayload, message: parsed.error.message },
       };
     try {
-      const result = await registration.handler(
+      const result = (await registration.handler(
         { user, socketId: 'socket-1' },
         parsed.data as never,
-      );
+      )) as object | undefined;
       return { ok: true, ...(result ?? {}) };
     } catch (error) {
       return { ok: false, error: toErrorDetail(error) };

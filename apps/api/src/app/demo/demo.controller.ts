@@ -11,7 +11,6 @@ import {
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { JwtAuthGuard, WebSocketService, ZodValidationPipe } from '@herald/realtime';
 import {
-  buildCreateNotificationBodySchema,
   grantXpBodySchema,
   serverEventBodySchema,
   type DeliveryResponse,
@@ -23,8 +22,8 @@ import {
 } from '@herald/ws-contracts';
 import { DemoEnabledGuard } from '../auth/demo-enabled.guard';
 import { DEMO_USERS } from '../auth/demo-users';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GamificationService } from '../gamification/gamification.service';
+import { CreateNotificationBodyPipe } from '../notifications/create-notification-body.pipe';
 import { NotificationsService } from '../notifications/notifications.service';
 import {
   ApiContractBody,
@@ -45,20 +44,12 @@ import {
 @ApiUserAuth()
 @ApiErrors(404)
 export class DemoController {
-  private readonly createBodyPipe: ZodValidationPipe<
-    ReturnType<typeof buildCreateNotificationBodySchema>
-  >;
-
   constructor(
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
+    @Inject(CreateNotificationBodyPipe) private readonly createBody: CreateNotificationBodyPipe,
     @Inject(GamificationService) private readonly gamification: GamificationService,
     @Inject(WebSocketService) private readonly ws: WebSocketService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.createBodyPipe = new ZodValidationPipe(
-      buildCreateNotificationBodySchema({ maxRecipients: config.limits.maxRecipients }),
-    );
-  }
+  ) {}
 
   @Get('users')
   @ApiOperation({ summary: 'The demo users one can sign in as' })
@@ -78,10 +69,8 @@ export class DemoController {
     schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] },
   })
   @ApiErrors(400, 503)
-  async send(@Body() body: unknown): Promise<Notification | Notification[]> {
-    const { userId, userIds, ...content } = this.createBodyPipe.transform(body);
-    const stored = await this.notifications.send(userIds ?? [userId as string], content);
-    return userIds ? stored : (stored[0] as Notification);
+  send(@Body() body: unknown): Promise<Notification | Notification[]> {
+    return this.notifications.sendRequested(this.createBody.transform(body));
   }
 
   @Post('xp')

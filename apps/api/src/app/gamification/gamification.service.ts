@@ -130,11 +130,13 @@ export class GamificationService {
     const notifications = await this.notifications.storeIn(
       tx,
       achievements.map((a) => ({
-        userId,
-        type: 'achievement',
-        title: `Achievement unlocked: ${a.title}`,
-        message: a.description,
-        data: { achievementId: a.id, icon: a.icon },
+        userIds: [userId],
+        content: {
+          type: 'achievement',
+          title: `Achievement unlocked: ${a.title}`,
+          message: a.description,
+          data: { achievementId: a.id, icon: a.icon },
+        },
       })),
     );
     return { achievements, notifications };
@@ -149,7 +151,7 @@ export class GamificationService {
         icon: a.icon,
       });
     }
-    await this.notifications.publishNew(unlocked.notifications);
+    await this.notifications.publish(unlocked.notifications);
   }
 
   /** The leaderboard changed for everyone when this player is (now) on it. */

@@ -1,48 +1,39 @@
-import { BadRequestException } from '@nestjs/common';
-import type { Notification } from '@herald/ws-contracts';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, HeraldError, type Notification } from '@herald/ws-contracts';
 import { BatchItemFailure, MicroBatcher } from '../database/micro-batcher';
-import type { NotificationSend, NotificationsRepository } from './notifications.repository';
+import { NotificationsRepository, type NotificationSend } from './notifications.repository';
 
 /**
  * Rows per INSERT at most: a batch stops growing here (one send may hold up to
  * MAX_RECIPIENTS rows on its own and is then a batch alone).
  */
-const MAX_ROWS_PER_BATCH = 2_000;
+export const MAX_ROWS_PER_BATCH = 2_000;
 
 /**
- * Coalesces concurrent sends (`POST /api/notifications`, the demo panel) into one INSERT
- * and one grouped unread-count query, instead of a transaction and a count per request.
- * What a caller sees does not change: its promise resolves with its own records only
- * after they are stored and pushed; when a batch fails, every send in it fails and
- * nothing of it was stored or pushed (one statement is atomic).
+ * Group commit for sends: concurrent sends (`POST /api/notifications`, the demo panel)
+ * are stored with one INSERT instead of a statement each. It only stores; publishing is
+ * the caller's next step. What a caller sees does not change: its promise resolves with
+ * its own records once they are committed, and when a batch fails every send in it fails
+ * and nothing of it was stored (one statement is atomic). Batches run one at a time, in
+ * arrival order, so records of a later send are never committed before an earlier one's.
  */
+@Injectable()
 export class NotificationWriteBatcher {
   private readonly batcher = new MicroBatcher<NotificationSend, Notification[]>(
-    (sends) => this.storeAndPublish(sends),
+    (sends) => this.insert(sends),
     { weigh: (send) => send.userIds.length, maxWeight: MAX_ROWS_PER_BATCH },
   );
 
   constructor(
-    private readonly repository: NotificationsRepository,
-    /** Pushes stored notifications and their recipients' unread counts. */
-    private readonly publish: (stored: readonly Notification[]) => Promise<void>,
+    @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
   ) {}
 
-  /** Stores `content` once per user of `userIds` (distinct), pushes it, answers the records. */
-  send(send: NotificationSend): Promise<Notification[]> {
+  /** Stores `send.content` once per user of `send.userIds` (distinct); answers the records. */
+  store(send: NotificationSend): Promise<Notification[]> {
     return this.batcher.submit(send);
   }
 
-  private async storeAndPublish(
-    sends: readonly NotificationSend[],
-  ): Promise<(Notification[] | BatchItemFailure)[]> {
-    const outcomes = await this.store(sends);
-    const stored = outcomes.flatMap((o) => (o instanceof BatchItemFailure ? [] : o));
-    await this.publish(stored);
-    return outcomes;
-  }
-
-  private async store(
+  private async insert(
     sends: readonly NotificationSend[],
   ): Promise<(Notification[] | BatchItemFailure)[]> {
     try {
@@ -51,7 +42,7 @@ export class NotificationWriteBatcher {
       // The database refused some value (e.g. `\u0000` in JSON) and so the whole statement.
       // Validation already ran per request, so this is rare: store each send alone so the
       // 400 lands on the send that carries the value and the others are stored as usual.
-      if (!(error instanceof BadRequestException) || sends.length === 1) throw error;
+      if (!isRefusedValue(error) || sends.length === 1) throw error;
       const outcomes: (Notification[] | BatchItemFailure)[] = [];
       for (const send of sends) {
         try {
@@ -64,4 +55,10 @@ export class NotificationWriteBatcher {
       return outcomes;
     }
   }
+}
+
+/** The database rejected a value of the input (translated to INVALID_PAYLOAD), not an outage. */
+function isRefusedValue(error: unknown): boolean {
+  if (error instanceof HeraldError) return error.code === ErrorCode.InvalidPayload;
+  return error instanceof BadRequestException;
 }

@@ -21,7 +21,6 @@ import {
   type AuthenticatedUser,
 } from '@herald/realtime';
 import {
-  buildCreateNotificationBodySchema,
   listNotificationsQuerySchema,
   notificationIdSchema,
   type ListNotificationsQuery,
@@ -29,8 +28,6 @@ import {
   type NotificationPage,
   type UnreadCountResponse,
 } from '@herald/ws-contracts';
-import type { z } from 'zod';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import {
   ApiContractBody,
   ApiContractResponse,
@@ -39,9 +36,8 @@ import {
   ApiUserAuth,
   schemaRef,
 } from '../openapi/api-docs.decorators';
+import { CreateNotificationBodyPipe } from './create-notification-body.pipe';
 import { NotificationsService, type ReadAllResult, type ReadResult } from './notifications.service';
-
-type CreateNotificationInput = z.output<ReturnType<typeof buildCreateNotificationBodySchema>>;
 
 const idPipe = new ZodValidationPipe(notificationIdSchema);
 
@@ -49,18 +45,10 @@ const idPipe = new ZodValidationPipe(notificationIdSchema);
 @ApiTags('notifications')
 @Controller('notifications')
 export class NotificationsController {
-  private readonly createBodyPipe: ZodValidationPipe<
-    ReturnType<typeof buildCreateNotificationBodySchema>
-  >;
-
   constructor(
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.createBodyPipe = new ZodValidationPipe(
-      buildCreateNotificationBodySchema({ maxRecipients: config.limits.maxRecipients }),
-    );
-  }
+    @Inject(CreateNotificationBodyPipe) private readonly createBody: CreateNotificationBodyPipe,
+  ) {}
 
   @Get()
   @UseGuards(JwtAuthGuard)
@@ -154,10 +142,7 @@ export class NotificationsController {
     schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] },
   })
   @ApiErrors(400, 413, 503)
-  async create(@Body() body: unknown): Promise<Notification | Notification[]> {
-    const input: CreateNotificationInput = this.createBodyPipe.transform(body);
-    const { userId, userIds, ...content } = input;
-    const stored = await this.notifications.send(userIds ?? [userId as string], content);
-    return userIds ? stored : (stored[0] as Notification);
+  create(@Body() body: unknown): Promise<Notification | Notification[]> {
+    return this.notifications.sendRequested(this.createBody.transform(body));
   }
 }

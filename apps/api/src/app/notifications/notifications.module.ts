@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CreateNotificationBodyPipe } from './create-notification-body.pipe';
+import { NotificationWriteBatcher } from './notification-write-batcher';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsRealtimeHandlers } from './notifications.realtime';
 import { NotificationsRepository } from './notifications.repository';
@@ -7,7 +9,13 @@ import { NotificationsService } from './notifications.service';
 /** The durable inbox: store, HTTP API, socket events, unread count on connect. */
 @Module({
   controllers: [NotificationsController],
-  providers: [NotificationsRepository, NotificationsService, NotificationsRealtimeHandlers],
-  exports: [NotificationsService],
+  providers: [
+    NotificationsRepository,
+    NotificationWriteBatcher,
+    NotificationsService,
+    NotificationsRealtimeHandlers,
+    CreateNotificationBodyPipe,
+  ],
+  exports: [NotificationsService, CreateNotificationBodyPipe],
 })
 export class NotificationsModule {}

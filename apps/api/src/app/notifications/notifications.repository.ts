@@ -7,10 +7,11 @@ import type { Database } from '../database/database.types';
 import type { InboxPosition } from './notification-cursor';
 import { notifications, type NotificationRow } from './notifications.schema';
 
-export interface NewNotification {
-  userId: string;
+/** What a notification says; every recipient of one send gets the same. */
+export interface NotificationContent {
   title: string;
   message: string;
+  /** `info` when absent. */
   type?: string;
   data?: Record<string, unknown> | null;
 }
@@ -18,7 +19,7 @@ export interface NewNotification {
 /** One send: the same content for each of `userIds` (distinct). */
 export interface NotificationSend {
   userIds: readonly string[];
-  content: Omit<NewNotification, 'userId'>;
+  content: NotificationContent;
 }
 
 export interface InboxQuery {
@@ -49,32 +50,18 @@ export function toNotification(row: NotificationRow): Notification {
 export class NotificationsRepository {
   constructor(@Inject(DatabaseService) private readonly database: DatabaseService) {}
 
-  /** One multi-row INSERT (PGlite pays ~1 ms per statement, so never one per recipient). */
-  async insertMany(
-    items: readonly NewNotification[],
-    executor?: Database,
-  ): Promise<Notification[]> {
-    if (items.length === 0) return [];
-    const values = items.map((n) => ({
-      userId: n.userId,
-      title: n.title,
-      message: n.message,
-      type: n.type ?? 'info',
-      data: n.data ?? null,
-    }));
-    const insert = (db: Database) => db.insert(notifications).values(values).returning();
-    const rows = executor ? await insert(executor) : await this.database.transaction(insert);
-    return rows.map(toNotification);
-  }
-
   /**
    * Several sends (each: the same content for many users) in ONE statement, so no explicit
    * transaction: the statement is atomic, all rows are stored or none. Every array travels
    * as one parameter and `unnest` makes the rows (≈3× faster on PGlite than a VALUES list
    * with a parameter per cell). Ids are made here so each send gets exactly its own rows
    * back, whatever order RETURNING uses. Answers one list per send, in recipient order.
+   * With `executor` (a transaction) the rows commit or roll back with the caller's work.
    */
-  async insertSends(sends: readonly NotificationSend[]): Promise<Notification[][]> {
+  async insertSends(
+    sends: readonly NotificationSend[],
+    executor?: Database,
+  ): Promise<Notification[][]> {
     const ids: string[] = [];
     const users: string[] = [];
     const sendIndexes: number[] = [];
@@ -86,7 +73,7 @@ export class NotificationsRepository {
       }
     });
     if (ids.length === 0) return sends.map(() => []);
-    const rows = await this.database.run((db) =>
+    const insert = (db: Database) =>
       db
         .insert(notifications)
         // Every column in table order: id, user_id, type, title, message, data, created_at, read_at.
@@ -101,8 +88,9 @@ export class NotificationsRepository {
                      with ordinality as c(type, title, message, data, send) on c.send = r.send
               order by r.position`,
         )
-        .returning(),
-    );
+        .returning();
+    // Inside a transaction its owner translates errors (DatabaseService.transaction).
+    const rows = executor ? await insert(executor) : await this.database.run(insert);
     const byId = new Map(rows.map((row) => [row.id, toNotification(row)]));
     let next = 0;
     return sends.map((send) =>
@@ -131,16 +119,6 @@ export class NotificationsRepository {
         .limit(query.limit),
     );
     return rows.map(toNotification);
-  }
-
-  async unreadCount(userId: string): Promise<number> {
-    const [row] = await this.database.run((db) =>
-      db
-        .select({ unread: count() })
-        .from(notifications)
-        .where(and(eq(notifications.userId, userId), isNull(notifications.readAt))),
-    );
-    return row?.unread ?? 0;
   }
 
   /** Unread counts of many users in one grouped query; users with none map to 0. */

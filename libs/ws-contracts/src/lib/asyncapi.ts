@@ -56,6 +56,11 @@ function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   return json;
 }
 
+/** Component keys allow `[A-Za-z0-9._-]` only: `notification:new` → `notification.new`. */
+const messageKey = (event: string) => event.replace(/:/g, '.');
+const ackKey = (event: ClientEventName) => `${messageKey(event)}.ack`;
+const ref = (pointer: string) => ({ $ref: pointer });
+
 /** The payload of a server event; the `error` event's `code` names the ErrorCode schema. */
 function serverPayloadSchema(event: ServerEventName): JsonObject {
   const payload = jsonSchemaOf(serverEventSchemas[event], 'output');
@@ -65,11 +70,6 @@ function serverPayloadSchema(event: ServerEventName): JsonObject {
   }
   return payload;
 }
-
-/** Component keys allow `[A-Za-z0-9._-]` only: `notification:new` → `notification.new`. */
-const messageKey = (event: string) => event.replace(/:/g, '.');
-const ackKey = (event: ClientEventName) => `${messageKey(event)}.ack`;
-const ref = (pointer: string) => ({ $ref: pointer });
 
 const ERROR_CODE_DESCRIPTION =
   'Every machine-readable error code Herald sends: in `connect_error.data.code` (handshake), ' +

@@ -32,7 +32,9 @@ describe('the events of the contract', () => {
 
   it('describe each acknowledgement with a schema of exactly ClientEventResults', () => {
     type Results = {
-      -readonly [E in keyof typeof clientEventResultSchemas]: z.infer<(typeof clientEventResultSchemas)[E]>;
+      -readonly [E in keyof typeof clientEventResultSchemas]: z.infer<
+        (typeof clientEventResultSchemas)[E]
+      >;
     };
     expectTypeOf<Results>().toEqualTypeOf<ClientEventResults>();
     expect(Object.keys(clientEventResultSchemas).sort()).toEqual([...CLIENT_EVENT_NAMES].sort());

@@ -1,22 +1,58 @@
-export * from './lib/errors';
-export * from './lib/realtime.options';
-export * from './lib/realtime.module';
-export * from './lib/websocket.service';
-export * from './lib/realtime-stats';
-export * from './lib/event-registry';
-export * from './lib/auth/token-verifier';
-export * from './lib/auth/jwt-auth.guard';
-export * from './lib/auth/api-key.guard';
-export * from './lib/auth/api-key-matcher';
-export * from './lib/http/zod-validation.pipe';
-export * from './lib/gateway/realtime-io.adapter';
-export * from './lib/gateway/realtime-ws-exception.filter';
-export * from './lib/gateway/socket-types';
-export * from './lib/presence/presence-store';
-export * from './lib/presence/in-memory-presence.store';
-export * from './lib/cluster/cluster-backend';
+// The public API of @herald/realtime. Everything else under lib/ is internal and may change.
+
+// The module and its options
+export { RealtimeModule } from './lib/realtime.module';
+export type {
+  RealtimeModuleAsyncOptions,
+  RealtimeModuleForRootOptions,
+} from './lib/realtime.module-definition';
+export type {
+  RealtimeLimits,
+  RealtimeModuleExtras,
+  RealtimeModuleOptions,
+  RealtimeOptionsFactory,
+  RealtimeRedisOptions,
+  RealtimeTransport,
+  ResolvedRealtimeOptions,
+} from './lib/interfaces/realtime-module-options.interface';
+export { DEFAULT_REALTIME_LIMITS, REALTIME_OPTIONS } from './lib/realtime.options';
+
+// Installing the gateway in an application
+export { RealtimeIoAdapter } from './lib/gateway/realtime-io.adapter';
+export { RealtimeWsExceptionFilter } from './lib/gateway/realtime-ws-exception.filter';
+export type { HeraldNamespace, HeraldServer, HeraldSocket } from './lib/gateway/socket-types';
+
+// Emitting and handling events
+export { WebSocketService } from './lib/websocket.service';
+export { RealtimeEventRegistry } from './lib/event-registry';
+export type {
+  ClientEventContext,
+  ClientEventHandler,
+  ClientEventRegistration,
+  ConnectionHook,
+  RoomResolver,
+} from './lib/event-registry';
+export { RealtimeError } from './lib/errors';
+
+// Authentication for the application's own HTTP endpoints
+export { TokenVerifier } from './lib/auth/token-verifier';
+export type { AuthenticatedUser, JwtVerificationOptions } from './lib/auth/token-verifier';
+export { CurrentUser, JwtAuthGuard } from './lib/auth/jwt-auth.guard';
+export { ApiKeyGuard } from './lib/auth/api-key.guard';
+export { ApiKeyMatcher } from './lib/auth/api-key-matcher';
+export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
+
+// Operating the gateway: counters, presence, cluster health
+export { RealtimeStats } from './lib/realtime-stats';
+export type { ClientEventOutcome, HandshakeOutcome } from './lib/realtime-stats';
+export { PRESENCE_STORE } from './lib/presence/presence-store';
+export type { PresenceStore } from './lib/presence/presence-store';
+export { CLUSTER_BACKEND } from './lib/cluster/cluster-backend';
+export type { ClusterBackend } from './lib/cluster/cluster-backend';
+
+// Publishing to the cluster from any Node process (no Nest needed)
+export { EmitterValidationError, RealtimeEmitter } from './lib/cluster/realtime-emitter';
+export type { RealtimeEmitterOptions } from './lib/cluster/realtime-emitter';
+
+// HTTP rate limiting (being replaced in the rate-limit/ folder; its exports follow it)
 export * from './lib/rate-limit/token-bucket';
-export * from './lib/cluster/redis-cluster-backend';
-export * from './lib/cluster/realtime-emitter';
-export * from './lib/cluster/redis-keys';
-export * from './lib/presence/redis-presence.store';

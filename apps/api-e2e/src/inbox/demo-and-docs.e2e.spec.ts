@@ -1,10 +1,13 @@
 import { inject } from 'vitest';
 import { jwtVerify } from 'jose';
-import type {
-  DemoLoginResponse,
-  DemoUser,
-  Notification,
-  NotificationPage,
+import {
+  buildAsyncApiDocument,
+  ErrorCode,
+  SERVER_EVENT_NAMES,
+  type DemoLoginResponse,
+  type DemoUser,
+  type Notification,
+  type NotificationPage,
 } from '@herald/ws-contracts';
 import { TEST_JWT_SECRET, type ApiProcess } from '../support/api-process';
 import { Device, ENGINES, START_HOOK_TIMEOUT_MS, startApiOn, uniqueUser } from './inbox-harness';
@@ -203,6 +206,24 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
     const ui = await fetch(`${api.url}/api/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
+  });
+
+  it('serves the AsyncAPI document of the Socket.IO contract beside it, naming this server', async () => {
+    const res = await fetch(`${api.url}/api/asyncapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const doc = (await res.json()) as ReturnType<typeof buildAsyncApiDocument>;
+    const expected = buildAsyncApiDocument({
+      host: new URL(api.url).host,
+      protocol: 'ws',
+      path: '/socket.io/',
+    });
+    expect(doc).toEqual(expected);
+    const messages = Object.values(doc.components['messages'] as Record<string, { name: string }>);
+    expect(messages.map((m) => m.name)).toEqual(expect.arrayContaining([...SERVER_EVENT_NAMES]));
+    expect((doc.components['schemas'] as { ErrorCode: { enum: string[] } }).ErrorCode.enum).toEqual(
+      expect.arrayContaining(Object.values(ErrorCode)),
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import { HttpExceptionFilter } from './http/http-exception.filter';
 import { HttpHardeningModule } from './http/http-hardening.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { AsyncApiModule } from './openapi/asyncapi.module';
 import { RealtimeWiringModule } from './realtime/realtime-wiring.module';
 
 @Module({})
@@ -29,6 +30,7 @@ export class AppModule {
         GamificationModule,
         AuthModule,
         DemoModule,
+        AsyncApiModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -6,7 +6,9 @@ import {
 } from '@herald/realtime-client';
 import { useIsomorphicLayoutEffect } from './isomorphic-layout-effect';
 
-const RealtimeContext = createContext<RealtimeClient | null>(null);
+/** `undefined` only outside any provider; `null` inside one while signed out. */
+const RealtimeContext = createContext<RealtimeClient | null | undefined>(undefined);
+RealtimeContext.displayName = 'RealtimeContext';
 
 export type RealtimeProviderOptions = Omit<
   RealtimeClientOptions,
@@ -90,7 +92,21 @@ export function RealtimeProvider({
   return <RealtimeContext.Provider value={client}>{children}</RealtimeContext.Provider>;
 }
 
-/** The current client, or null while signed out (or before the first effect ran). */
+/**
+ * The provider's client: `null` while signed out (no token) and until the provider's first
+ * effect ran. Every Herald hook reads it, so they all share the provider's one connection.
+ *
+ * @throws Error when called outside `<RealtimeProvider>`: silently returning `null` there
+ * would look like "signed out" and hide the missing provider.
+ */
 export function useRealtimeClient(): RealtimeClient | null {
-  return useContext(RealtimeContext);
+  const client = useContext(RealtimeContext);
+  if (client === undefined) {
+    throw new Error(
+      'useRealtimeClient must be used within <RealtimeProvider />: wrap the components that ' +
+        'use Herald hooks (useSocket, useSocketEvent, useConnectionState, useNotifications, ' +
+        'useUnreadCount) in <RealtimeProvider token={...}>',
+    );
+  }
+  return client;
 }

@@ -1,5 +1,5 @@
 import { StrictMode, useState } from 'react';
-import { act, configure, render, screen, waitFor } from '@testing-library/react';
+import { act, configure, render, renderHook, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ServerEventPayloads } from '@herald/ws-contracts';
 import { RealtimeClient } from '@herald/realtime-client';
@@ -10,7 +10,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../../../realtime-client/src/testing/test-server';
-import { RealtimeProvider } from './realtime-provider';
+import { RealtimeProvider, useRealtimeClient } from './realtime-provider';
 import {
   useConnectionState,
   useNotifications,
@@ -91,6 +91,35 @@ describe('RealtimeProvider', () => {
     );
     await new Promise((r) => setTimeout(r, 100));
     expect(screen.getByTestId('status').textContent).toBe('idle');
+    expect(server.handshakes).toHaveLength(0);
+  });
+
+  it('gives hooks a null client while signed out, never an error', () => {
+    const { result } = renderHook(() => useRealtimeClient(), {
+      wrapper: ({ children }) => <RealtimeProvider token={null}>{children}</RealtimeProvider>,
+    });
+    expect(result.current).toBeNull();
+  });
+
+  it('makes every hook outside <RealtimeProvider> throw an error that names the fix', () => {
+    // React reports the render error on console.error as well; keep the output readable.
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      for (const hook of [
+        useRealtimeClient,
+        useSocket,
+        () => useSocketEvent('xp:gained', () => undefined),
+        useConnectionState,
+        useNotifications,
+        useUnreadCount,
+      ]) {
+        expect(() => renderHook(hook)).toThrow(
+          /^useRealtimeClient must be used within <RealtimeProvider \/>/,
+        );
+      }
+    } finally {
+      consoleError.mockRestore();
+    }
     expect(server.handshakes).toHaveLength(0);
   });
 

@@ -1,6 +1,8 @@
 import {
   Inject,
   Injectable,
+  Module,
+  type DynamicModule,
   NotFoundException,
   UseFilters,
   UseGuards,
@@ -16,7 +18,14 @@ import { ErrorCode } from '@herald/ws-contracts';
 import { RealtimeEventRegistry } from './event-registry';
 import { RealtimeIoAdapter } from './gateway/realtime-io.adapter';
 import { RealtimeWsExceptionFilter } from './gateway/realtime-ws-exception.filter';
+import { RealtimeServiceController } from './http/realtime-service.controller';
+import type {
+  RealtimeModuleOptions,
+  RealtimeOptionsFactory,
+  ResolvedRealtimeOptions,
+} from './interfaces/realtime-module-options.interface';
 import { RealtimeModule } from './realtime.module';
+import { DEFAULT_REALTIME_LIMITS, REALTIME_OPTIONS } from './realtime.options';
 import { WebSocketService } from './websocket.service';
 
 const SECRET = 'module-spec-secret-that-is-long-enough-0123456789';
@@ -260,5 +269,103 @@ describe('RealtimeModule lifecycle traps', () => {
     expect(app.getHttpServer().listening).toBe(false);
     expect(app.get(WebSocketService).localConnections).toBe(0);
     clients.forEach((s) => s.close());
+  });
+});
+
+const SETTINGS = Symbol('SETTINGS');
+
+@Module({
+  providers: [{ provide: SETTINGS, useValue: { secret: SECRET, path: '/live/' } }],
+  exports: [SETTINGS],
+})
+class SettingsModule {}
+
+@Injectable()
+class RealtimeSettings implements RealtimeOptionsFactory {
+  createRealtimeOptions(): RealtimeModuleOptions {
+    return { jwt: { secret: SECRET }, transports: ['websocket'], limits: { eventBurst: 5 } };
+  }
+}
+
+/** Compiles (without starting) a module around `realtime` and returns what it injects. */
+async function compile(realtime: DynamicModule) {
+  const moduleRef = await Test.createTestingModule({ imports: [realtime] }).compile();
+  return {
+    options: moduleRef.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS),
+    hasServiceEndpoints: () => {
+      try {
+        moduleRef.get(RealtimeServiceController, { strict: false });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => moduleRef.close(),
+  };
+}
+
+describe('RealtimeModule configuration', () => {
+  it('forRoot: injects the options with every default applied under REALTIME_OPTIONS', async () => {
+    const realtime = await compile(RealtimeModule.forRoot({ jwt: { secret: SECRET } }));
+    expect(realtime.options).toEqual({
+      path: '/socket.io/',
+      corsOrigins: [],
+      transports: ['websocket', 'polling'],
+      jwt: { secret: SECRET },
+      limits: DEFAULT_REALTIME_LIMITS,
+      redis: undefined,
+      apiKey: undefined,
+    });
+    expect(realtime.hasServiceEndpoints()).toBe(true);
+    await realtime.close();
+  });
+
+  it('forRootAsync: useFactory receives what inject names, from the imported module', async () => {
+    const realtime = await compile(
+      RealtimeModule.forRootAsync({
+        imports: [SettingsModule],
+        inject: [SETTINGS],
+        useFactory: (settings: { secret: string; path: string }) => ({
+          jwt: { secret: settings.secret },
+          path: settings.path,
+          limits: { maxMessageBytes: 1_000 },
+        }),
+      }),
+    );
+    expect(realtime.options).toMatchObject({
+      path: '/live/',
+      jwt: { secret: SECRET },
+      limits: { ...DEFAULT_REALTIME_LIMITS, maxMessageBytes: 1_000 },
+    });
+    await realtime.close();
+  });
+
+  it('forRootAsync: useClass builds the options with a RealtimeOptionsFactory', async () => {
+    const realtime = await compile(RealtimeModule.forRootAsync({ useClass: RealtimeSettings }));
+    expect(realtime.options).toMatchObject({
+      transports: ['websocket'],
+      limits: { ...DEFAULT_REALTIME_LIMITS, eventBurst: 5 },
+    });
+    await realtime.close();
+  });
+
+  it('serviceEndpoints: false leaves the service HTTP endpoints unmounted, sync or async', async () => {
+    for (const definition of [
+      RealtimeModule.forRoot({ jwt: { secret: SECRET }, serviceEndpoints: false }),
+      RealtimeModule.forRootAsync({
+        useFactory: () => ({ jwt: { secret: SECRET } }),
+        serviceEndpoints: false,
+      }),
+    ]) {
+      const realtime = await compile(definition);
+      expect(realtime.hasServiceEndpoints()).toBe(false);
+      await realtime.close();
+    }
+  });
+
+  it('refuses a limit that is not a positive number at start-up, naming it', async () => {
+    await expect(
+      compile(RealtimeModule.forRoot({ jwt: { secret: SECRET }, limits: { eventsPerSecond: 0 } })),
+    ).rejects.toThrow('limits.eventsPerSecond must be a positive number (got 0)');
   });
 });

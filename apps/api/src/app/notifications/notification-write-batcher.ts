@@ -1,5 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
-import type { Notification } from '@herald/ws-contracts';
+import { ErrorCode, HeraldError, type Notification } from '@herald/ws-contracts';
 import { BatchItemFailure, MicroBatcher } from '../database/micro-batcher';
 import type { NotificationSend, NotificationsRepository } from './notifications.repository';
 
@@ -51,7 +50,7 @@ export class NotificationWriteBatcher {
       // The database refused some value (e.g. `\u0000` in JSON) and so the whole statement.
       // Validation already ran per request, so this is rare: store each send alone so the
       // 400 lands on the send that carries the value and the others are stored as usual.
-      if (!(error instanceof BadRequestException) || sends.length === 1) throw error;
+      if (!HeraldError.is(error, ErrorCode.InvalidPayload) || sends.length === 1) throw error;
       const outcomes: (Notification[] | BatchItemFailure)[] = [];
       for (const send of sends) {
         try {

@@ -11,6 +11,7 @@ import {
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { JwtAuthGuard, WebSocketService, ZodValidationPipe } from '@herald/realtime';
 import {
+  ErrorCode,
   buildCreateNotificationBodySchema,
   grantXpBodySchema,
   serverEventBodySchema,
@@ -43,7 +44,7 @@ import {
 @Controller('demo')
 @UseGuards(DemoEnabledGuard, JwtAuthGuard)
 @ApiUserAuth()
-@ApiErrors(404)
+@ApiErrors(ErrorCode.NotFound)
 export class DemoController {
   private readonly createBodyPipe: ZodValidationPipe<
     ReturnType<typeof buildCreateNotificationBodySchema>
@@ -77,7 +78,7 @@ export class DemoController {
     status: 201,
     schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] },
   })
-  @ApiErrors(400, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
   async send(@Body() body: unknown): Promise<Notification | Notification[]> {
     const { userId, userIds, ...content } = this.createBodyPipe.transform(body);
     const stored = await this.notifications.send(userIds ?? [userId as string], content);
@@ -91,7 +92,7 @@ export class DemoController {
   })
   @ApiContractBody('GrantXpBody')
   @ApiContractResponse(200, 'The grant outcome', 'GrantXpResponse')
-  @ApiErrors(400, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
   grantXp(
     @Body(new ZodValidationPipe(grantXpBodySchema)) body: GrantXpBody,
   ): Promise<GrantXpResponse> {
@@ -105,7 +106,7 @@ export class DemoController {
   })
   @ApiContractBody('ServerEventBody')
   @ApiContractResponse(200, 'Handed to Socket.IO', 'Delivery')
-  @ApiErrors(400)
+  @ApiErrors(ErrorCode.InvalidPayload)
   broadcast(
     @Body(new ZodValidationPipe(serverEventBodySchema)) body: { event: string; payload: unknown },
   ): DeliveryResponse {

@@ -74,8 +74,18 @@ describe('HeraldError', () => {
       code: ErrorCode.InvalidPayload,
       message: 'a: required; b: too long',
     });
-    expect(new HeraldError(ErrorCode.InvalidPayload, 'Invalid', { details: [] }).toDetail()).toEqual(
-      { code: ErrorCode.InvalidPayload, message: 'Invalid' },
+    expect(
+      new HeraldError(ErrorCode.InvalidPayload, 'Invalid', { details: [] }).toDetail(),
+    ).toEqual({ code: ErrorCode.InvalidPayload, message: 'Invalid' });
+  });
+
+  it('recognises itself, optionally by code', () => {
+    const error = new HeraldError(ErrorCode.InvalidPayload, 'bad');
+    expect(HeraldError.is(error)).toBe(true);
+    expect(HeraldError.is(error, ErrorCode.InvalidPayload)).toBe(true);
+    expect(HeraldError.is(error, ErrorCode.NotFound)).toBe(false);
+    expect(HeraldError.is(Object.assign(new Error('bad'), { code: 'INVALID_PAYLOAD' }))).toBe(
+      false,
     );
   });
 });

@@ -94,6 +94,11 @@ export class HeraldError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
+  /** Whether `error` is a HeraldError, and of `code` when one is given. */
+  static is(error: unknown, code?: ErrorCode): error is HeraldError {
+    return error instanceof HeraldError && (code === undefined || error.code === code);
+  }
+
   get status(): number {
     return HTTP_STATUS_BY_ERROR_CODE[this.code];
   }

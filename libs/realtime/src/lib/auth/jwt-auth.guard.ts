@@ -27,7 +27,7 @@ export class JwtAuthGuard implements CanActivate {
       request.user = await this.verifier.verify(token);
       return true;
     } catch (error) {
-      if (error instanceof HeraldError) throw error;
+      if (HeraldError.is(error)) throw error;
       throw new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is invalid', {
         cause: error,
       });

@@ -27,6 +27,7 @@ describe('GET /api/health', () => {
       statusCode: 404,
       error: 'Not Found',
       message: expect.any(String),
+      code: 'NOT_FOUND',
     });
   });
 

@@ -32,7 +32,13 @@ export type {
   ConnectionHook,
   RoomResolver,
 } from './lib/event-registry';
-export { RealtimeError } from './lib/errors';
+// The edge mapping from anything thrown to a client-facing HeraldError (HTTP and sockets)
+export {
+  INTERNAL_ERROR_MESSAGE,
+  errorCodeForHttpStatus,
+  toErrorDetail,
+  toHeraldError,
+} from './lib/errors';
 
 // Authentication for the application's own HTTP endpoints
 export { TokenVerifier } from './lib/auth/token-verifier';

@@ -1,6 +1,7 @@
 import type { Notification, NotificationPage } from '@herald/ws-contracts';
 import { TEST_API_KEY, type ApiProcess } from '../support/api-process';
 import { createSocket, type TestSocket } from '../support/clients';
+import { expectApiErrorBody } from '../support/error-body';
 import { mintToken } from '../support/tokens';
 
 export interface HttpResult<T = any> {
@@ -21,7 +22,10 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** One HTTP call; the body is parsed as JSON when it is JSON, kept as text otherwise. */
+/**
+ * One HTTP call; the body is parsed as JSON when it is JSON, kept as text otherwise. An
+ * error answer must have the API's error shape with its `code`.
+ */
 export async function call<T = any>(
   api: ApiProcess,
   method: string,
@@ -48,6 +52,7 @@ export async function call<T = any>(
   } catch {
     // not JSON: keep the text
   }
+  expectApiErrorBody(path, res.status, parsed);
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 

@@ -40,10 +40,22 @@ describe('hostile HTTP input (PostgreSQL)', () => {
     await database?.drop();
   });
 
-  /** Runs `request`, expects `status` with the JSON error shape, and no new or changed row. */
+  /** The code of each refusal status that has only one (401 callers name theirs). */
+  const CODE_OF_STATUS: Record<number, ErrorCode> = {
+    400: ErrorCode.InvalidPayload,
+    404: ErrorCode.NotFound,
+    413: ErrorCode.PayloadTooLarge,
+    415: ErrorCode.UnsupportedMediaType,
+  };
+
+  /**
+   * Runs `request`, expects `status` with the JSON error shape and `code`, and no new or
+   * changed row.
+   */
   async function expectRefusedUnchanged(
     request: () => Promise<{ status: number; body: any }>,
     status: number,
+    code = CODE_OF_STATUS[status],
   ) {
     const before = await db.query('SELECT id, read_at FROM notifications ORDER BY id');
     const res = await request();
@@ -52,7 +64,9 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       statusCode: status,
       error: expect.any(String),
       message: expect.anything(),
+      code,
     });
+    expect(code).toBeDefined();
     const after = await db.query('SELECT id, read_at FROM notifications ORDER BY id');
     expect(after.rows).toEqual(before.rows);
     return res;
@@ -129,6 +143,7 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       await expectRefusedUnchanged(
         () => call(api, 'POST', '/api/notifications', { apiKey, body: valid }),
         401,
+        ErrorCode.ApiKeyInvalid,
       );
     });
 
@@ -137,6 +152,7 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       await expectRefusedUnchanged(
         () => call(api, 'POST', '/api/notifications', { token, body: valid }),
         401,
+        ErrorCode.ApiKeyInvalid,
       );
     });
 
@@ -391,7 +407,11 @@ describe('hostile HTTP input (PostgreSQL)', () => {
             ? await call(api, 'POST', path, { apiKey: TEST_API_KEY, rawBody: body })
             : await service(api, 'POST', path, body);
         expect(res.status).toBe(400);
-        expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+        expect(res.body).toMatchObject({
+          statusCode: 400,
+          error: 'Bad Request',
+          code: ErrorCode.InvalidPayload,
+        });
         await new Promise((r) => setTimeout(r, 200));
         bystander.socket.offAny(count);
         expect(pushed).toBe(0);
@@ -492,16 +512,20 @@ describe('hostile HTTP input (PostgreSQL)', () => {
     ])('POST messages refuses %s with 400', async (_name, body) => {
       const res = await service(api, 'POST', '/api/groups/team-1/messages', body);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(res.body).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+        code: ErrorCode.InvalidPayload,
+      });
     });
 
-    it('refuses every group endpoint without the service key (401)', async () => {
-      expect(
-        (await call(api, 'PUT', `/api/groups/team-1/members/${bystander.userId}`)).status,
-      ).toBe(401);
-      expect(
-        (await call(api, 'POST', '/api/groups/team-1/messages', { body: { text: 'hi' } })).status,
-      ).toBe(401);
+    it('refuses every group endpoint without the service key (401 API_KEY_INVALID)', async () => {
+      const put = await call(api, 'PUT', `/api/groups/team-1/members/${bystander.userId}`);
+      expect(put.status).toBe(401);
+      expect(put.body).toMatchObject({ statusCode: 401, code: ErrorCode.ApiKeyInvalid });
+      const post = await call(api, 'POST', '/api/groups/team-1/messages', { body: { text: 'hi' } });
+      expect(post.status).toBe(401);
+      expect(post.body).toMatchObject({ statusCode: 401, code: ErrorCode.ApiKeyInvalid });
     });
   });
 
@@ -529,6 +553,7 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       await expectRefusedUnchanged(
         () => call(api, 'POST', '/api/demo/notifications', { body: valid }),
         401,
+        ErrorCode.TokenMissing,
       );
     });
   });

@@ -66,7 +66,11 @@ describe('PostgreSQL server stopped and restarted', () => {
     ] as const) {
       const res = await call(api, method, path, { token });
       expect(res.status, `${method} ${path}`).toBe(503);
-      expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      expect(res.body).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: ErrorCode.Unavailable,
+      });
     }
     const during = await service(api, 'POST', '/api/notifications', {
       userId,
@@ -74,6 +78,7 @@ describe('PostgreSQL server stopped and restarted', () => {
       message: 'refused',
     });
     expect(during.status).toBe(503);
+    expect(during.body).toMatchObject({ statusCode: 503, code: ErrorCode.Unavailable });
 
     // The socket stays connected; events that need the database answer SERVICE_UNAVAILABLE,
     // and pushes that do not (service events) still arrive.

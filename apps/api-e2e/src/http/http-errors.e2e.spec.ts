@@ -1,6 +1,6 @@
 import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
 
-/** SPEC §4: every HTTP error is JSON { statusCode, message, error } with the right status. */
+/** Every HTTP error is JSON { statusCode, message, error, code } with the status of its code. */
 describe('HTTP errors and limits', () => {
   let api: ApiProcess;
   beforeAll(async () => {
@@ -27,13 +27,58 @@ describe('HTTP errors and limits', () => {
       statusCode: 413,
       error: 'Payload Too Large',
       message: expect.any(String),
+      code: 'PAYLOAD_TOO_LARGE',
     });
   });
 
   it('answers malformed JSON with 400', async () => {
     const res = await post('/api/notifications', '{"userId": "u", ');
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(await res.json()).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.any(String),
+      code: 'INVALID_PAYLOAD',
+    });
+  });
+
+  it('answers an unknown route with 404 NOT_FOUND', async () => {
+    const res = await fetch(`${api.url}/api/no-such-route`, {
+      headers: { 'x-api-key': TEST_API_KEY },
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({
+      statusCode: 404,
+      error: 'Not Found',
+      message: expect.any(String),
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('answers a wrong API key with 401 API_KEY_INVALID and a missing token with TOKEN_MISSING', async () => {
+    const wrongKey = await post('/api/realtime/broadcast', '{}', { 'x-api-key': 'wrong-key' });
+    expect(wrongKey.status).toBe(401);
+    expect(await wrongKey.json()).toMatchObject({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Invalid API key',
+      code: 'API_KEY_INVALID',
+    });
+    const noToken = await fetch(`${api.url}/api/notifications/unread-count`, {
+      headers: { 'x-api-key': TEST_API_KEY },
+    });
+    expect(noToken.status).toBe(401);
+    expect(await noToken.json()).toMatchObject({ statusCode: 401, code: 'TOKEN_MISSING' });
+  });
+
+  it('answers an unsupported body encoding with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    const res = await post('/api/notifications', '{}', { 'content-encoding': 'compress' });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
   });
 
   it('sends security headers', async () => {
@@ -62,7 +107,11 @@ describe('HTTP errors and limits', () => {
     const limited = await fetch(`${api.url}/api/notifications/unread-count`);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    expect(await limited.json()).toMatchObject({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      code: 'RATE_LIMITED',
+    });
 
     // A backend with the service key is never throttled, and health probes neither.
     const served = await post(

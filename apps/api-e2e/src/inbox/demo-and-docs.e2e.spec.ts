@@ -3,6 +3,7 @@ import { jwtVerify } from 'jose';
 import {
   buildAsyncApiDocument,
   ErrorCode,
+  HTTP_STATUS_BY_ERROR_CODE,
   SERVER_EVENT_NAMES,
   type DemoLoginResponse,
   type DemoUser,
@@ -13,6 +14,15 @@ import { TEST_JWT_SECRET, type ApiProcess } from '../support/api-process';
 import { Device, ENGINES, START_HOOK_TIMEOUT_MS, startApiOn, uniqueUser } from './inbox-harness';
 
 const [PGLITE, POSTGRES] = ENGINES;
+
+/** An error response of the OpenAPI document: the HttpError body with `code` narrowed. */
+interface ErrorResponseDoc {
+  description?: string;
+  content?: Record<
+    string,
+    { schema?: { allOf?: { properties?: { code?: { enum?: string[] } } }[] } }
+  >;
+}
 
 async function post<T>(api: ApiProcess, path: string, body: unknown, token?: string) {
   const res = await fetch(`${api.url}${path}`, {
@@ -203,6 +213,40 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
     expect(Object.keys(doc.components.schemas['CreateNotificationBody']?.properties ?? {})).toEqual(
       expect.arrayContaining(['userId', 'userIds', 'title', 'message', 'type', 'data']),
     );
+    // Every error code is in the document, and every error answer lists the codes it carries.
+    expect(
+      (doc.components.schemas['HttpError']?.properties?.['code'] as { enum?: string[] }).enum,
+    ).toEqual(expect.arrayContaining(Object.values(ErrorCode)));
+    expect(doc.components.schemas['HttpError']?.required).toEqual(
+      expect.arrayContaining(['statusCode', 'message', 'error', 'code']),
+    );
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const responses = (operation as { responses: Record<string, ErrorResponseDoc> }).responses;
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(Object.keys(responses), where).toContain('500');
+        for (const [status, response] of Object.entries(responses)) {
+          if (Number(status) < 400) continue;
+          const codes =
+            response.content?.['application/json']?.schema?.allOf?.[1]?.properties?.code?.enum;
+          expect(codes?.length, `${where} ${status}`).toBeGreaterThan(0);
+          for (const code of codes ?? [])
+            expect(HTTP_STATUS_BY_ERROR_CODE[code as ErrorCode], `${where} ${code}`).toBe(
+              Number(status),
+            );
+        }
+      }
+    }
+    expect(doc.paths['/api/notifications/{id}']?.['delete']).toMatchObject({
+      responses: { '404': { description: expect.stringContaining('NOT_FOUND') } },
+    });
+    expect(doc.paths['/api/notifications']?.['post']).toMatchObject({
+      responses: {
+        '401': { description: expect.stringContaining('API_KEY_INVALID') },
+        '413': { description: expect.stringContaining('PAYLOAD_TOO_LARGE') },
+        '503': { description: expect.stringContaining('SERVICE_UNAVAILABLE') },
+      },
+    });
     const ui = await fetch(`${api.url}/api/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');

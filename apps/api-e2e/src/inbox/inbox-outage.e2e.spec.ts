@@ -66,15 +66,19 @@ describe('PostgreSQL outage', () => {
     const device = await Device.connect(api.url, token);
 
     await relay.cut();
-    const down = await call<{ statusCode: number; error: string }>(
+    const down = await call<{ statusCode: number; error: string; code: string }>(
       'GET',
       '/api/notifications/unread-count',
     );
     expect(down).toMatchObject({
       status: 503,
-      body: { statusCode: 503, error: 'Service Unavailable' },
+      body: { statusCode: 503, error: 'Service Unavailable', code: 'SERVICE_UNAVAILABLE' },
     });
-    expect((await serviceSend(api, { userId, title: 'during', message: 'm' })).status).toBe(503);
+    const refused = await serviceSend(api, { userId, title: 'during', message: 'm' });
+    expect(refused).toMatchObject({
+      status: 503,
+      body: { statusCode: 503, code: 'SERVICE_UNAVAILABLE' },
+    });
     const health = await fetch(`${api.url}/api/health`);
     expect(health.status).toBe(503);
     expect(

@@ -142,7 +142,11 @@ describe('delivery to users, rooms and everyone', () => {
       ] as const) {
         const res = await service(api.url, method, path, body, headers as Record<string, string>);
         expect(res.status, `${method} ${path}`).toBe(401);
-        expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+        expect(res.body).toMatchObject({
+          statusCode: 401,
+          error: 'Unauthorized',
+          code: 'API_KEY_INVALID',
+        });
       }
     });
 
@@ -166,7 +170,11 @@ describe('delivery to users, rooms and everyone', () => {
       for (const path of ['/api/realtime/users/dl-invalid/events', '/api/realtime/broadcast']) {
         const res = await service(api.url, 'POST', path, body);
         expect(res.status).toBe(400);
-        expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+        expect(res.body).toMatchObject({
+          statusCode: 400,
+          error: 'Bad Request',
+          code: 'INVALID_PAYLOAD',
+        });
         expect(JSON.stringify(res.body.message)).toMatch(message);
       }
       await sleep(200);
@@ -176,6 +184,7 @@ describe('delivery to users, rooms and everyone', () => {
     it('answers 400 to a user id with control characters', async () => {
       const res = await service(api.url, 'GET', '/api/realtime/users/a%00b/presence');
       expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'INVALID_PAYLOAD' });
     });
 
     it('answers JSON 400 to a malformed JSON body', async () => {
@@ -185,7 +194,7 @@ describe('delivery to users, rooms and everyone', () => {
         body: '{"event":',
       });
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ statusCode: 400 });
+      expect(await res.json()).toMatchObject({ statusCode: 400, code: 'INVALID_PAYLOAD' });
     });
   });
 

@@ -3,8 +3,9 @@ import WebSocket from 'ws';
 import type { TestSocket } from '../support/clients';
 import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
 import { createTestDatabase } from '../support/databases';
+import { expectApiErrorBody } from '../support/error-body';
 
-/** Calls a service endpoint with the test API key (or the given headers instead). */
+/** Calls a service endpoint with the test API key (or the given headers instead); an error answer must carry its code. */
 export async function service(
   baseUrl: string,
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
@@ -18,7 +19,9 @@ export async function service(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  const parsed = text ? JSON.parse(text) : undefined;
+  expectApiErrorBody(path, res.status, parsed);
+  return { status: res.status, body: parsed };
 }
 
 /** Resolves with the disconnect reason, or fails after `timeoutMs`. */

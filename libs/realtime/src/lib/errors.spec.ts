@@ -7,15 +7,14 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
-import { ErrorCode } from '@herald/ws-contracts';
-import { RealtimeError, toErrorDetail } from './errors';
+import { ErrorCode, HeraldError, HTTP_STATUS_BY_ERROR_CODE } from '@herald/ws-contracts';
+import { errorCodeForHttpStatus, toErrorDetail, toHeraldError } from './errors';
 
 describe('toErrorDetail: one mapping from any exception to what a client may see', () => {
-  it('passes a RealtimeError through as it is', () => {
-    expect(toErrorDetail(new RealtimeError(ErrorCode.Forbidden, 'not yours'))).toEqual({
-      code: ErrorCode.Forbidden,
-      message: 'not yours',
-    });
+  it('passes a HeraldError through as it is', () => {
+    const error = new HeraldError(ErrorCode.Forbidden, 'not yours');
+    expect(toHeraldError(error)).toBe(error);
+    expect(toErrorDetail(error)).toEqual({ code: ErrorCode.Forbidden, message: 'not yours' });
   });
 
   it.each([
@@ -24,6 +23,8 @@ describe('toErrorDetail: one mapping from any exception to what a client may see
     [new ForbiddenException(), ErrorCode.Forbidden],
     [new NotFoundException('Notification not found'), ErrorCode.NotFound],
     [new HttpException('slow down', 429), ErrorCode.RateLimited],
+    [new HttpException('too big', 413), ErrorCode.PayloadTooLarge],
+    [new HttpException('not JSON', 415), ErrorCode.UnsupportedMediaType],
     [new ServiceUnavailableException('database down'), ErrorCode.Unavailable],
     [new HttpException('teapot', 418), ErrorCode.Internal],
   ])('maps %s to its code', (exception, code) => {
@@ -66,5 +67,35 @@ describe('toErrorDetail: one mapping from any exception to what a client may see
 
   it('never answers the bare "Internal server error" of Nest', () => {
     expect(toErrorDetail(new Error('boom')).message).not.toBe('Internal server error');
+  });
+
+  it('keeps the validation messages of an HttpException as details, for HTTP bodies', () => {
+    const exception = new BadRequestException({ message: ['a: required'] });
+    const error = toHeraldError(exception);
+    expect(error).toMatchObject({ code: ErrorCode.InvalidPayload, details: ['a: required'] });
+    expect(error.status).toBe(400);
+    expect(error.cause).toBe(exception);
+  });
+
+  it('keeps the original error as the cause of INTERNAL_ERROR, for the log', () => {
+    const bug = new TypeError('x is undefined');
+    const error = toHeraldError(bug);
+    expect(error).toMatchObject({ code: ErrorCode.Internal, message: 'Internal error' });
+    expect(error.cause).toBe(bug);
+  });
+});
+
+describe('errorCodeForHttpStatus', () => {
+  it('is consistent with the code → status table', () => {
+    for (const status of [400, 401, 403, 404, 413, 415, 429, 500, 503]) {
+      const code = errorCodeForHttpStatus(status);
+      expect(code).toBeDefined();
+      expect(HTTP_STATUS_BY_ERROR_CODE[code as ErrorCode]).toBe(status);
+    }
+  });
+
+  it('has no code for statuses without one meaning', () => {
+    expect(errorCodeForHttpStatus(418)).toBeUndefined();
+    expect(errorCodeForHttpStatus(422)).toBeUndefined();
   });
 });

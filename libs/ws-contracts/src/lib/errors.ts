@@ -60,6 +60,7 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = {
 
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
+/** Narrows a string received from elsewhere (a thrown object, a peer) to a known code. */
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && ERROR_CODES.has(value);
 }
@@ -93,12 +94,22 @@ export class HeraldError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
+  /** Whether `error` is a HeraldError, and of `code` when one is given. */
+  static is(error: unknown, code?: ErrorCode): error is HeraldError {
+    return error instanceof HeraldError && (code === undefined || error.code === code);
+  }
+
   get status(): number {
     return HTTP_STATUS_BY_ERROR_CODE[this.code];
   }
 
+  /**
+   * What a socket client receives (`connect_error.data`, the `error` event, a negative
+   * acknowledgement): per-field details, when there are any, joined into the message.
+   */
   toDetail(): ErrorDetail {
-    return { code: this.code, message: this.message };
+    const message = this.details?.length ? this.details.join('; ') : this.message;
+    return { code: this.code, message };
   }
 }
 
@@ -113,10 +124,15 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** Body of every HTTP error response (Nest's shape). */
+/**
+ * Body of every HTTP error response: Nest's shape plus the machine-readable `code`.
+ * `message` is the list of per-field problems when there are any, else one sentence.
+ */
 export interface HttpErrorBody {
+  /** The HTTP status, `HTTP_STATUS_BY_ERROR_CODE[code]`. */
   statusCode: number;
   message: string | string[];
+  /** The status's reason phrase, e.g. `Not Found`. */
   error: string;
-  code?: ErrorCode;
+  code: ErrorCode;
 }

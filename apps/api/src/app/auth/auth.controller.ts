@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post, UseGuards } from 
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ZodValidationPipe } from '@herald/realtime';
 import {
+  ErrorCode,
   demoLoginBodySchema,
   type DemoLoginBody,
   type DemoLoginResponse,
@@ -29,7 +30,7 @@ export class AuthController {
   })
   @ApiContractBody('DemoLoginBody')
   @ApiContractResponse(200, 'The token and who it is for', 'DemoLoginResponse')
-  @ApiErrors(400, 404, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.NotFound, ErrorCode.Unavailable)
   async demoLogin(
     @Body(new ZodValidationPipe(demoLoginBodySchema)) body: DemoLoginBody,
   ): Promise<DemoLoginResponse> {

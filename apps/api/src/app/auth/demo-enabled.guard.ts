@@ -1,4 +1,5 @@
-import { CanActivate, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { CanActivate, Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /**
@@ -11,7 +12,7 @@ export class DemoEnabledGuard implements CanActivate {
 
   canActivate(): boolean {
     if (!this.config.demoAuth)
-      throw new NotFoundException('Demo sign-in is disabled (DEMO_AUTH=false)');
+      throw new HeraldError(ErrorCode.NotFound, 'Demo sign-in is disabled (DEMO_AUTH=false)');
     return true;
   }
 }

@@ -1,5 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
-import { DependencyUnavailableError } from '../http/http-exception.filter';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import { isConnectionError, translateDatabaseError } from './database-errors';
 
 const withCode = (code: string, message = 'boom') => Object.assign(new Error(message), { code });
@@ -16,14 +15,28 @@ describe('database error translation', () => {
     ],
   ])('treats %s as an outage (503)', (_label, error) => {
     expect(isConnectionError(error)).toBe(true);
-    expect(translateDatabaseError(error)).toBeInstanceOf(DependencyUnavailableError);
+    const translated = translateDatabaseError(error);
+    expect(translated).toBeInstanceOf(HeraldError);
+    expect(translated).toMatchObject({ code: ErrorCode.Unavailable, status: 503 });
+    expect((translated as HeraldError).cause).toBe(error);
   });
 
-  it('turns data the database refuses into a 400', () => {
+  it('turns data the database refuses into INVALID_PAYLOAD (400) naming the reason', () => {
     const error = Object.assign(new Error('Failed query'), {
       cause: withCode('22P05', 'unsupported Unicode escape sequence'),
     });
-    expect(translateDatabaseError(error)).toBeInstanceOf(BadRequestException);
+    const translated = translateDatabaseError(error);
+    expect(translated).toBeInstanceOf(HeraldError);
+    expect(translated).toMatchObject({
+      code: ErrorCode.InvalidPayload,
+      status: 400,
+      details: ['the database refused the data: unsupported Unicode escape sequence'],
+    });
+  });
+
+  it('passes a HeraldError through (a query translated twice stays the same)', () => {
+    const error = new HeraldError(ErrorCode.Unavailable, 'The database is unavailable');
+    expect(translateDatabaseError(error)).toBe(error);
   });
 
   it('lets every other error through unchanged (a bug, logged as 500)', () => {

@@ -1,6 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
-import { ErrorCode } from '@herald/ws-contracts';
-import { DependencyUnavailableError } from '../http/http-exception.filter';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 
 /** Node socket errors that mean "the server is not reachable right now". */
 const NETWORK_CODES = new Set([
@@ -64,23 +62,24 @@ function dataExceptionOf(error: unknown): ErrorLike | undefined {
 }
 
 /**
- * Maps a failed query to what the caller should see: an outage becomes
- * DependencyUnavailableError (HTTP 503, SERVICE_UNAVAILABLE on sockets), input the
- * database refuses becomes a 400; anything else is a bug and propagates unchanged.
+ * Maps a failed query to what the caller should see: an outage becomes SERVICE_UNAVAILABLE
+ * (HTTP 503, and the same code on sockets), input the database refuses becomes
+ * INVALID_PAYLOAD (400); anything else is a bug and propagates unchanged. The driver's
+ * error stays as the `cause`, for the log.
  */
 export function translateDatabaseError(error: unknown): unknown {
-  if (error instanceof DependencyUnavailableError || error instanceof BadRequestException)
-    return error;
-  if (isConnectionError(error))
-    return new DependencyUnavailableError('The database is unavailable; retry later');
+  if (HeraldError.is(error)) return error;
+  if (isConnectionError(error)) {
+    return new HeraldError(ErrorCode.Unavailable, 'The database is unavailable; retry later', {
+      cause: error,
+    });
+  }
   const dataError = dataExceptionOf(error);
   if (dataError) {
     const detail = typeof dataError.message === 'string' ? dataError.message : 'invalid value';
-    return new BadRequestException({
-      statusCode: 400,
-      message: [`the database refused the data: ${detail}`],
-      error: 'Bad Request',
-      code: ErrorCode.InvalidPayload,
+    return new HeraldError(ErrorCode.InvalidPayload, 'The database refused the data', {
+      details: [`the database refused the data: ${detail}`],
+      cause: error,
     });
   }
   return error;

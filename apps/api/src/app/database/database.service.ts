@@ -11,7 +11,7 @@ import { Pool } from 'pg';
 import type { AppConfig } from '../config/app-config';
 import type { HealthCheckResult } from '../health/health.registry';
 import { lockDataDir } from './data-dir-lock';
-import { translateDatabaseError } from './database-errors';
+import { isConnectionError, translateDatabaseError } from './database-errors';
 import type { Database, DatabaseEngine } from './database.types';
 import * as schema from './schema';
 
@@ -182,12 +182,7 @@ async function withRetries(work: () => Promise<void>): Promise<void> {
     try {
       return await work();
     } catch (error) {
-      const translated = translateDatabaseError(error);
-      const outage =
-        translated !== error &&
-        translated instanceof Error &&
-        translated.name === 'DependencyUnavailableError';
-      if (!outage || attempt >= CONNECT_ATTEMPTS) {
+      if (!isConnectionError(error) || attempt >= CONNECT_ATTEMPTS) {
         const reason = error instanceof Error ? error.message : String(error);
         throw new Error(`Cannot open the PostgreSQL database (DATABASE_URL): ${reason}`, {
           cause: error,

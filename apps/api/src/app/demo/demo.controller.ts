@@ -11,6 +11,7 @@ import {
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { JwtAuthGuard, WebSocketService, ZodValidationPipe } from '@herald/realtime';
 import {
+  ErrorCode,
   grantXpBodySchema,
   serverEventBodySchema,
   type DeliveryResponse,
@@ -42,7 +43,7 @@ import {
 @Controller('demo')
 @UseGuards(DemoEnabledGuard, JwtAuthGuard)
 @ApiUserAuth()
-@ApiErrors(404)
+@ApiErrors(ErrorCode.NotFound)
 export class DemoController {
   constructor(
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
@@ -68,7 +69,7 @@ export class DemoController {
     status: 201,
     schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] },
   })
-  @ApiErrors(400, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
   send(@Body() body: unknown): Promise<Notification | Notification[]> {
     return this.notifications.sendRequested(this.createBody.transform(body));
   }
@@ -80,7 +81,7 @@ export class DemoController {
   })
   @ApiContractBody('GrantXpBody')
   @ApiContractResponse(200, 'The grant outcome', 'GrantXpResponse')
-  @ApiErrors(400, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
   grantXp(
     @Body(new ZodValidationPipe(grantXpBodySchema)) body: GrantXpBody,
   ): Promise<GrantXpResponse> {
@@ -94,7 +95,7 @@ export class DemoController {
   })
   @ApiContractBody('ServerEventBody')
   @ApiContractResponse(200, 'Handed to Socket.IO', 'Delivery')
-  @ApiErrors(400)
+  @ApiErrors(ErrorCode.InvalidPayload)
   broadcast(
     @Body(new ZodValidationPipe(serverEventBodySchema)) body: { event: string; payload: unknown },
   ): DeliveryResponse {

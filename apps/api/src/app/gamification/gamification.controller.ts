@@ -11,6 +11,7 @@ import {
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, JwtAuthGuard, ZodValidationPipe } from '@herald/realtime';
 import {
+  ErrorCode,
   grantXpBodySchema,
   type GrantXpBody,
   type GrantXpResponse,
@@ -44,7 +45,7 @@ export class GamificationController {
     'The new total, rank and the achievements this grant unlocked',
     'GrantXpResponse',
   )
-  @ApiErrors(400, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
   grantXp(
     @Body(new ZodValidationPipe(grantXpBodySchema)) body: GrantXpBody,
   ): Promise<GrantXpResponse> {
@@ -56,7 +57,7 @@ export class GamificationController {
   @ApiOperation({ summary: 'The top players, the same list leaderboard:updated carries' })
   @ApiUserAuth()
   @ApiContractResponse(200, 'The leaderboard', 'Leaderboard')
-  @ApiErrors(503)
+  @ApiErrors(ErrorCode.Unavailable)
   async leaderboard(): Promise<LeaderboardUpdatedPayload> {
     return { leaderboard: await this.gamification.leaderboard() };
   }

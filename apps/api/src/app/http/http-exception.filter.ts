@@ -1,44 +1,33 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import type { HttpErrorBody } from '@herald/ws-contracts';
+import { STATUS_CODES } from 'node:http';
+import { errorCodeForHttpStatus, toHeraldError } from '@herald/realtime';
+import { ErrorCode, HeraldError, type HttpErrorBody } from '@herald/ws-contracts';
 
-/** Errors thrown by body-parser carry an HTTP status and a `type`. */
+/** What body-parser (and the zlib stream under it) attach to the errors it raises. */
 interface BodyParserError {
-  status?: number;
-  statusCode?: number;
-  type?: string;
+  status?: unknown;
+  statusCode?: unknown;
+  type?: unknown;
   /** zlib errors carry a code (Z_DATA_ERROR, Z_BUF_ERROR, brotli's ERR__ERROR_FORMAT_…) and no status. */
   code?: unknown;
 }
 
-/** Anything that declares itself a dependency outage (database, Redis) answers 503. */
-export class DependencyUnavailableError extends Error {
-  override readonly name = 'DependencyUnavailableError';
-}
-
-const REASON: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
+/** Client-facing messages for the body-parser failures worth naming. */
+const BODY_PARSER_MESSAGES: Readonly<Record<string, string>> = {
+  'entity.too.large': 'Request body is larger than the limit',
+  'entity.parse.failed': 'Request body is not valid JSON',
+  'encoding.unsupported': 'Request body encoding is not supported',
+  'charset.unsupported': 'Request body charset is not supported',
 };
 
 /**
- * Every HTTP error is JSON `{ statusCode, message, error }` (SPEC §4), including errors
- * raised before a controller runs (oversized or malformed bodies). Unknown errors are
- * logged with their stack and answered with a generic 500.
+ * The API's one HTTP error answer: `{ statusCode, message, error, code }`, with the status
+ * read from HTTP_STATUS_BY_ERROR_CODE through the HeraldError every error path throws,
+ * plus `Retry-After` when the error names one. Nest's own exceptions (unknown route,
+ * guards) and body-parser's (oversized, malformed or undecodable bodies, raised before a
+ * controller runs) get the code their status stands for; anything else is a bug, logged
+ * with its stack and answered 500 INTERNAL_ERROR without details.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -48,56 +37,43 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
-    const body = this.toBody(exception);
-    res.status(body.statusCode).json(body);
+    const error = fromBodyParser(exception) ?? toHeraldError(exception);
+    if (error.code === ErrorCode.Internal) {
+      this.logger.error({ msg: 'Unhandled error', err: error.cause ?? error });
+    }
+    if (error.retryAfterSeconds !== undefined) {
+      res.setHeader('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    }
+    res.status(error.status).json(httpErrorBody(error));
   }
+}
 
-  private toBody(exception: unknown): HttpErrorBody {
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      if (typeof response === 'object' && response !== null) {
-        const r = response as Partial<HttpErrorBody>;
-        return {
-          ...r,
-          statusCode: status,
-          message: r.message ?? exception.message,
-          error: r.error ?? REASON[status] ?? 'Error',
-        };
-      }
-      return { statusCode: status, message: String(response), error: REASON[status] ?? 'Error' };
-    }
-    if (exception instanceof DependencyUnavailableError) {
-      return { statusCode: 503, message: exception.message, error: REASON[503] };
-    }
-    const parserError = exception as BodyParserError;
-    // A corrupt gzip/deflate/br body fails inside body-parser's decompression stream,
-    // which reports it without a status: it is the client's bad input, not our bug.
-    if (
-      typeof parserError?.code === 'string' &&
-      /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test(parserError.code)
-    ) {
-      return {
-        statusCode: 400,
-        message: 'Request body could not be decompressed',
-        error: REASON[400],
-      };
-    }
-    const status = parserError?.status ?? parserError?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500 && parserError.type) {
-      const message =
-        parserError.type === 'entity.too.large'
-          ? 'Request body is larger than the limit'
-          : parserError.type === 'entity.parse.failed'
-            ? 'Request body is not valid JSON'
-            : String((exception as Error).message);
-      return { statusCode: status, message, error: REASON[status] ?? 'Error' };
-    }
-    this.logger.error({ msg: 'Unhandled error', err: exception });
-    return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      message: 'Internal server error',
-      error: REASON[500],
-    };
+/** The body of `error`: per-field details, when there are any, are its `message`. */
+export function httpErrorBody(error: HeraldError): HttpErrorBody {
+  return {
+    statusCode: error.status,
+    message: error.details?.length ? [...error.details] : error.message,
+    error: STATUS_CODES[error.status] ?? 'Error',
+    code: error.code,
+  };
+}
+
+/** A body-parser failure as the client's error; undefined for anything else. */
+function fromBodyParser(exception: unknown): HeraldError | undefined {
+  if (typeof exception !== 'object' || exception === null || HeraldError.is(exception))
+    return undefined;
+  const { status, statusCode, type, code } = exception as BodyParserError;
+  // A corrupt gzip/deflate/br body fails inside body-parser's decompression stream, which
+  // reports it without a status: it is the client's bad input, not our bug.
+  if (typeof code === 'string' && /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test(code)) {
+    return new HeraldError(ErrorCode.InvalidPayload, 'Request body could not be decompressed', {
+      cause: exception,
+    });
   }
+  const httpStatus = typeof status === 'number' ? status : statusCode;
+  if (typeof type !== 'string' || typeof httpStatus !== 'number') return undefined;
+  if (httpStatus < 400 || httpStatus >= 500) return undefined;
+  const errorCode = errorCodeForHttpStatus(httpStatus) ?? ErrorCode.InvalidPayload;
+  const message = BODY_PARSER_MESSAGES[type] ?? String((exception as Error).message);
+  return new HeraldError(errorCode, message, { cause: exception });
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Counter, Registry } from 'prom-client';
 import { ApiKeyMatcher, KeyedRateLimiter } from '@herald/realtime';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { METRICS_REGISTRY } from '../metrics/metrics.registry';
 import { httpRateLimitedCounter } from '../metrics/rate-limit.metrics';
@@ -33,17 +34,16 @@ export class HttpRateLimitMiddleware implements NestMiddleware {
     this.serviceKey = new ApiKeyMatcher(config.apiKey);
   }
 
-  use(req: Request, res: Response, next: NextFunction) {
+  use(req: Request, _res: Response, next: NextFunction) {
     if (EXEMPT_PATHS.test(req.originalUrl) || this.serviceKey.matches(req.headers['x-api-key']))
       return next();
     if (this.limiter.take(req.ip ?? 'unknown')) return next();
     this.refused.inc();
-    res.setHeader('retry-after', String(this.retryAfterSeconds));
-    res.status(429).json({
-      statusCode: 429,
-      message: 'Too many requests; slow down',
-      error: 'Too Many Requests',
-      code: 'RATE_LIMITED',
-    });
+    // Answered by HttpExceptionFilter: 429 RATE_LIMITED with Retry-After.
+    next(
+      new HeraldError(ErrorCode.RateLimited, 'Too many requests; slow down', {
+        retryAfterSeconds: this.retryAfterSeconds,
+      }),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { HeraldError } from '@herald/ws-contracts';
 import { decodeCursor, encodeCursor } from './notification-cursor';
 
 describe('inbox cursor', () => {
@@ -18,6 +18,6 @@ describe('inbox cursor', () => {
     ['extra fields', Buffer.from(`${position.createdAt}|${position.id}|x`).toString('base64url')],
     ['empty', ''],
   ])('rejects %s with a 400', (_label, cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow(BadRequestException);
+    expect(() => decodeCursor(cursor)).toThrow(HeraldError);
   });
 });

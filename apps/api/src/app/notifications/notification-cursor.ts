@@ -1,5 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
-import { ErrorCode, notificationIdSchema } from '@herald/ws-contracts';
+import { ErrorCode, HeraldError, notificationIdSchema } from '@herald/ws-contracts';
 
 /** Position in a user's inbox ordered by (createdAt DESC, id DESC). */
 export interface InboxPosition {
@@ -25,11 +24,8 @@ export function decodeCursor(cursor: string): InboxPosition {
     !Number.isNaN(Date.parse(createdAt)) &&
     notificationIdSchema.safeParse(id).success;
   if (!valid) {
-    throw new BadRequestException({
-      statusCode: 400,
-      message: ['cursor: is not a cursor returned by this API'],
-      error: 'Bad Request',
-      code: ErrorCode.InvalidPayload,
+    throw new HeraldError(ErrorCode.InvalidPayload, 'Invalid cursor', {
+      details: ['cursor: is not a cursor returned by this API'],
     });
   }
   return { createdAt, id };

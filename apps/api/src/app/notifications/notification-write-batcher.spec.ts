@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { ErrorCode } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
 import { NotificationWriteBatcher } from './notification-write-batcher';
 import { NotificationsRepository } from './notifications.repository';
@@ -71,7 +71,9 @@ describe('NotificationWriteBatcher', () => {
       batcher.store({ userIds: ['batch-ok-2'], content: { title: 'ok', message: 'm' } }),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(BadRequestException);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: ErrorCode.InvalidPayload,
+    });
     expect(await unreadCountOf('batch-bad')).toBe(0);
     expect(await unreadCountOf('batch-ok-1')).toBe(1);
     expect(await unreadCountOf('batch-ok-2')).toBe(1);

@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, HeraldError, type Notification } from '@herald/ws-contracts';
 import { BatchItemFailure, MicroBatcher } from '../database/micro-batcher';
 import { NotificationsRepository, type NotificationSend } from './notifications.repository';
@@ -42,7 +42,7 @@ export class NotificationWriteBatcher {
       // The database refused some value (e.g. `\u0000` in JSON) and so the whole statement.
       // Validation already ran per request, so this is rare: store each send alone so the
       // 400 lands on the send that carries the value and the others are stored as usual.
-      if (!isRefusedValue(error) || sends.length === 1) throw error;
+      if (!HeraldError.is(error, ErrorCode.InvalidPayload) || sends.length === 1) throw error;
       const outcomes: (Notification[] | BatchItemFailure)[] = [];
       for (const send of sends) {
         try {
@@ -55,10 +55,4 @@ export class NotificationWriteBatcher {
       return outcomes;
     }
   }
-}
-
-/** The database rejected a value of the input (translated to INVALID_PAYLOAD), not an outage. */
-function isRefusedValue(error: unknown): boolean {
-  if (error instanceof HeraldError) return error.code === ErrorCode.InvalidPayload;
-  return error instanceof BadRequestException;
 }

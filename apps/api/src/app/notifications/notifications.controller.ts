@@ -21,6 +21,7 @@ import {
   type AuthenticatedUser,
 } from '@herald/realtime';
 import {
+  ErrorCode,
   listNotificationsQuerySchema,
   notificationIdSchema,
   type ListNotificationsQuery,
@@ -62,7 +63,7 @@ export class NotificationsController {
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiUserAuth()
   @ApiContractResponse(200, 'One page of the inbox', 'NotificationPage')
-  @ApiErrors(400, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
   list(
     @CurrentUser() user: AuthenticatedUser,
     @Query(new ZodValidationPipe(listNotificationsQuerySchema)) query: ListNotificationsQuery,
@@ -75,7 +76,7 @@ export class NotificationsController {
   @ApiOperation({ summary: 'How many of the user’s notifications are unread' })
   @ApiUserAuth()
   @ApiContractResponse(200, 'The unread count', 'UnreadCount')
-  @ApiErrors(503)
+  @ApiErrors(ErrorCode.Unavailable)
   async unreadCount(@CurrentUser() user: AuthenticatedUser): Promise<UnreadCountResponse> {
     return { unreadCount: await this.notifications.unreadCount(user.userId) };
   }
@@ -88,7 +89,7 @@ export class NotificationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiUserAuth()
   @ApiContractResponse(200, 'Marked read (also when it already was)', 'ReadResult')
-  @ApiErrors(400, 404, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.NotFound, ErrorCode.Unavailable)
   markRead(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', idPipe) id: string,
@@ -104,7 +105,7 @@ export class NotificationsController {
   })
   @ApiUserAuth()
   @ApiContractResponse(200, 'How many changed, and the unread count (0)', 'ReadAllResult')
-  @ApiErrors(503)
+  @ApiErrors(ErrorCode.Unavailable)
   markAllRead(@CurrentUser() user: AuthenticatedUser): Promise<ReadAllResult> {
     return this.notifications.markAllRead(user.userId);
   }
@@ -117,7 +118,7 @@ export class NotificationsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiUserAuth()
   @ApiContractResponse(200, 'Deleted', 'ReadResult')
-  @ApiErrors(400, 404, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.NotFound, ErrorCode.Unavailable)
   delete(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', idPipe) id: string,
@@ -141,7 +142,7 @@ export class NotificationsController {
     description: 'The stored notification (for userId) or notifications (for userIds)',
     schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] },
   })
-  @ApiErrors(400, 413, 503)
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.PayloadTooLarge, ErrorCode.Unavailable)
   create(@Body() body: unknown): Promise<Notification | Notification[]> {
     return this.notifications.sendRequested(this.createBody.transform(body));
   }

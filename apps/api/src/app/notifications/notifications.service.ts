@@ -1,7 +1,8 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { WebSocketService } from '@herald/realtime';
 import {
   ErrorCode,
+  HeraldError,
   ServerEvent,
   type Notification,
   type NotificationPage,
@@ -168,11 +169,6 @@ export class NotificationsService {
 }
 
 /** Unknown and foreign ids look the same, so ids of other users cannot be probed. */
-function notFound(): NotFoundException {
-  return new NotFoundException({
-    statusCode: 404,
-    message: 'Notification not found',
-    error: 'Not Found',
-    code: ErrorCode.NotFound,
-  });
+function notFound(): HeraldError {
+  return new HeraldError(ErrorCode.NotFound, 'Notification not found');
 }

@@ -1,4 +1,5 @@
 import {
+  ErrorCode,
   buildCreateNotificationBodySchema,
   demoLoginBodySchema,
   grantXpBodySchema,
@@ -60,10 +61,14 @@ export function contractSchemas(maxRecipients: number) {
     ServerEventBody: serverEventBodySchema,
     Delivery: z.object({ delivered: z.boolean() }),
     HttpError: z.object({
-      statusCode: z.number().int(),
-      message: z.union([z.string(), z.array(z.string())]),
-      error: z.string(),
-      code: z.string().optional(),
+      statusCode: z.number().int().describe('The HTTP status of `code`'),
+      message: z
+        .union([z.string(), z.array(z.string())])
+        .describe('One sentence, or one line per problem of invalid input'),
+      error: z.string().describe('The reason phrase of the status, e.g. `Not Found`'),
+      code: z
+        .enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]])
+        .describe('Machine-readable error code, the same as on the Socket.IO side'),
     }),
   } satisfies Record<string, z.ZodType>;
   return schemas;

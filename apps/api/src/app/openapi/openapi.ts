@@ -1,14 +1,38 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { CONTRACT_VERSION } from '@herald/ws-contracts';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { CONTRACT_VERSION, ErrorCode, HTTP_STATUS_BY_ERROR_CODE } from '@herald/ws-contracts';
 import type { AppConfig } from '../config/app-config';
-import { API_KEY_SECURITY, BEARER_SECURITY } from './api-docs.decorators';
+import {
+  API_KEY_SECURITY,
+  BEARER_SECURITY,
+  ERROR_CODE_TEXT,
+  errorResponseObject,
+  groupByStatus,
+} from './api-docs.decorators';
 import { contractJsonSchemas } from './contract-schemas';
+
+/** Never rate-limited (HttpRateLimitMiddleware). */
+const RATE_LIMIT_EXEMPT = /^\/api\/(health|metrics)(\/|$)/;
+const BODY_METHODS = new Set(['post', 'put', 'patch']);
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/**
+ * Error codes of routes whose controllers carry no OpenAPI decorators: the service
+ * endpoints of `@herald/realtime` (the library does not depend on @nestjs/swagger) and the
+ * demo's groups.
+ */
+const UNDECORATED_ROUTE_ERRORS: readonly (readonly [RegExp, readonly ErrorCode[]])[] = [
+  [
+    /^\/api\/realtime\//,
+    [ErrorCode.ApiKeyInvalid, ErrorCode.InvalidPayload, ErrorCode.Unavailable],
+  ],
+  [/^\/api\/groups\//, [ErrorCode.ApiKeyInvalid, ErrorCode.InvalidPayload]],
+];
 
 /**
  * OpenAPI document at /api/docs (Swagger UI) and /api/docs-json, built from the
  * controllers' decorators; every body and answer schema comes from the contract's zod
- * schemas (see contract-schemas.ts).
+ * schemas (see contract-schemas.ts), and every error response lists the codes it can carry.
  */
 export function setupOpenApi(app: INestApplication, config: AppConfig): void {
   const builder = new DocumentBuilder()
@@ -16,13 +40,14 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     .setDescription(
       'Real-time notification gateway. User endpoints take the user’s JWT (`Authorization: Bearer`), ' +
         'service endpoints the `x-api-key` header. Socket.IO events are described in the contract library ' +
-        '(@herald/ws-contracts). Errors are `{ statusCode, message, error }`.',
+        '(@herald/ws-contracts).\n\n' +
+        errorCodesDescription(),
     )
     .setVersion(CONTRACT_VERSION)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SECURITY)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, API_KEY_SECURITY)
     .build();
-  const document = SwaggerModule.createDocument(app, builder);
+  const document = withCommonErrors(SwaggerModule.createDocument(app, builder));
   document.components = {
     ...document.components,
     schemas: {
@@ -34,4 +59,63 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: 'Herald API',
   });
+}
+
+/** Every error code with its HTTP status (HTTP_STATUS_BY_ERROR_CODE), as a Markdown table. */
+function errorCodesDescription(): string {
+  const rows = Object.values(ErrorCode).map(
+    (code) => `| \`${code}\` | ${HTTP_STATUS_BY_ERROR_CODE[code]} | ${ERROR_CODE_TEXT[code]} |`,
+  );
+  return [
+    'Every error answer is `{ statusCode, message, error, code }` (`message` lists the problems ' +
+      'of invalid input); `Retry-After` comes with 429 and, when known, 503. The codes are the ' +
+      'same as on the Socket.IO side:',
+    '',
+    '| code | HTTP | meaning |',
+    '| --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/**
+ * Adds the error responses every operation may give whatever its controller declares:
+ * INTERNAL_ERROR, RATE_LIMITED (outside health and metrics), and for a body the parser's
+ * INVALID_PAYLOAD, PAYLOAD_TOO_LARGE and UNSUPPORTED_MEDIA_TYPE. A status the controller
+ * already documents keeps its codes and gains the common one.
+ */
+export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const codes: ErrorCode[] = [ErrorCode.Internal];
+      if (!RATE_LIMIT_EXEMPT.test(path)) codes.push(ErrorCode.RateLimited);
+      if (BODY_METHODS.has(method)) {
+        codes.push(
+          ErrorCode.InvalidPayload,
+          ErrorCode.PayloadTooLarge,
+          ErrorCode.UnsupportedMediaType,
+        );
+      }
+      for (const [pattern, routeCodes] of UNDECORATED_ROUTE_ERRORS) {
+        if (pattern.test(path)) codes.push(...routeCodes);
+      }
+      for (const [status, group] of groupByStatus(codes)) {
+        const key = String(status);
+        const merged = [...new Set([...documentedCodes(operation.responses[key]), ...group])];
+        operation.responses[key] = errorResponseObject(merged);
+      }
+    }
+  }
+  return document;
+}
+
+/** The codes an error response written by `errorResponseObject` lists. */
+function documentedCodes(response: unknown): ErrorCode[] {
+  const schema = (
+    response as
+      { content?: Record<string, { schema?: { allOf?: { properties?: unknown }[] } }> } | undefined
+  )?.content?.['application/json']?.schema;
+  const narrowed = schema?.allOf?.[1]?.properties as { code?: { enum?: ErrorCode[] } } | undefined;
+  return narrowed?.code?.enum ?? [];
 }

@@ -4,17 +4,18 @@ import {
   ExecutionContext,
   Inject,
   Injectable,
-  ServiceUnavailableException,
-  UnauthorizedException,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { ErrorCode } from '@herald/ws-contracts';
-import { RealtimeError } from '../errors';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import { AuthenticatedUser, bearerToken, TokenVerifier } from './token-verifier';
 
 type AuthedRequest = Request & { user?: AuthenticatedUser };
 
-/** HTTP guard for user endpoints: `Authorization: Bearer <JWT>`, verified like the handshake. */
+/**
+ * HTTP guard for user endpoints: `Authorization: Bearer <JWT>`, verified like the
+ * handshake, with the same codes: 401 TOKEN_MISSING / TOKEN_INVALID / TOKEN_EXPIRED, or
+ * 503 SERVICE_UNAVAILABLE while the signing keys (JWKS) cannot be fetched.
+ */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(@Inject(TokenVerifier) private readonly verifier: TokenVerifier) {}
@@ -26,20 +27,9 @@ export class JwtAuthGuard implements CanActivate {
       request.user = await this.verifier.verify(token);
       return true;
     } catch (error) {
-      const detail = error instanceof RealtimeError ? error : undefined;
-      if (detail?.code === ErrorCode.Unavailable) {
-        throw new ServiceUnavailableException({
-          statusCode: 503,
-          message: detail.message,
-          error: 'Service Unavailable',
-          code: detail.code,
-        });
-      }
-      throw new UnauthorizedException({
-        statusCode: 401,
-        message: detail?.message ?? 'Unauthorized',
-        error: 'Unauthorized',
-        code: detail?.code,
+      if (HeraldError.is(error)) throw error;
+      throw new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is invalid', {
+        cause: error,
       });
     }
   }
@@ -49,7 +39,7 @@ export class JwtAuthGuard implements CanActivate {
 export const CurrentUser = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AuthenticatedUser => {
     const user = context.switchToHttp().getRequest<AuthedRequest>().user;
-    if (!user) throw new UnauthorizedException();
+    if (!user) throw new HeraldError(ErrorCode.TokenMissing, 'Authentication token is missing');
     return user;
   },
 );

@@ -2,8 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, SignJWT } from 'jose';
-import { ErrorCode } from '@herald/ws-contracts';
-import { RealtimeError } from '../errors';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import { TokenVerifier } from './token-verifier';
 
 describe('TokenVerifier with a JWKS URL', () => {
@@ -59,8 +58,8 @@ describe('TokenVerifier with a JWKS URL', () => {
     const jwk = JSON.stringify(await exportJWK(rsa.publicKey));
     const token = await sign('HS256', 'rsa-1', new TextEncoder().encode(jwk));
     const error = await verifier.verify(token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RealtimeError);
-    expect((error as RealtimeError).code).toBe(ErrorCode.TokenInvalid);
+    expect(error).toBeInstanceOf(HeraldError);
+    expect((error as HeraldError).code).toBe(ErrorCode.TokenInvalid);
   });
 
   it('answers SERVICE_UNAVAILABLE, not TOKEN_INVALID, when the key set cannot be fetched', async () => {

@@ -1,7 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { ErrorCode } from '@herald/ws-contracts';
-import { RealtimeError } from '../errors';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import {
   bearerToken,
   MAX_TOKEN_LENGTH,
@@ -28,8 +27,8 @@ async function codeOf(verifier: TokenVerifier, token: unknown): Promise<string> 
   try {
     await verifier.verify(token);
   } catch (error) {
-    expect(error).toBeInstanceOf(RealtimeError);
-    return (error as RealtimeError).code;
+    expect(error).toBeInstanceOf(HeraldError);
+    return (error as HeraldError).code;
   }
   throw new Error('token was accepted');
 }

@@ -6,8 +6,7 @@ import {
   type JWTHeaderParameters,
   type JWTVerifyGetKey,
 } from 'jose';
-import { ErrorCode, tokenClaimsSchema } from '@herald/ws-contracts';
-import { RealtimeError } from '../errors';
+import { ErrorCode, HeraldError, tokenClaimsSchema } from '@herald/ws-contracts';
 
 export interface JwtVerificationOptions {
   /** HS256 shared secret. */
@@ -70,7 +69,7 @@ export class TokenVerifier {
       } else if (asymmetric) {
         return typeof asymmetric === 'function' ? fetchKey(asymmetric, header, token) : asymmetric;
       }
-      throw new RealtimeError(ErrorCode.TokenInvalid, `algorithm ${header.alg} is not accepted`);
+      throw new HeraldError(ErrorCode.TokenInvalid, `algorithm ${header.alg} is not accepted`);
     };
   }
 
@@ -81,10 +80,10 @@ export class TokenVerifier {
 
   async verify(token: unknown): Promise<AuthenticatedUser> {
     if (token === undefined || token === null || token === '') {
-      throw new RealtimeError(ErrorCode.TokenMissing, 'Authentication token is missing');
+      throw new HeraldError(ErrorCode.TokenMissing, 'Authentication token is missing');
     }
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
-      throw new RealtimeError(ErrorCode.TokenInvalid, 'Authentication token is malformed');
+      throw new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is malformed');
     }
     let payload: Record<string, unknown>;
     try {
@@ -99,7 +98,7 @@ export class TokenVerifier {
     }
     const claims = tokenClaimsSchema.safeParse(payload);
     if (!claims.success) {
-      throw new RealtimeError(
+      throw new HeraldError(
         ErrorCode.TokenInvalid,
         'Token subject (sub) must be a non-empty string',
       );
@@ -113,15 +112,15 @@ export class TokenVerifier {
     };
   }
 
-  private translate(error: unknown): RealtimeError {
-    if (error instanceof RealtimeError) return error;
+  private translate(error: unknown): HeraldError {
+    if (error instanceof HeraldError) return error;
     if (error instanceof errors.JWTExpired) {
-      return new RealtimeError(ErrorCode.TokenExpired, 'Authentication token has expired');
+      return new HeraldError(ErrorCode.TokenExpired, 'Authentication token has expired');
     }
     if (error instanceof errors.JWTClaimValidationFailed) {
-      return new RealtimeError(ErrorCode.TokenInvalid, `Token claim check failed: ${error.claim}`);
+      return new HeraldError(ErrorCode.TokenInvalid, `Token claim check failed: ${error.claim}`);
     }
-    return new RealtimeError(ErrorCode.TokenInvalid, 'Authentication token is invalid');
+    return new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is invalid');
   }
 }
 
@@ -151,7 +150,7 @@ async function fetchKey(
     ) {
       throw error;
     }
-    throw new RealtimeError(
+    throw new HeraldError(
       ErrorCode.Unavailable,
       'Token signing keys cannot be fetched right now; retry shortly',
     );

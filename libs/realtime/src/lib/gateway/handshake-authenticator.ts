@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { ExtendedError } from 'socket.io';
-import { ErrorCode, type ErrorDetail } from '@herald/ws-contracts';
+import { ErrorCode, HeraldError, type ErrorDetail } from '@herald/ws-contracts';
 import { bearerToken, TokenVerifier, type AuthenticatedUser } from '../auth/token-verifier';
-import { RealtimeError, toErrorDetail } from '../errors';
+import { toErrorDetail } from '../errors';
 import { RealtimeEventRegistry } from '../event-registry';
 import { KeyedRateLimiter } from '../rate-limit/token-bucket';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
@@ -123,7 +123,7 @@ export class HandshakeAuthenticator {
     const { handshake } = socket;
     const address = clientAddress(handshake.address, handshake.headers['x-forwarded-for']);
     if (!this.limiter.take(address)) {
-      throw new RealtimeError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly');
+      throw new HeraldError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly');
     }
     const auth = handshake.auth as { token?: unknown } | undefined;
     // `auth.token` (browsers) wins; an absent or empty one falls back to the header.

@@ -4,6 +4,7 @@ import {
   ClientEvent,
   clientEventSchemas,
   ErrorCode,
+  HeraldError,
   ServerEvent,
   userRoom,
   type AckResult,
@@ -12,7 +13,7 @@ import {
 } from '@herald/ws-contracts';
 import { TokenVerifier } from '../auth/token-verifier';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
-import { RealtimeError, toErrorDetail } from '../errors';
+import { toErrorDetail } from '../errors';
 import { RealtimeEventRegistry, type ClientEventRegistration } from '../event-registry';
 import { describeIssues } from '../http/zod-validation.pipe';
 import { TokenBucket } from '../rate-limit/token-bucket';
@@ -188,10 +189,10 @@ export class RealtimeGateway
   private expire(socket: HeraldSocket): void {
     if (!socket.connected) return;
     this.stats.recordTokenExpiry();
-    socket.emit(ServerEvent.Error, {
-      message: 'Authentication token has expired',
-      code: ErrorCode.TokenExpired,
-    });
+    socket.emit(
+      ServerEvent.Error,
+      new HeraldError(ErrorCode.TokenExpired, 'Authentication token has expired').toDetail(),
+    );
     socket.disconnect(true);
   }
 
@@ -202,7 +203,7 @@ export class RealtimeGateway
   ): Promise<ClientEventResults['auth:refresh']> {
     const user = await this.verifier.verify(token);
     if (user.userId !== socket.data.userId) {
-      throw new RealtimeError(
+      throw new HeraldError(
         ErrorCode.Forbidden,
         'auth:refresh needs a token of the same user (sub)',
       );
@@ -234,19 +235,21 @@ export class RealtimeGateway
     const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
     try {
       if (!session.bucket.take()) {
-        throw new RealtimeError(ErrorCode.RateLimited, 'Too many events; slow down');
+        throw new HeraldError(ErrorCode.RateLimited, 'Too many events; slow down');
       }
       const registration = this.resolve(event);
       if (!registration) {
         if (!ack) return; // SPEC §3: an unknown event without an acknowledgement is ignored.
-        throw new RealtimeError(
+        throw new HeraldError(
           ErrorCode.UnknownEvent,
           `Unknown event "${String(event).slice(0, 64)}"`,
         );
       }
       const parsed = registration.schema.safeParse(payload);
       if (!parsed.success) {
-        throw new RealtimeError(ErrorCode.InvalidPayload, describeIssues(parsed.error).join('; '));
+        throw new HeraldError(ErrorCode.InvalidPayload, 'Invalid payload', {
+          details: describeIssues(parsed.error),
+        });
       }
       const result = await this.run(socket, session, event, registration, parsed.data);
       this.stats.recordClientEvent('ok');

@@ -8,11 +8,11 @@ import {
   Param,
   Logger,
   Post,
-  ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
 import {
   ErrorCode,
+  HeraldError,
   userIdSchema,
   type DeliveryResponse,
   type DisconnectResponse,
@@ -80,12 +80,11 @@ export class RealtimeServiceController {
       return await query();
     } catch (error) {
       this.logger.error({ msg: 'Cluster query failed', err: error });
-      throw new ServiceUnavailableException({
-        statusCode: 503,
-        message: 'Presence is unavailable right now; retry shortly',
-        error: 'Service Unavailable',
-        code: ErrorCode.Unavailable,
-      });
+      throw new HeraldError(
+        ErrorCode.Unavailable,
+        'Presence is unavailable right now; retry shortly',
+        { cause: error },
+      );
     }
   }
 }

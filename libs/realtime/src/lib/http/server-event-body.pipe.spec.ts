@@ -1,17 +1,18 @@
-import { BadRequestException } from '@nestjs/common';
-import { serverEventBodySchema } from '@herald/ws-contracts';
+import { HeraldError, serverEventBodySchema } from '@herald/ws-contracts';
 import { ServerEventBodyPipe } from './server-event-body.pipe';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
 const pipe = new ServerEventBodyPipe();
 const contract = new ZodValidationPipe(serverEventBodySchema);
 
-/** The pipe's answer (value or 400 body), to compare with the contract schema's. */
+/** The pipe's answer (value or refusal), to compare with the contract schema's. */
 function outcome(run: () => unknown) {
   try {
     return { ok: run() };
   } catch (error) {
-    if (error instanceof BadRequestException) return { refused: error.getResponse() };
+    if (HeraldError.is(error)) {
+      return { refused: { code: error.code, message: error.message, details: error.details } };
+    }
     throw error;
   }
 }

@@ -1,5 +1,5 @@
-import { BadRequestException, PipeTransform } from '@nestjs/common';
-import { ErrorCode } from '@herald/ws-contracts';
+import type { PipeTransform } from '@nestjs/common';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import type { z } from 'zod';
 
 /** Formats zod issues as "path: message" lines, the way clients read them. */
@@ -9,7 +9,8 @@ export function describeIssues(error: z.ZodError): string[] {
 
 /**
  * Validates a body, query or param with a contract schema, so HTTP and WebSocket input
- * share one source of truth. Answers 400 `{ statusCode, message: string[], error }`.
+ * share one source of truth. Throws INVALID_PAYLOAD (400) with one detail per problem, which
+ * the HTTP body lists as `message: string[]`.
  */
 export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(private readonly schema: S) {}
@@ -17,11 +18,8 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
   transform(value: unknown): z.output<S> {
     const result = this.schema.safeParse(value);
     if (!result.success) {
-      throw new BadRequestException({
-        statusCode: 400,
-        message: describeIssues(result.error),
-        error: 'Bad Request',
-        code: ErrorCode.InvalidPayload,
+      throw new HeraldError(ErrorCode.InvalidPayload, 'Invalid payload', {
+        details: describeIssues(result.error),
       });
     }
     return result.data;

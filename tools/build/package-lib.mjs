@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -80,7 +81,7 @@ function listFiles(dir) {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [projectRoot] = process.argv.slice(2);
   if (!projectRoot) {
     console.error('usage: node tools/build/package-lib.mjs <project root, e.g. libs/ws-contracts>');

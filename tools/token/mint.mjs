@@ -11,6 +11,7 @@
 // Exit codes: 0 token printed, 2 bad arguments (with the usage line), 1 bad configuration.
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { JwtService } from '@nestjs/jwt';
 import { loadDotEnv } from '../dev/build-if-stale.mjs';
 
@@ -135,4 +136,4 @@ function main() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();

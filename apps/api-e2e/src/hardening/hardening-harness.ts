@@ -1,7 +1,6 @@
+import { type ApiProcess, mintToken, TEST_API_KEY } from '../../../../tools/testing/index.mjs';
 import type { Notification, NotificationPage } from '@herald/ws-contracts';
-import { TEST_API_KEY, type ApiProcess } from '../support/api-process';
 import { createSocket, type TestSocket } from '../support/clients';
-import { mintToken } from '../support/tokens';
 
 export interface HttpResult<T = any> {
   status: number;

@@ -1,4 +1,4 @@
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
+import { startApi, TEST_API_KEY, type ApiProcess } from '../../../../tools/testing/index.mjs';
 
 /** SPEC §4: every HTTP error is JSON { statusCode, message, error } with the right status. */
 describe('HTTP errors and limits', () => {

@@ -1,8 +1,13 @@
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  mintToken,
+  type ScratchDatabase,
+  startApi,
+  TEST_API_KEY,
+} from '../../../../tools/testing/index.mjs';
 import type { Notification } from '@herald/ws-contracts';
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
 import { createSocket, type TestSocket } from '../support/clients';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { mintToken } from '../support/tokens';
 
 /** The two engines every inbox test runs on. */
 export interface Engine {
@@ -19,7 +24,7 @@ export const ENGINES: Engine[] = [
   {
     name: 'PostgreSQL',
     prepare: async (runId) => {
-      const database: TestDatabase = await createTestDatabase(runId);
+      const database: ScratchDatabase = await createScratchDatabase(runId);
       return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
     },
   },

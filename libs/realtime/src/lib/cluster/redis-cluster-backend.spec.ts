@@ -13,23 +13,12 @@ import {
   MAX_RECONNECT_DELAY_MS,
 } from './redis-connection';
 import { clusterKeys } from './redis-keys';
+import { waitFor } from '../../../../../tools/testing/index.mjs';
 
 /** The machine's Redis; every test uses its own key prefix and removes it after. */
 const REDIS_URL = process.env['HERALD_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually(
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const started = Date.now();
-  while (!(await probe())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
   const found: string[] = [];
@@ -160,11 +149,11 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     expect(one.backend.adapterName).toBe(REDIS_STREAMS_ADAPTER);
     expect(one.io.of('/').adapter.constructor.name).toBe('RedisStreamsAdapter');
     expect(one.io._opts.connectionStateRecovery).toMatchObject({ skipMiddlewares: false });
-    await eventually(() => one.backend.isHealthy(), 5_000, 'healthy');
+    await waitFor(() => one.backend.isHealthy(), 5_000, 'healthy');
     expect(() => one.backend.attach(new Server())).toThrow(/already attached/);
 
     one.io.emit('ping-all', 1);
-    await eventually(
+    await waitFor(
       async () => (await admin.exists(clusterKeys(prefix).stream)) === 1,
       2_000,
       'stream under the prefix',
@@ -181,7 +170,7 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
       record(elsewhere, 'hello'),
     ];
     one.io.to('user:ana').emit('hello', { n: 1 });
-    await eventually(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'both sockets');
+    await waitFor(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'both sockets');
     await sleep(200);
     expect([gotOne, gotTwo, gotElsewhere]).toEqual([[{ n: 1 }], [{ n: 1 }], []]);
   });
@@ -194,13 +183,13 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     const killed = await killConnectionsNamed(admin, `herald:${prefix}:`);
     expect(killed).toBeGreaterThanOrEqual(6); // commands, stream reader and subscriber of each server
 
-    await eventually(
+    await waitFor(
       async () => (await one.backend.isHealthy()) && (await two.backend.isHealthy()),
       10_000,
       'reconnected',
     );
     // The stream reader is back: broadcasts cross again.
-    await eventually(
+    await waitFor(
       async () => {
         two.io.to('user:ana').emit('after', 'x');
         await sleep(200);
@@ -232,7 +221,7 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
         source: 'unit',
         totalXp: 3,
       });
-      await eventually(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'emitter delivery');
+      await waitFor(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'emitter delivery');
 
       const stream = clusterKeys(prefix).stream;
       const length = await admin.xlen(stream);

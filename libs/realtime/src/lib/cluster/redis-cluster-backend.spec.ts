@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -13,21 +12,15 @@ import {
   MAX_RECONNECT_DELAY_MS,
 } from './redis-connection';
 import { clusterKeys } from './redis-keys';
-import { waitFor } from '../../../../../tools/testing/index.mjs';
-
-/** The machine's Redis; every test uses its own key prefix and removes it after. */
-const REDIS_URL = process.env['HERALD_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+import {
+  deleteKeysWithPrefix,
+  newRunId,
+  redisPrefixFor,
+  TEST_REDIS_URL,
+  waitFor,
+} from '../../../../../tools/testing/index.mjs';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<
-    string[]
-  >)
-    found.push(...batch);
-  return found;
-}
 
 /** One "process": an HTTP server with Socket.IO on the Redis backend; sockets join `user:{auth.userId}`. */
 interface Node {
@@ -38,7 +31,7 @@ interface Node {
 }
 
 async function startNode(prefix: string): Promise<Node> {
-  const backend = await RedisClusterBackend.connect({ url: REDIS_URL, keyPrefix: prefix });
+  const backend = await RedisClusterBackend.connect({ url: TEST_REDIS_URL, keyPrefix: prefix });
   const http = createServer();
   const io = new Server(http);
   backend.attach(io);
@@ -129,17 +122,16 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
   }
 
   beforeAll(async () => {
-    admin = new Redis(REDIS_URL);
+    admin = new Redis(TEST_REDIS_URL);
   });
   beforeEach(async () => {
-    prefix = `herald-unit-cluster-${randomBytes(4).toString('hex')}`;
+    prefix = redisPrefixFor(newRunId(), 'unit-cluster');
     [one, two] = await Promise.all([startNode(prefix), startNode(prefix)]);
   });
   afterEach(async () => {
     for (const socket of clients.splice(0)) socket.close();
     await Promise.all([stopNode(one), stopNode(two)]);
-    const keys = await keysOf(admin, prefix);
-    if (keys.length) await admin.unlink(...keys);
+    await deleteKeysWithPrefix(prefix);
   });
   afterAll(async () => {
     await admin.quit();
@@ -214,7 +206,7 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     const onOne = await client(one, 'carla');
     const onTwo = await client(two, 'carla');
     const [gotOne, gotTwo] = [record(onOne, 'xp:gained'), record(onTwo, 'xp:gained')];
-    const emitter = await RealtimeEmitter.connect({ url: REDIS_URL, keyPrefix: prefix });
+    const emitter = await RealtimeEmitter.connect({ url: TEST_REDIS_URL, keyPrefix: prefix });
     try {
       await emitter.emitToUsers(['carla', 'carla'], 'xp:gained', {
         amount: 3,
@@ -262,7 +254,7 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
         connectTimeoutMs: 500,
       }),
     ).rejects.toThrow(
-      /^REDIS_URL: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 within 500 ms/,
+      /^TEST_REDIS_URL: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 within 500 ms/,
     );
   });
 });

@@ -1,11 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { clusterKeys } from '../cluster/redis-keys';
 import { RedisPresenceStore } from './redis-presence.store';
-import { waitFor } from '../../../../../tools/testing/index.mjs';
+import {
+  deleteKeysWithPrefix,
+  newRunId,
+  redisPrefixFor,
+  TEST_REDIS_URL,
+  waitFor,
+} from '../../../../../tools/testing/index.mjs';
 
-/** The machine's Redis; every test uses its own key prefix and removes it after. */
-const REDIS_URL = process.env['HERALD_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const FAST = { heartbeatIntervalMs: 100, heartbeatTtlMs: 400 };
 
 /** Every key of a prefix (SCAN, never KEYS, on a shared Redis). */
@@ -26,7 +29,7 @@ describe('RedisPresenceStore (real Redis)', () => {
 
   /** A store on its own connection, as each API process has. */
   async function processStore(options: Partial<typeof FAST> = FAST) {
-    const redis = new Redis(REDIS_URL, {
+    const redis = new Redis(TEST_REDIS_URL, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: true,
@@ -41,16 +44,15 @@ describe('RedisPresenceStore (real Redis)', () => {
   }
 
   beforeAll(async () => {
-    admin = new Redis(REDIS_URL);
+    admin = new Redis(TEST_REDIS_URL);
   });
   beforeEach(() => {
-    prefix = `herald-unit-presence-${randomBytes(4).toString('hex')}`;
+    prefix = redisPrefixFor(newRunId(), 'unit-presence');
   });
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
     for (const redis of connections.splice(0)) redis.disconnect();
-    const keys = await keysOf(admin, prefix);
-    if (keys.length) await admin.unlink(...keys);
+    await deleteKeysWithPrefix(prefix);
   });
   afterAll(async () => {
     await admin.quit();
@@ -171,7 +173,7 @@ describe('RedisPresenceStore (real Redis)', () => {
   });
 
   it('refuses options that could not work', () => {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true });
+    const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
     expect(() => new RedisPresenceStore(redis, { keyPrefix: '' })).toThrow(/REDIS_KEY_PREFIX/);
     expect(
       () =>

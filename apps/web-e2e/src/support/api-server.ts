@@ -6,7 +6,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startApi as startBuiltApi } from '../../../../tools/testing/index.mjs';
 
 export const ROOT = process.env['HERALD_ROOT'] ?? process.cwd();
 export const API_PORT = Number(process.env['E2E_API_PORT'] ?? 3310);
@@ -16,6 +15,12 @@ export const API_URL = `http://127.0.0.1:${API_PORT}`;
 const STATE_DIR = resolve(ROOT, 'tmp/web-e2e');
 const STATE_FILE = resolve(STATE_DIR, 'api-state.json');
 export const API_LOG = resolve(STATE_DIR, 'api.log');
+
+/**
+ * The shared test harness (tools/testing), loaded on use: Playwright compiles this project's
+ * static imports to CommonJS, which cannot load the harness's ES modules; import() can.
+ */
+export const harness = () => import('../../../../tools/testing/index.mjs');
 
 interface ApiState {
   dataDir: string;
@@ -54,7 +59,9 @@ export async function startApi(timeoutMs = 60_000): Promise<void> {
   const state = readState();
   if (await healthy()) throw new Error(`something already answers on ${API_URL}; stop it first`);
   try {
-    const api = await startBuiltApi({
+    const api = await (
+      await harness()
+    ).startApi({
       port: API_PORT,
       // Detached with its own log, so it outlives the worker that restarted it; the global
       // teardown stops it by PID.

@@ -254,7 +254,7 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
         connectTimeoutMs: 500,
       }),
     ).rejects.toThrow(
-      /^TEST_REDIS_URL: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 within 500 ms/,
+      /^REDIS_URL: cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:1 within 500 ms/,
     );
   });
 });

@@ -202,4 +202,4 @@ export async function connectDevices(url: string, token: string, count: number):
   return Promise.all(Array.from({ length: count }, () => Device.connect(url, token)));
 }
 
-export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep as pause } from '../../../../tools/testing/index.mjs';

@@ -35,7 +35,12 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          allow: [
+            '^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$',
+            // The shared test harness (plain ESM for the node tools, so no library alias):
+            // for test code of any project, never for production code.
+            '^(\\.\\./)+tools/testing/index\\.mjs$',
+          ],
           depConstraints,
         },
       ],

@@ -7,6 +7,9 @@
 //   npm run bench -- --compare [previous.json]   latest JSON vs a previous one, as ratios
 //   npm run bench -- --capacity-only [--capacity N] [--budget S]   the 20,000-socket pass alone
 //   npm run bench -- --report <run.json>          re-render docs/benchmarks.md from a recorded run
+//   npm run bench -- --soak [--minutes 10 --sockets 3000 ...]   the soak: thousands of sockets
+//                                  with steady traffic for a set time, memory and lag sampled
+//                                  → tmp/soak/soak-<time>.json and .svg (options: lib/soak.mjs)
 //
 // Other flags: --targets a,b,c (subset; the baseline d always runs), --repeats N, --storm N,
 // --with-capacity (add the capacity pass to a full run, ~10 more minutes), --profile (a CPU
@@ -31,6 +34,7 @@ import {
   tempDir,
 } from './lib/environment.mjs';
 import { summarizeRun, writeReport } from './lib/report.mjs';
+import { runSoak, soakConfig } from './lib/soak.mjs';
 import {
   API_MAIN,
   BASELINE_MAIN,
@@ -45,6 +49,7 @@ import {
   startServer,
 } from './lib/servers.mjs';
 import { WorkerPool } from './lib/workers.mjs';
+import { newRunId } from '../testing/index.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
@@ -134,7 +139,7 @@ const selected = [
     .filter((t) => t !== 'd' && TARGETS[t]),
 ];
 
-const runId = `${Date.now().toString(36)}${process.pid}`;
+const runId = newRunId();
 const log = (line) => process.stderr.write(`${line}\n`);
 const startedAt = new Date();
 const t0 = Date.now();
@@ -525,9 +530,16 @@ onCleanup(async () => {
   pool?.close();
   for (const child of liveProcesses) child.kill('SIGKILL');
 });
+/** `--soak`: the long-running stability scenario instead of the benchmark. */
+async function soak() {
+  const soakOptions = soakConfig(option);
+  if (!soakOptions.url) ensureBuild();
+  return runSoak(soakOptions, { runId, log, onOverrun: () => void shutdown(2) });
+}
+
 mkdirSync(join(ROOT, 'tmp/bench'), { recursive: true });
-main()
-  .then(() => shutdown(0))
+(flag('soak') ? soak() : main())
+  .then((code = 0) => shutdown(code))
   .catch((error) => {
     log(`bench failed: ${error.stack ?? error}`);
     void shutdown(1);

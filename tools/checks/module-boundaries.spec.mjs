@@ -60,6 +60,11 @@ describe('module boundaries', () => {
       '@herald/realtime',
     ],
     ['the web app importing a server library', 'apps/web/src/app/probe.ts', '@herald/realtime'],
+    [
+      "a server library importing the client's testing entry point",
+      'libs/realtime/src/lib/probe.spec.ts',
+      '@herald/realtime-client/testing',
+    ],
   ])('lint refuses %s', async (_name, file, target) => {
     const errors = await boundaryErrors(
       file,
@@ -79,6 +84,16 @@ describe('module boundaries', () => {
       'a server library importing the contract',
       'libs/realtime/src/lib/probe.ts',
       '@herald/ws-contracts',
+    ],
+    [
+      "the React binding's tests importing the client's testing entry point",
+      'libs/realtime-react/src/lib/probe.spec.tsx',
+      '@herald/realtime-client/testing',
+    ],
+    [
+      'an e2e test importing the shared test harness',
+      'apps/api-e2e/src/probe.e2e.spec.ts',
+      '../../../tools/testing/index.mjs',
     ],
   ])('lint allows %s', async (_name, file, target) => {
     const errors = await boundaryErrors(

@@ -1,5 +1,5 @@
+import { API_MAIN } from '../../../tools/testing/index.mjs';
 import { spawnSync } from 'node:child_process';
-import { API_MAIN } from './support/api-process';
 
 function runWith(env: Record<string, string>) {
   return spawnSync(process.execPath, [API_MAIN], {

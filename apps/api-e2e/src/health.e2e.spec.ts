@@ -1,4 +1,4 @@
-import { startApi, type ApiProcess } from './support/api-process';
+import { startApi, type ApiProcess } from '../../../tools/testing/index.mjs';
 
 describe('GET /api/health', () => {
   let api: ApiProcess;

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { SignJWT } from 'jose';
 import { createRealtimeClient, type RealtimeClient } from '@herald/realtime-client';
-import { API_URL, JWT_SECRET } from './support/api-server';
+import { API_URL, harness } from './support/api-server';
 import { SENDER, apiToken, sendNotification, uniqueEmail } from './support/app';
 
 /**
@@ -75,7 +75,7 @@ test.describe('@herald/realtime-client in Node against the real API', () => {
       .setSubject(userId)
       .setIssuedAt(now - 7200)
       .setExpirationTime(now - 3600)
-      .sign(new TextEncoder().encode(JWT_SECRET));
+      .sign(new TextEncoder().encode((await harness()).TEST_JWT_SECRET));
     let refreshed = 0;
     const client = connect(expired, async () => {
       refreshed++;

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { SignJWT } from 'jose';
-import { JWT_SECRET, startApi, stopApi } from './support/api-server';
+import { harness, startApi, stopApi } from './support/api-server';
 import {
   SENDER,
   apiToken,
@@ -21,7 +21,7 @@ async function tokenFor(userId: string, email: string, expiresInSeconds: number)
     .setSubject(userId)
     .setIssuedAt(now - 3600)
     .setExpirationTime(now + expiresInSeconds)
-    .sign(new TextEncoder().encode(JWT_SECRET));
+    .sign(new TextEncoder().encode((await harness()).TEST_JWT_SECRET));
 }
 
 test.describe('resilience', () => {

@@ -1,10 +1,11 @@
-// A hand-written SVG line chart: fan-out p99 latency against publish rate, log-log, one line
-// per target and mode, with the 100 ms "held" limit drawn across.
+// Hand-written SVG line charts: fan-out p99 latency against publish rate (log-log, one line
+// per target and mode, with the 100 ms "held" limit drawn across), and the soak's memory
+// and event-loop lag over time.
 import { P99_LIMIT_MS } from './driver.mjs';
 import { spread } from './stats.mjs';
 
 const COLORS = { d: '#555555', a: '#1f77b4', b: '#2ca02c', c: '#d62728' };
-const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Median p99 per rate over the repeats, for one target's typed or stored ladder. */
 function series(run, id, mode) {
@@ -123,4 +124,90 @@ export function latencyChart(run) {
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
+}
+
+/** Two stacked panels sharing the time axis: memory (RSS, heap used) and event-loop lag p99. */
+export function soakChart(report) {
+  const config = report.config;
+  const W = 760;
+  const panelH = 200;
+  const m = { left: 64, right: 150, top: 44, gap: 52, bottom: 44 };
+  const H = m.top + panelH * 2 + m.gap + m.bottom;
+  const samples = report.samples;
+  const maxMinute = Math.max(1, ...samples.map((s) => s.minute));
+  const x = (minute) => m.left + (minute / maxMinute) * (W - m.left - m.right);
+  const parts = [];
+  const panel = (top, title, series, unit) => {
+    const max =
+      Math.max(1, ...series.flatMap((s) => samples.map((p) => p[s.key]).filter(Number.isFinite))) *
+      1.15;
+    const y = (v) => top + panelH - (v / max) * panelH;
+    parts.push(
+      `<text x="${m.left}" y="${top - 10}" font-size="13" font-weight="bold">${escape(title)}</text>`,
+    );
+    for (let i = 0; i <= 4; i++) {
+      const v = (max / 4) * i;
+      parts.push(
+        `<line x1="${m.left}" x2="${W - m.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`,
+      );
+      parts.push(
+        `<text x="${m.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${Math.round(v)}</text>`,
+      );
+    }
+    parts.push(
+      `<text x="14" y="${top + panelH / 2}" font-size="11" transform="rotate(-90 14 ${top + panelH / 2})" text-anchor="middle">${unit}</text>`,
+    );
+    if (config.warmupMinutes > 0 && config.warmupMinutes < maxMinute) {
+      parts.push(
+        `<rect x="${m.left}" y="${top}" width="${x(config.warmupMinutes) - m.left}" height="${panelH}" fill="#f3f3f3"/>`,
+      );
+    }
+    series.forEach((s, i) => {
+      const points = samples
+        .filter((p) => Number.isFinite(p[s.key]))
+        .map((p) => `${x(p.minute).toFixed(1)},${y(p[s.key]).toFixed(1)}`);
+      parts.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.join(' ')}"/>`,
+      );
+      parts.push(
+        `<line x1="${W - m.right + 12}" x2="${W - m.right + 32}" y1="${top + 14 + i * 18}" y2="${top + 14 + i * 18}" stroke="${s.color}" stroke-width="2"/>`,
+      );
+      parts.push(
+        `<text x="${W - m.right + 38}" y="${top + 18 + i * 18}" font-size="11">${escape(s.label)}</text>`,
+      );
+    });
+  };
+  panel(
+    m.top,
+    'Memory of the API process',
+    [
+      { key: 'rssMb', label: 'RSS', color: '#1f77b4' },
+      { key: 'heapUsedMb', label: 'heap used', color: '#2ca02c' },
+    ],
+    'MB',
+  );
+  const lagTop = m.top + panelH + m.gap;
+  panel(
+    lagTop,
+    'Event-loop lag (p99 per interval)',
+    [{ key: 'lagP99Ms', label: 'lag p99', color: '#d62728' }],
+    'ms',
+  );
+  for (let t = 0; t <= maxMinute; t += maxMinute > 12 ? 2 : 1) {
+    parts.push(
+      `<text x="${x(t)}" y="${H - m.bottom + 18}" font-size="11" text-anchor="middle">${t}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${(m.left + W - m.right) / 2}" y="${H - 10}" font-size="11" text-anchor="middle">minutes (grey: warm-up, excluded from the bound)</text>`,
+  );
+  const e = report.evaluation;
+  const verdict =
+    e.growthPercent === null
+      ? 'too short to judge'
+      : `RSS growth after warm-up ${e.growthPercent} % (bound ${config.boundPercent} %)`;
+  parts.push(
+    `<text x="${m.left}" y="18" font-size="13">${escape(`${report.config.sockets} sockets, ${report.config.minutes} min: ${verdict}`)}</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">\n<rect width="${W}" height="${H}" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }

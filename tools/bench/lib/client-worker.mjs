@@ -4,8 +4,9 @@
 //
 // Timing uses process.hrtime (CLOCK_MONOTONIC, shared by every process on the machine), so
 // a publish time stamped by the coordinator and a receipt time taken here are comparable.
-import { SignJWT } from 'jose';
 import { io } from 'socket.io-client';
+// Only the token module: a worker has no use for the harness's database and Redis clients.
+import { mintToken } from '../../testing/tokens.mjs';
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -15,18 +16,13 @@ let tracking = null; // { kind, latenciesUs: number[], received: number, duplica
 let reconnectWatch = null; // { since, authTimes: number[] }
 
 async function mintTokens(userIds, secret) {
-  const key = new TextEncoder().encode(secret);
-  const now = Math.floor(Date.now() / 1000);
   const cache = new Map();
   for (const userId of userIds) {
     if (cache.has(userId)) continue;
-    const token = await new SignJWT({ email: `${userId}@bench.test`, role: 'user' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(userId)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 6 * 3600)
-      .sign(key);
-    cache.set(userId, token);
+    cache.set(
+      userId,
+      await mintToken(userId, { email: `${userId}@bench.test`, secret, expiresIn: 6 * 3600 }),
+    );
   }
   return cache;
 }

@@ -1,14 +1,14 @@
 // External resources a benchmark run creates and must remove: a PostgreSQL database, a
-// Redis key prefix and temporary data directories. All on loopback, all named per run.
+// Redis key prefix and temporary data directories. All on loopback, all named per run
+// (through the shared harness in tools/testing); every one is removed at cleanup.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
-import pg from 'pg';
-
-export const ADMIN_PG_URL =
-  process.env.HERALD_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const BENCH_REDIS_URL = process.env.HERALD_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import {
+  createScratchDatabase,
+  deleteKeysWithPrefix,
+  redisPrefixFor,
+} from '../../testing/index.mjs';
 
 const cleanups = [];
 
@@ -32,49 +32,18 @@ export async function runCleanups() {
   while (cleanups.length) await cleanups.pop()();
 }
 
-async function admin(fn) {
-  const client = new pg.Client({ connectionString: ADMIN_PG_URL, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh PostgreSQL database; resolves { url, drop }. Rejects when PostgreSQL is down. */
+/** A fresh PostgreSQL database, dropped at cleanup; rejects when PostgreSQL is down. */
 export async function createDatabase(runId, label) {
-  const name = `herald_bench_${runId}_${label}`.replace(/[^a-z0-9_]/g, '_');
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(ADMIN_PG_URL);
-  url.pathname = `/${name}`;
-  const drop = onCleanup(() =>
-    admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
-  );
-  return { name, url: url.toString(), drop };
+  const database = await createScratchDatabase(runId, label);
+  return { ...database, drop: onCleanup(database.drop) };
 }
 
-/** A Redis key prefix unique to this run; `drop` deletes its keys (SCAN, never KEYS). */
+/** A Redis key prefix unique to this run; `drop` deletes its keys (at cleanup at the latest). */
 export async function reserveRedisPrefix(runId, label) {
-  const prefix = `herald-bench-${runId}-${label}`;
-  const probe = new Redis(BENCH_REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 3_000,
-  });
-  await probe.connect();
-  probe.disconnect();
-  const drop = onCleanup(async () => {
-    const redis = new Redis(BENCH_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
-    try {
-      const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
-      for await (const keys of stream) if (keys.length) await redis.unlink(...keys);
-    } finally {
-      redis.disconnect();
-    }
-  });
-  return { prefix, drop };
+  const prefix = redisPrefixFor(runId, label);
+  // Fail now, not in the middle of a scenario, when Redis is down.
+  await deleteKeysWithPrefix(prefix);
+  return { prefix, drop: onCleanup(() => deleteKeysWithPrefix(prefix)) };
 }
 
 /** A temporary directory (embedded database files); removed at cleanup. */

@@ -1,40 +1,35 @@
 // Starting, measuring and stopping the servers under test, each as its own process on
-// loopback: Herald's production build (dist/apps/api/main.js) or the baseline.
-import { spawn } from 'node:child_process';
+// loopback: Herald's production build (dist/apps/api/main.js) or the baseline. Starting and
+// stopping is the shared test harness's startApi (tools/testing); this file adds what only a
+// benchmark needs: an inspector to read memory after a forced GC, CPU time and profiles.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
+import {
+  API_MAIN,
+  TEST_API_KEY,
+  TEST_JWT_SECRET,
+  WORKSPACE_ROOT,
+  freePort,
+  runningChildren,
+  sleep,
+  startApi,
+} from '../../testing/index.mjs';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
-export const API_MAIN = resolve(ROOT, 'dist/apps/api/main.js');
+export { API_MAIN, freePort, sleep };
+export const ROOT = WORKSPACE_ROOT;
 export const BASELINE_MAIN = resolve(ROOT, 'tools/bench/baseline-server.mjs');
-export const BENCH_JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
-export const BENCH_API_KEY = 'bench-service-api-key-0123456789';
+export const BENCH_JWT_SECRET = TEST_JWT_SECRET;
+export const BENCH_API_KEY = TEST_API_KEY;
 
-/** Every process this module started and has not seen exit, for the emergency exit path. */
-export const liveProcesses = new Set();
-
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Every process this run started and has not seen exit, for the emergency exit path. */
+export const liveProcesses = runningChildren;
 
 /** Env that lets a load test through Herald's per-IP limits (every client is 127.0.0.1). */
 export function heraldEnv(extra = {}) {
   return {
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    JWT_SECRET: BENCH_JWT_SECRET,
-    API_KEY: BENCH_API_KEY,
+    // Embedded PGlite in DATA_DIR unless the scenario sets DATABASE_URL.
+    DATABASE_URL: undefined,
     DEMO_AUTH: 'false',
     LOG_LEVEL: 'warn',
     HANDSHAKE_RATE_LIMIT_BURST: '1000000',
@@ -45,78 +40,35 @@ export function heraldEnv(extra = {}) {
 }
 
 /**
- * Starts `main` as a child process (node, with an inspector on loopback used only to read
- * memory after a forced GC) and waits for GET /api/health to answer 200.
+ * Starts `main` through the harness with an inspector on loopback (used only to read memory
+ * after a forced GC and for CPU profiles) and resolves once GET /api/health answers 200.
  */
 export async function startServer({ label, main, env, port, startTimeoutMs = 90_000 }) {
   const inspectPort = await freePort();
-  const execArgv = [`--inspect=127.0.0.1:${inspectPort}`];
-  const child = spawn(process.execPath, [...execArgv, main], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await startApi({
+    label,
+    main,
+    env,
+    port,
+    startTimeoutMs,
+    execArgv: [`--inspect=127.0.0.1:${inspectPort}`],
+    maxLogLines: 200,
   });
-  liveProcesses.add(child);
-  const logs = [];
-  const keep = (chunk) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line || line.startsWith('Debugger listening') || line.startsWith('For help, see'))
-        continue;
-      logs.push(line);
-      if (logs.length > 200) logs.shift();
-    }
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((r) =>
-    child.once('exit', (code, signal) => {
-      liveProcesses.delete(child);
-      r(code ?? signal);
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + startTimeoutMs;
   let health;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${label} exited before it was healthy:\n${logs.slice(-20).join('\n')}`);
-    }
-    try {
-      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) {
-        health = await response.json().catch(() => ({}));
-        break;
-      }
-    } catch {
-      // not listening yet
+  for (const deadline = Date.now() + startTimeoutMs; ; await sleep(150)) {
+    const response = await fetch(`${server.url}/api/health`).catch(() => undefined);
+    if (response?.status === 200) {
+      health = await response.json().catch(() => ({}));
+      break;
     }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      await server.kill();
       throw new Error(
-        `${label} was not healthy within ${startTimeoutMs} ms:\n${logs.slice(-20).join('\n')}`,
+        `${label} was not healthy within ${startTimeoutMs} ms:\n${server.logs.slice(-20).join('\n')}`,
       );
     }
-    await sleep(150);
   }
-  return {
-    label,
-    url,
-    port,
-    pid: child.pid,
-    inspectPort,
-    health,
-    logs,
-    child,
-    /** SIGTERM (graceful), SIGKILL after `graceMs`. */
-    async stop(graceMs = 20_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
-    },
-  };
+  return { ...server, inspectPort, health };
 }
 
 /** VmRSS of a process from /proc, in bytes. */
@@ -211,5 +163,3 @@ export async function profiled(server, file, fn) {
     session.close();
   }
 }
-
-export { sleep };

@@ -1,17 +1,20 @@
+import {
+  type ApiProcess,
+  mintToken,
+  sleep,
+  TEST_REDIS_URL,
+  waitFor,
+} from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { ApiProcess } from '../support/api-process';
-import { connectAuthenticated, nextEvent, sleep } from '../support/clients';
-import { TEST_REDIS_URL } from '../support/redis';
-import { mintToken } from '../support/tokens';
+import { connectAuthenticated, nextEvent } from '../support/clients';
 import {
   presenceOf,
   recordArrivals,
   servicePost,
   startCluster,
   useTwoProcessCluster,
-  waitFor,
 } from './cluster-support';
 import { buildEmitterBundle, runEmitterScript } from './emitter-script';
 

@@ -1,18 +1,23 @@
-import { inject } from 'vitest';
-import type { ApiProcess } from '../support/api-process';
-import { connectAuthenticated, sleep, type TestSocket } from '../support/clients';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
-import { mintToken } from '../support/tokens';
 import {
+  type ApiProcess,
+  createScratchDatabase,
   deleteKeysWithPrefix,
+  mintToken,
+  redisPrefixFor,
+  type ScratchDatabase,
+  sleep,
+  TEST_REDIS_URL,
+  waitFor,
+} from '../../../../tools/testing/index.mjs';
+import { inject } from 'vitest';
+import { connectAuthenticated, type TestSocket } from '../support/clients';
+import {
   presenceOf,
   recordArrivals,
   servicePost,
   startCluster,
   startPrivateRedis,
   stopAll,
-  waitFor,
   type PrivateRedis,
 } from './cluster-support';
 
@@ -20,9 +25,9 @@ import {
 const PRESENCE_TTL_MS = 10_000;
 
 // One PostgreSQL database for the file (lighter than an embedded database per process).
-let database: TestDatabase;
+let database: ScratchDatabase;
 beforeAll(async () => {
-  database = await createTestDatabase(inject('runId'));
+  database = await createScratchDatabase(inject('runId'));
 });
 afterAll(async () => {
   await database?.drop();

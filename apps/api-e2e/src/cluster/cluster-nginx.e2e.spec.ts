@@ -1,25 +1,29 @@
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  deleteKeysWithPrefix,
+  mintToken,
+  redisPrefixFor,
+  type ScratchDatabase,
+  sleep,
+  TEST_REDIS_URL,
+  waitFor,
+} from '../../../../tools/testing/index.mjs';
 import { existsSync } from 'node:fs';
 import { inject } from 'vitest';
-import type { ApiProcess } from '../support/api-process';
 import {
   connectAuthenticated,
   expectRefusal,
   nextEvent,
-  sleep,
   type TestSocket,
 } from '../support/clients';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
-import { mintToken } from '../support/tokens';
 import {
-  deleteKeysWithPrefix,
   NGINX_BIN,
   recordArrivals,
   servicePost,
   startCluster,
   startNginx,
   stopAll,
-  waitFor,
   type NginxProcess,
 } from './cluster-support';
 
@@ -30,7 +34,7 @@ import {
 describe('two API processes behind deploy/nginx/herald.conf', () => {
   const runId = inject('runId');
   const prefix = redisPrefixFor(runId, 'nginx');
-  let database: TestDatabase;
+  let database: ScratchDatabase;
   let apis: ApiProcess[] = [];
   let nginx: NginxProcess;
   const sockets: TestSocket[] = [];
@@ -40,7 +44,7 @@ describe('two API processes behind deploy/nginx/herald.conf', () => {
   beforeAll(async () => {
     if (!existsSync(NGINX_BIN))
       throw new Error(`${NGINX_BIN} is missing: install nginx-light (.ci/run does)`);
-    database = await createTestDatabase(runId);
+    database = await createScratchDatabase(runId);
     apis = await startCluster(2, {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,

@@ -1,9 +1,8 @@
+import { type ApiProcess, mintToken, waitFor } from '../../../../tools/testing/index.mjs';
 import { io } from 'socket.io-client';
 import { inject } from 'vitest';
-import type { ApiProcess } from '../support/api-process';
 import type { TestSocket } from '../support/clients';
-import { mintToken } from '../support/tokens';
-import { recordArrivals, servicePost, useTwoProcessCluster, waitFor } from './cluster-support';
+import { recordArrivals, servicePost, useTwoProcessCluster } from './cluster-support';
 
 /**
  * Connection state recovery through Redis: a socket that drops for a moment gets the

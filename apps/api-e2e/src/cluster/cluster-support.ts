@@ -1,25 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket as NetSocket } from 'node:net';
+import { Socket as NetSocket } from 'node:net';
 import { resolve } from 'node:path';
-import { startApi, TEST_API_KEY, WORKSPACE_ROOT, type ApiProcess } from '../support/api-process';
+import {
+  createScratchDatabase,
+  deleteKeysWithPrefix,
+  freePort,
+  redisPrefixFor,
+  startApi,
+  TEST_API_KEY,
+  TEST_REDIS_URL,
+  waitFor,
+  WORKSPACE_ROOT,
+  type ApiProcess,
+  type ScratchDatabase,
+} from '../../../../tools/testing/index.mjs';
 import type { TestSocket } from '../support/clients';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { deleteKeysWithPrefix, redisPrefixFor, TEST_REDIS_URL } from '../support/redis';
-
-export { deleteKeysWithPrefix };
-
-/** A TCP port nobody listens on right now (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-  });
-}
 
 /** Starts `count` API processes sharing one Redis prefix and one database, in parallel. */
 export function startCluster(
@@ -57,20 +53,6 @@ export async function presenceOf(
   });
   if (res.status !== 200) throw new Error(`presence answered ${res.status}: ${await res.text()}`);
   return res.json() as Promise<{ online: boolean; sockets: number }>;
-}
-
-/** Polls `probe` until it returns true or `timeoutMs` passes; returns how long it took. */
-export async function waitFor(
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Records every payload of `event` on a socket with its arrival time (ms, high resolution). */
@@ -248,7 +230,7 @@ export interface TwoProcessCluster {
   readonly prefix: string;
   a: ApiProcess;
   b: ApiProcess;
-  database: TestDatabase;
+  database: ScratchDatabase;
   /** Sockets pushed here are closed before the processes stop. */
   readonly sockets: TestSocket[];
 }
@@ -263,7 +245,7 @@ export function useTwoProcessCluster(runId: string, label: string): TwoProcessCl
     sockets: [] as TestSocket[],
   } as TwoProcessCluster;
   beforeAll(async () => {
-    cluster.database = await createTestDatabase(runId);
+    cluster.database = await createScratchDatabase(runId);
     [cluster.a, cluster.b] = await startCluster(2, {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: cluster.prefix,

@@ -1,8 +1,8 @@
+import { WORKSPACE_ROOT } from '../../../../tools/testing/index.mjs';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { build } from 'vite';
-import { WORKSPACE_ROOT } from '../support/api-process';
 
 const EMITTER_SOURCE = resolve(WORKSPACE_ROOT, 'libs/realtime/src/lib/cluster/realtime-emitter.ts');
 const PUBLISH_SCRIPT = resolve(import.meta.dirname, 'publish-event.mjs');

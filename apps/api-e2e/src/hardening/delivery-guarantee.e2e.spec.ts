@@ -1,9 +1,14 @@
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  mintToken,
+  type ScratchDatabase,
+  startApi,
+  TEST_API_KEY,
+} from '../../../../tools/testing/index.mjs';
 import { io, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
 import type { Notification, NotificationNewPayload } from '@herald/ws-contracts';
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { mintToken } from '../support/tokens';
 import { inboxOf, uniqueUser } from './hardening-harness';
 
 interface Outcome {
@@ -21,12 +26,12 @@ interface Outcome {
  * the notification in its inbox when it reconnects.
  */
 describe('delivery guarantee across SIGKILL mid-burst (PostgreSQL)', () => {
-  let database: TestDatabase;
+  let database: ScratchDatabase;
   const apis: ApiProcess[] = [];
   let device: Socket | undefined;
 
   beforeAll(async () => {
-    database = await createTestDatabase(inject('runId'));
+    database = await createScratchDatabase(inject('runId'));
   });
   afterAll(async () => {
     device?.close();

@@ -1,7 +1,6 @@
+import { type ApiProcess, mintToken, startApi } from '../../../../tools/testing/index.mjs';
 import { ErrorCode } from '@herald/ws-contracts';
-import { startApi, type ApiProcess } from '../support/api-process';
 import { connectAuthenticated, createSocket, type TestSocket } from '../support/clients';
-import { mintToken } from '../support/tokens';
 import { Bystander, service, uniqueUser } from './hardening-harness';
 
 /**

@@ -1,11 +1,16 @@
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  mintToken,
+  redisPrefixFor,
+  type ScratchDatabase,
+  startApi,
+  TEST_API_KEY,
+} from '../../../../tools/testing/index.mjs';
 import { request as httpRequest } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
 import type { Notification } from '@herald/ws-contracts';
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { redisPrefixFor } from '../support/redis';
-import { mintToken } from '../support/tokens';
 import { inboxOf, service, uniqueUser } from './hardening-harness';
 
 /** A Socket.IO client as applications use it: automatic reconnection on. */
@@ -73,13 +78,13 @@ function slowPost(url: string, path: string, body: string) {
  * (presence included), and exits 0 within SHUTDOWN_TIMEOUT_MS.
  */
 describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
-  let database: TestDatabase;
+  let database: ScratchDatabase;
   let env: Record<string, string>;
   const apis: ApiProcess[] = [];
   const clients: Socket[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase(inject('runId'));
+    database = await createScratchDatabase(inject('runId'));
     env = {
       DATABASE_URL: database.url,
       REDIS_URL: 'redis://127.0.0.1:6379',

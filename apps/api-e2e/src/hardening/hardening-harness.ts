@@ -1,8 +1,7 @@
+import { type ApiProcess, mintToken, TEST_API_KEY } from '../../../../tools/testing/index.mjs';
 import type { Notification, NotificationPage } from '@herald/ws-contracts';
-import { TEST_API_KEY, type ApiProcess } from '../support/api-process';
 import { createSocket, type TestSocket } from '../support/clients';
 import { expectApiErrorBody } from '../support/error-body';
-import { mintToken } from '../support/tokens';
 
 export interface HttpResult<T = any> {
   status: number;

@@ -1,11 +1,16 @@
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  mintToken,
+  type ScratchDatabase,
+  startApi,
+  TEST_API_KEY,
+} from '../../../../tools/testing/index.mjs';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { ErrorCode, type Notification } from '@herald/ws-contracts';
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { mintToken } from '../support/tokens';
 import { Bystander, call, inboxOf, service, uniqueUser } from './hardening-harness';
 
 /**
@@ -15,7 +20,7 @@ import { Bystander, call, inboxOf, service, uniqueUser } from './hardening-harne
  * it was (counted in the database itself); accepted odd-but-valid input is stored verbatim.
  */
 describe('hostile HTTP input (PostgreSQL)', () => {
-  let database: TestDatabase;
+  let database: ScratchDatabase;
   let db: pg.Client;
   let api: ApiProcess;
   let bystander: Bystander;
@@ -24,7 +29,7 @@ describe('hostile HTTP input (PostgreSQL)', () => {
     Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM notifications')).rows[0]?.n);
 
   beforeAll(async () => {
-    database = await createTestDatabase(inject('runId'));
+    database = await createScratchDatabase(inject('runId'));
     api = await startApi({ env: { DATABASE_URL: database.url } });
     db = new pg.Client({ connectionString: database.url });
     await db.connect();

@@ -1,8 +1,8 @@
+import { type ApiProcess, startApi } from '../../../../tools/testing/index.mjs';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { exportJWK, SignJWT, type JWTHeaderParameters } from 'jose';
 import { ErrorCode } from '@herald/ws-contracts';
-import { startApi, type ApiProcess } from '../support/api-process';
 import { connectAuthenticated, expectRefusal } from '../support/clients';
 import { Bystander, call } from './hardening-harness';
 

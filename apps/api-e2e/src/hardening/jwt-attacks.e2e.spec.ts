@@ -1,9 +1,13 @@
+import {
+  type ApiProcess,
+  startApi,
+  TEST_JWT_SECRET,
+  unsignedToken,
+} from '../../../../tools/testing/index.mjs';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { exportJWK, SignJWT, type JWTHeaderParameters } from 'jose';
 import { ErrorCode } from '@herald/ws-contracts';
-import { startApi, TEST_JWT_SECRET, type ApiProcess } from '../support/api-process';
 import { connectAuthenticated, expectRefusal } from '../support/clients';
-import { unsignedToken } from '../support/tokens';
 import { Bystander, call } from './hardening-harness';
 
 /**

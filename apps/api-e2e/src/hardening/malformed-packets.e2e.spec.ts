@@ -1,7 +1,6 @@
+import { type ApiProcess, mintToken, startApi } from '../../../../tools/testing/index.mjs';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '@herald/ws-contracts';
-import { startApi, type ApiProcess } from '../support/api-process';
-import { mintToken } from '../support/tokens';
 import { Bystander, inboxOf, service, uniqueUser } from './hardening-harness';
 import { RawSocket } from './raw-socket';
 

@@ -1,8 +1,7 @@
+import { type ApiProcess, mintToken, startApi } from '../../../../tools/testing/index.mjs';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '@herald/ws-contracts';
-import { startApi, type ApiProcess } from '../support/api-process';
 import { connectAuthenticated, type TestSocket } from '../support/clients';
-import { mintToken } from '../support/tokens';
 import { call, inboxOf, service, uniqueUser } from './hardening-harness';
 import { PrivatePostgres } from './private-postgres';
 

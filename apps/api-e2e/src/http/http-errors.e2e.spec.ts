@@ -1,4 +1,4 @@
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
+import { startApi, TEST_API_KEY, type ApiProcess } from '../../../../tools/testing/index.mjs';
 
 /** Every HTTP error is JSON { statusCode, message, error, code } with the status of its code. */
 describe('HTTP errors and limits', () => {

@@ -1,3 +1,4 @@
+import { type ApiProcess, TEST_JWT_SECRET } from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
 import { jwtVerify } from 'jose';
 import {
@@ -10,7 +11,6 @@ import {
   type Notification,
   type NotificationPage,
 } from '@herald/ws-contracts';
-import { TEST_JWT_SECRET, type ApiProcess } from '../support/api-process';
 import { Device, ENGINES, START_HOOK_TIMEOUT_MS, startApiOn, uniqueUser } from './inbox-harness';
 
 const [PGLITE, POSTGRES] = ENGINES;
@@ -283,7 +283,7 @@ describe('demo routes while DEMO_AUTH is off', () => {
 
   it('answers 404 to demo sign-in and every demo route, even with a valid token', async () => {
     expect((await post(api, '/api/auth/demo-login', { email: 'ana@herald.dev' })).status).toBe(404);
-    const token = await (await import('../support/tokens')).mintToken('ana');
+    const token = await (await import('../../../../tools/testing/index.mjs')).mintToken('ana');
     expect(
       (await fetch(`${api.url}/api/demo/users`, { headers: { authorization: `Bearer ${token}` } }))
         .status,

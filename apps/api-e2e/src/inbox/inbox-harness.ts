@@ -1,8 +1,13 @@
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  mintToken,
+  type ScratchDatabase,
+  startApi,
+  TEST_API_KEY,
+} from '../../../../tools/testing/index.mjs';
 import type { Notification } from '@herald/ws-contracts';
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
 import { createSocket, type TestSocket } from '../support/clients';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { mintToken } from '../support/tokens';
 
 /** The two engines every inbox test runs on. */
 export interface Engine {
@@ -19,7 +24,7 @@ export const ENGINES: Engine[] = [
   {
     name: 'PostgreSQL',
     prepare: async (runId) => {
-      const database: TestDatabase = await createTestDatabase(runId);
+      const database: ScratchDatabase = await createScratchDatabase(runId);
       return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
     },
   },
@@ -197,4 +202,4 @@ export async function connectDevices(url: string, token: string, count: number):
   return Promise.all(Array.from({ length: count }, () => Device.connect(url, token)));
 }
 
-export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep as pause } from '../../../../tools/testing/index.mjs';

@@ -1,7 +1,11 @@
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  type ScratchDatabase,
+  startApi,
+} from '../../../../tools/testing/index.mjs';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { inject } from 'vitest';
-import { startApi, type ApiProcess } from '../support/api-process';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { asUser, Device, serviceSend, uniqueUser } from './inbox-harness';
 
 /**
@@ -39,12 +43,12 @@ class PostgresRelay {
 }
 
 describe('PostgreSQL outage', () => {
-  let database: TestDatabase;
+  let database: ScratchDatabase;
   let relay: PostgresRelay;
   let api: ApiProcess;
 
   beforeAll(async () => {
-    database = await createTestDatabase(inject('runId'));
+    database = await createScratchDatabase(inject('runId'));
     const url = new URL(database.url);
     relay = new PostgresRelay({ host: url.hostname, port: Number(url.port || 5432) });
     await relay.open();

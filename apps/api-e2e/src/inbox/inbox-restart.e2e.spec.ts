@@ -1,8 +1,8 @@
+import { type ApiProcess, startApi } from '../../../../tools/testing/index.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notification, NotificationPage } from '@herald/ws-contracts';
-import { startApi, type ApiProcess } from '../support/api-process';
 import { asUser, Device, serviceSend, START_TIMEOUT_MS, uniqueUser } from './inbox-harness';
 
 /** The embedded database on disk (the default engine): data outlives the process. */
@@ -44,7 +44,7 @@ describe('embedded PGlite in DATA_DIR', () => {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-api-key': (await import('../support/api-process')).TEST_API_KEY,
+          'x-api-key': (await import('../../../../tools/testing/index.mjs')).TEST_API_KEY,
         },
         body: JSON.stringify({ userId, amount: 700, source: 'before-restart' }),
       });

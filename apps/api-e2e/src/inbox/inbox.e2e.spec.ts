@@ -1,6 +1,6 @@
+import { type ApiProcess } from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
 import type { GrantXpResponse, Notification, NotificationPage } from '@herald/ws-contracts';
-import type { ApiProcess } from '../support/api-process';
 import {
   asUser,
   connectDevices,
@@ -341,7 +341,7 @@ describe.each(ENGINES)('notification inbox on $name', (engine) => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-api-key': (await import('../support/api-process')).TEST_API_KEY,
+        'x-api-key': (await import('../../../../tools/testing/index.mjs')).TEST_API_KEY,
       },
       body: '{"userId":',
     });

@@ -8,10 +8,15 @@
  * Requests are sequential (latency, not throughput), after a warm-up; every request
  * writes to fresh user ids so no request benefits from another's cache.
  */
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  newRunId,
+  startApi,
+  TEST_API_KEY,
+} from '../../../../tools/testing/index.mjs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
-import { createTestDatabase } from '../support/databases';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 40);
 const WARM_UP = 10;
@@ -75,7 +80,7 @@ async function main() {
   console.log(`${cpus().length} cores, load average ${load()} at start`);
   const rows: string[] = [];
   rows.push(...(await measure('PGlite (memory://)', { DATABASE_URL: 'memory://' })));
-  const database = await createTestDatabase(`bench${Date.now().toString(36)}`);
+  const database = await createScratchDatabase(newRunId(), 'measure');
   try {
     rows.push(...(await measure('PostgreSQL 15 (pg pool)', { DATABASE_URL: database.url })));
   } finally {

@@ -18,7 +18,7 @@ import {
   TEST_JWT_SECRET,
   WORKSPACE_ROOT,
   type ApiProcess,
-} from '../support/api-process';
+} from '../../../../tools/testing/index.mjs';
 
 /**
  * The client-side libraries as another app gets them: packed with `npm pack`, installed

@@ -1,15 +1,8 @@
+import { mintToken, sleep, TEST_API_KEY } from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
 import { io } from 'socket.io-client';
 import type { ServerToClientEvents } from '@herald/ws-contracts';
-import { TEST_API_KEY } from '../support/api-process';
-import {
-  connectAuthenticated,
-  nextEvent,
-  recordEvents,
-  sleep,
-  type TestSocket,
-} from '../support/clients';
-import { mintToken } from '../support/tokens';
+import { connectAuthenticated, nextEvent, recordEvents, type TestSocket } from '../support/clients';
 import { closeAll, disconnected, service, startRealtimeApi } from './realtime-harness';
 
 const xp = (amount: number) => ({

@@ -1,8 +1,8 @@
+import { TEST_JWT_SECRET } from '../../../../tools/testing/index.mjs';
 import { generateKeyPairSync } from 'node:crypto';
 import { inject } from 'vitest';
 import { SignJWT, type JWTPayload } from 'jose';
 import { ErrorCode } from '@herald/ws-contracts';
-import { TEST_JWT_SECRET } from '../support/api-process';
 import { connectAuthenticated, expectRefusal } from '../support/clients';
 import { startRealtimeApi } from './realtime-harness';
 

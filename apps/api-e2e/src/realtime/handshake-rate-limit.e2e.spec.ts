@@ -1,7 +1,7 @@
+import { mintToken } from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
 import { ErrorCode } from '@herald/ws-contracts';
 import { connectAuthenticated, expectRefusal } from '../support/clients';
-import { mintToken } from '../support/tokens';
 import { startRealtimeApi } from './realtime-harness';
 
 describe('handshake rate limit per client address', () => {

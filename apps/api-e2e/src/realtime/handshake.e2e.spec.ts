@@ -1,9 +1,14 @@
+import {
+  mintToken,
+  TEST_JWT_SECRET,
+  TEST_ORIGIN,
+  unsignedToken,
+} from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { io } from 'socket.io-client';
 import { ErrorCode } from '@herald/ws-contracts';
-import { TEST_JWT_SECRET, TEST_ORIGIN } from '../support/api-process';
 import {
   connectAuthenticated,
   createSocket,
@@ -11,7 +16,6 @@ import {
   nextEvent,
   type TestSocket,
 } from '../support/clients';
-import { mintToken, unsignedToken } from '../support/tokens';
 import { closeAll, rawWebSocketStatus, startRealtimeApi } from './realtime-harness';
 
 const FOREIGN_ORIGIN = 'http://evil.example';

@@ -1,8 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- answers are arbitrary JSON; tests assert their shape */
+import {
+  type ApiProcess,
+  createScratchDatabase,
+  startApi,
+  TEST_API_KEY,
+} from '../../../../tools/testing/index.mjs';
 import WebSocket from 'ws';
 import type { TestSocket } from '../support/clients';
-import { startApi, TEST_API_KEY, type ApiProcess } from '../support/api-process';
-import { createTestDatabase } from '../support/databases';
 import { expectApiErrorBody } from '../support/error-body';
 
 /** Calls a service endpoint with the test API key (or the given headers instead); an error answer must carry its code. */
@@ -101,7 +105,7 @@ export async function startRealtimeApi(
   runId: string,
   env: Record<string, string | undefined> = {},
 ): Promise<ApiProcess & { stopAll(): Promise<void> }> {
-  const database = await createTestDatabase(runId);
+  const database = await createScratchDatabase(runId);
   try {
     const api = await startApi({
       env: { DATABASE_URL: database.url, ...env },

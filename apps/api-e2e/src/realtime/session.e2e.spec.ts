@@ -1,7 +1,7 @@
+import { mintToken, sleep } from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
 import { ErrorCode } from '@herald/ws-contracts';
-import { connectAuthenticated, nextEvent, sleep, type TestSocket } from '../support/clients';
-import { mintToken } from '../support/tokens';
+import { connectAuthenticated, nextEvent, type TestSocket } from '../support/clients';
 import {
   closeAll,
   disconnected,

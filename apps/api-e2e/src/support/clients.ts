@@ -91,5 +91,3 @@ export function recordEvents<E extends keyof ServerToClientEvents>(socket: TestS
   );
   return { items };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import {
+  API_MAIN,
+  deleteRunKeys,
+  dropRunDatabases,
+  newRunId,
+} from '../../../../tools/testing/index.mjs';
 import type { TestProject } from 'vitest/node';
-import { API_MAIN } from './api-process';
-import { dropRunDatabases } from './databases';
-import { deleteRunKeys } from './redis';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +17,7 @@ declare module 'vitest' {
 export default function setup(project: TestProject) {
   if (!existsSync(API_MAIN))
     throw new Error(`${API_MAIN} is missing: run "npx nx build api" first`);
-  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const runId = newRunId();
   project.provide('runId', runId);
   return async () => {
     // Leftovers of a failed file are removed here, so no run leaves anything behind.

@@ -4,20 +4,23 @@
  * temp DATA_DIR so the data survives a restart. Its PID lives in a state file, so the
  * global setup, the test workers and the global teardown all control the same process.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export const ROOT = process.env['HERALD_ROOT'] ?? process.cwd();
 export const API_PORT = Number(process.env['E2E_API_PORT'] ?? 3310);
 export const WEB_PORT = Number(process.env['E2E_WEB_PORT'] ?? 4310);
 export const API_URL = `http://127.0.0.1:${API_PORT}`;
-export const JWT_SECRET = 'web-e2e-secret-long-enough-0123456789abcdef';
-export const API_KEY = 'web-e2e-service-api-key-0123456789';
 
 const STATE_DIR = resolve(ROOT, 'tmp/web-e2e');
 const STATE_FILE = resolve(STATE_DIR, 'api-state.json');
 export const API_LOG = resolve(STATE_DIR, 'api.log');
+
+/**
+ * The shared test harness (tools/testing), loaded on use: Playwright compiles this project's
+ * static imports to CommonJS, which cannot load the harness's ES modules; import() can.
+ */
+export const harness = () => import('../../../../tools/testing/index.mjs');
 
 interface ApiState {
   dataDir: string;
@@ -51,46 +54,31 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Starts the API and resolves once /api/health answers 200. */
+/** Starts the API (through the shared harness) and resolves once it listens. */
 export async function startApi(timeoutMs = 60_000): Promise<void> {
   const state = readState();
-  const main = resolve(ROOT, 'dist/apps/api/main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run "nx build api" first`);
   if (await healthy()) throw new Error(`something already answers on ${API_URL}; stop it first`);
-  const log = openSync(API_LOG, 'a');
-  const child = spawn(process.execPath, [main], {
-    cwd: ROOT,
-    // Detached with its own log, so it outlives the worker that restarted it; the global
-    // teardown stops it by PID.
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(API_PORT),
-      DATA_DIR: state.dataDir,
-      DEMO_AUTH: 'true',
-      JWT_SECRET,
-      API_KEY,
-      CORS_ORIGIN: `http://localhost:${WEB_PORT}`,
-      LOG_LEVEL: 'warn',
-    },
-  });
-  child.unref();
-  closeSync(log);
-  writeState({ ...state, pid: child.pid ?? null });
-  const deadline = Date.now() + timeoutMs;
-  while (!(await healthy())) {
-    if (child.pid && !alive(child.pid)) {
-      throw new Error(`the API exited during start-up (${API_LOG}):\n${logTail()}`);
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `the API did not become healthy in ${timeoutMs} ms (${API_LOG}):\n${logTail()}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    const api = await (
+      await harness()
+    ).startApi({
+      port: API_PORT,
+      // Detached with its own log, so it outlives the worker that restarted it; the global
+      // teardown stops it by PID.
+      detached: true,
+      logFile: API_LOG,
+      startTimeoutMs: timeoutMs,
+      env: {
+        // PGlite on disk in DATA_DIR, so the data survives a restart.
+        DATABASE_URL: undefined,
+        DATA_DIR: state.dataDir,
+        CORS_ORIGIN: `http://localhost:${WEB_PORT}`,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    writeState({ ...state, pid: api.pid ?? null });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n(${API_LOG}):\n${logTail()}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { createRealtimeClient, type RealtimeClient } from './realtime-client';
-import { mintToken, startTestServer, type TestServer } from '../testing/test-server';
-import { waitFor, waitForStatus } from '../testing/wait';
+import { waitFor } from '../../../../tools/testing/index.mjs';
+import { mintToken, startTestServer, waitForStatus, type TestServer } from '../testing';
 
 describe('inbox store kept in sync with the server', () => {
   let server: TestServer;

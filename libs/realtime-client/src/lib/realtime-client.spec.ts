@@ -5,8 +5,8 @@ import {
   type RealtimeClientOptions,
 } from './realtime-client';
 import type { ConnectionStatus } from './connection-state';
-import { mintToken, startTestServer, type TestServer } from '../testing/test-server';
-import { waitFor, waitForStatus } from '../testing/wait';
+import { waitFor } from '../../../../tools/testing/index.mjs';
+import { mintToken, startTestServer, waitForStatus, type TestServer } from '../testing';
 
 const FAST_BACKOFF = { minMs: 50, maxMs: 200, jitter: 0.5 };
 

@@ -1,6 +1,6 @@
 /**
  * A real Socket.IO server on an ephemeral port that speaks the bits of Herald's contract
- * the client libraries rely on (SPEC §3/§4): JWT handshake with error codes,
+ * the client libraries rely on: JWT handshake with error codes,
  * `authenticated` + `notification:unread_count` on connect, expiry while connected,
  * `auth:refresh`, the three inbox events with acknowledgements, and the inbox's HTTP
  * endpoints. Used by the unit tests of realtime-client and realtime-react; the real API

@@ -3,13 +3,7 @@ import { act, configure, render, renderHook, screen, waitFor } from '@testing-li
 import userEvent from '@testing-library/user-event';
 import type { ServerEventPayloads } from '@herald/ws-contracts';
 import { RealtimeClient } from '@herald/realtime-client';
-// The in-process contract server is shared with realtime-client's specs (test code only).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import {
-  mintToken,
-  startTestServer,
-  type TestServer,
-} from '../../../realtime-client/src/testing/test-server';
+import { mintToken, startTestServer, type TestServer } from '@herald/realtime-client/testing';
 import { RealtimeProvider, useRealtimeClient } from './realtime-provider';
 import {
   useConnectionState,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -13,32 +12,15 @@ import {
   MAX_RECONNECT_DELAY_MS,
 } from './redis-connection';
 import { clusterKeys } from './redis-keys';
-
-/** The machine's Redis; every test uses its own key prefix and removes it after. */
-const REDIS_URL = process.env['HERALD_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+import {
+  deleteKeysWithPrefix,
+  newRunId,
+  redisPrefixFor,
+  TEST_REDIS_URL,
+  waitFor,
+} from '../../../../../tools/testing/index.mjs';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually(
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const started = Date.now();
-  while (!(await probe())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<
-    string[]
-  >)
-    found.push(...batch);
-  return found;
-}
 
 /** One "process": an HTTP server with Socket.IO on the Redis backend; sockets join `user:{auth.userId}`. */
 interface Node {
@@ -49,7 +31,7 @@ interface Node {
 }
 
 async function startNode(prefix: string): Promise<Node> {
-  const backend = await RedisClusterBackend.connect({ url: REDIS_URL, keyPrefix: prefix });
+  const backend = await RedisClusterBackend.connect({ url: TEST_REDIS_URL, keyPrefix: prefix });
   const http = createServer();
   const io = new Server(http);
   backend.attach(io);
@@ -140,17 +122,16 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
   }
 
   beforeAll(async () => {
-    admin = new Redis(REDIS_URL);
+    admin = new Redis(TEST_REDIS_URL);
   });
   beforeEach(async () => {
-    prefix = `herald-unit-cluster-${randomBytes(4).toString('hex')}`;
+    prefix = redisPrefixFor(newRunId(), 'unit-cluster');
     [one, two] = await Promise.all([startNode(prefix), startNode(prefix)]);
   });
   afterEach(async () => {
     for (const socket of clients.splice(0)) socket.close();
     await Promise.all([stopNode(one), stopNode(two)]);
-    const keys = await keysOf(admin, prefix);
-    if (keys.length) await admin.unlink(...keys);
+    await deleteKeysWithPrefix(prefix);
   });
   afterAll(async () => {
     await admin.quit();
@@ -160,11 +141,11 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     expect(one.backend.adapterName).toBe(REDIS_STREAMS_ADAPTER);
     expect(one.io.of('/').adapter.constructor.name).toBe('RedisStreamsAdapter');
     expect(one.io._opts.connectionStateRecovery).toMatchObject({ skipMiddlewares: false });
-    await eventually(() => one.backend.isHealthy(), 5_000, 'healthy');
+    await waitFor(() => one.backend.isHealthy(), 5_000, 'healthy');
     expect(() => one.backend.attach(new Server())).toThrow(/already attached/);
 
     one.io.emit('ping-all', 1);
-    await eventually(
+    await waitFor(
       async () => (await admin.exists(clusterKeys(prefix).stream)) === 1,
       2_000,
       'stream under the prefix',
@@ -181,7 +162,7 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
       record(elsewhere, 'hello'),
     ];
     one.io.to('user:ana').emit('hello', { n: 1 });
-    await eventually(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'both sockets');
+    await waitFor(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'both sockets');
     await sleep(200);
     expect([gotOne, gotTwo, gotElsewhere]).toEqual([[{ n: 1 }], [{ n: 1 }], []]);
   });
@@ -194,13 +175,13 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     const killed = await killConnectionsNamed(admin, `herald:${prefix}:`);
     expect(killed).toBeGreaterThanOrEqual(6); // commands, stream reader and subscriber of each server
 
-    await eventually(
+    await waitFor(
       async () => (await one.backend.isHealthy()) && (await two.backend.isHealthy()),
       10_000,
       'reconnected',
     );
     // The stream reader is back: broadcasts cross again.
-    await eventually(
+    await waitFor(
       async () => {
         two.io.to('user:ana').emit('after', 'x');
         await sleep(200);
@@ -225,14 +206,14 @@ describe('RedisClusterBackend with two Socket.IO servers (real Redis)', () => {
     const onOne = await client(one, 'carla');
     const onTwo = await client(two, 'carla');
     const [gotOne, gotTwo] = [record(onOne, 'xp:gained'), record(onTwo, 'xp:gained')];
-    const emitter = await RealtimeEmitter.connect({ url: REDIS_URL, keyPrefix: prefix });
+    const emitter = await RealtimeEmitter.connect({ url: TEST_REDIS_URL, keyPrefix: prefix });
     try {
       await emitter.emitToUsers(['carla', 'carla'], 'xp:gained', {
         amount: 3,
         source: 'unit',
         totalXp: 3,
       });
-      await eventually(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'emitter delivery');
+      await waitFor(() => gotOne.length === 1 && gotTwo.length === 1, 3_000, 'emitter delivery');
 
       const stream = clusterKeys(prefix).stream;
       const length = await admin.xlen(stream);

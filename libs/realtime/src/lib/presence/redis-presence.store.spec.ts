@@ -1,25 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { clusterKeys } from '../cluster/redis-keys';
 import { RedisPresenceStore } from './redis-presence.store';
+import {
+  deleteKeysWithPrefix,
+  newRunId,
+  redisPrefixFor,
+  TEST_REDIS_URL,
+  waitFor,
+} from '../../../../../tools/testing/index.mjs';
 
-/** The machine's Redis; every test uses its own key prefix and removes it after. */
-const REDIS_URL = process.env['HERALD_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const FAST = { heartbeatIntervalMs: 100, heartbeatTtlMs: 400 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually(
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const started = Date.now();
-  while (!(await probe())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 /** Every key of a prefix (SCAN, never KEYS, on a shared Redis). */
 async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
@@ -39,7 +29,7 @@ describe('RedisPresenceStore (real Redis)', () => {
 
   /** A store on its own connection, as each API process has. */
   async function processStore(options: Partial<typeof FAST> = FAST) {
-    const redis = new Redis(REDIS_URL, {
+    const redis = new Redis(TEST_REDIS_URL, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: true,
@@ -54,16 +44,15 @@ describe('RedisPresenceStore (real Redis)', () => {
   }
 
   beforeAll(async () => {
-    admin = new Redis(REDIS_URL);
+    admin = new Redis(TEST_REDIS_URL);
   });
   beforeEach(() => {
-    prefix = `herald-unit-presence-${randomBytes(4).toString('hex')}`;
+    prefix = redisPrefixFor(newRunId(), 'unit-presence');
   });
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
     for (const redis of connections.splice(0)) redis.disconnect();
-    const keys = await keysOf(admin, prefix);
-    if (keys.length) await admin.unlink(...keys);
+    await deleteKeysWithPrefix(prefix);
   });
   afterAll(async () => {
     await admin.quit();
@@ -109,7 +98,7 @@ describe('RedisPresenceStore (real Redis)', () => {
     // "SIGKILL": the connection vanishes, nothing is cleaned up, the heartbeat stops.
     doomed.redis.disconnect();
     const killedAt = Date.now();
-    await eventually(
+    await waitFor(
       async () => (await survivor.store.countSockets('ana')) === 1,
       2_000,
       'dead process forgotten',
@@ -120,7 +109,7 @@ describe('RedisPresenceStore (real Redis)', () => {
     expect(await survivor.store.countSockets('carla')).toBe(0);
 
     const keys = clusterKeys(prefix);
-    await eventually(
+    await waitFor(
       async () => (await admin.sismember(keys.presenceInstances, doomed.store.instanceId)) === 0,
       2_000,
       'dead process reaped',
@@ -162,10 +151,10 @@ describe('RedisPresenceStore (real Redis)', () => {
     expect(await store.countSockets('ana')).toBe(1); // only what this process knows for sure
     expect(await store.countSockets('diego')).toBe(1);
 
-    await eventually(async () => redis.status === 'end', 2_000, 'connection closed');
+    await waitFor(async () => redis.status === 'end', 2_000, 'connection closed');
     await redis.connect();
     // The next heartbeat sees the lost writes and rewrites this process's entries.
-    await eventually(
+    await waitFor(
       async () => (await other.store.countSockets('diego')) === 1,
       2_000,
       'rewrite after reconnect',
@@ -179,16 +168,12 @@ describe('RedisPresenceStore (real Redis)', () => {
     await store.add('bruno', 'sock-2');
     await admin.unlink(...(await keysOf(admin, prefix)));
     expect(await store.countSockets('ana')).toBe(0);
-    await eventually(
-      async () => (await store.countSockets('ana')) === 1,
-      2_000,
-      'presence rebuilt',
-    );
+    await waitFor(async () => (await store.countSockets('ana')) === 1, 2_000, 'presence rebuilt');
     expect(await store.countSockets('bruno')).toBe(1);
   });
 
   it('refuses options that could not work', () => {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true });
+    const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
     expect(() => new RedisPresenceStore(redis, { keyPrefix: '' })).toThrow(/REDIS_KEY_PREFIX/);
     expect(
       () =>

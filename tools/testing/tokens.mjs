@@ -1,20 +1,11 @@
 import { SignJWT } from 'jose';
-import { TEST_JWT_SECRET } from './api-process';
 
-export interface TokenOptions {
-  email?: string;
-  role?: string;
-  /** Seconds from now; negative for an already expired token. */
-  expiresIn?: number;
-  notBefore?: number;
-  secret?: string;
-  issuer?: string;
-  audience?: string;
-  extraClaims?: Record<string, unknown>;
-}
+/** The HS256 secret and service key every harness-started API is configured with. */
+export const TEST_JWT_SECRET = 'herald-test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_API_KEY = 'herald-test-service-api-key-0123456789';
 
-/** Mints an HS256 user token signed with the test secret (or another, to test refusals). */
-export async function mintToken(sub: string, options: TokenOptions = {}): Promise<string> {
+/** Signs an HS256 user token with the test secret (or another one, to test refusals). */
+export async function mintToken(sub, options = {}) {
   const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT({
     email: options.email ?? `${sub}@example.com`,
@@ -32,7 +23,7 @@ export async function mintToken(sub: string, options: TokenOptions = {}): Promis
 }
 
 /** An unsigned `alg: none` token, which must always be refused. */
-export function unsignedToken(claims: Record<string, unknown>): string {
-  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+export function unsignedToken(claims) {
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
 }

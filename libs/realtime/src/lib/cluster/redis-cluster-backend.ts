@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Server } from 'socket.io';
 import { RedisPresenceStore, type RedisPresenceOptions } from '../presence/redis-presence.store';
 import type { RealtimeRedisOptions } from '../realtime.options';
+import { deferRecoveryUntilAuthenticated } from './authenticated-recovery';
 import type { ClusterBackend } from './cluster-backend';
 import {
   createRedisConnection,
@@ -83,9 +84,9 @@ export class RedisClusterBackend implements ClusterBackend {
    * Installs the Redis Streams adapter (replacing the default one of every namespace) and
    * turns on connection state recovery. Socket.IO reads `connectionStateRecovery` from the
    * server's options at run time, so setting it here, before the server accepts anyone, is
-   * the same as passing it to the constructor; `skipMiddlewares: false` makes a recovered
-   * socket pass the handshake authentication again (an expired or revoked token must not
-   * come back through recovery).
+   * the same as passing it to the constructor. Socket.IO would restore a session before
+   * any middleware ran; the adapter is wrapped so that recovery happens only after the
+   * handshake authentication, for the same user (see authenticated-recovery.ts).
    */
   attach(server: Server): void {
     if (this.server) throw new Error('RedisClusterBackend is already attached to a server');
@@ -95,12 +96,14 @@ export class RedisClusterBackend implements ClusterBackend {
       skipMiddlewares: false,
     };
     server.adapter(
-      createAdapter(this.commands, {
-        streamName: this.keys.stream,
-        channelPrefix: this.keys.channelPrefix,
-        sessionKeyPrefix: this.keys.sessionKeyPrefix,
-        maxLen: STREAM_MAX_LEN,
-      }),
+      deferRecoveryUntilAuthenticated(
+        createAdapter(this.commands, {
+          streamName: this.keys.stream,
+          channelPrefix: this.keys.channelPrefix,
+          sessionKeyPrefix: this.keys.sessionKeyPrefix,
+          maxLen: STREAM_MAX_LEN,
+        }),
+      ),
     );
     const active = server.of('/').adapter.constructor.name;
     if (active !== STREAMS_ADAPTER_CLASS) {

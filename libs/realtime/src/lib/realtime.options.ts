@@ -24,6 +24,11 @@ export interface RealtimeRedisOptions {
   url: string;
   /** Every key and channel starts with it, so clusters can share one Redis. */
   keyPrefix: string;
+  /**
+   * How long a Redis command (XADD, presence, health PING) may go unanswered before it
+   * fails and the process carries on with what it has locally. Default 1000 ms.
+   */
+  commandTimeoutMs?: number;
 }
 
 export type RealtimeTransport = 'websocket' | 'polling';

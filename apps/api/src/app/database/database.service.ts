@@ -144,7 +144,9 @@ export class DatabaseService implements OnApplicationShutdown {
       await this.db.execute(sql`select 1`);
       return { status: 'up', detail: this.engine };
     } catch (error) {
-      return { status: 'down', detail: error instanceof Error ? error.message : String(error) };
+      // Health is public: the driver's message (hosts, addresses) goes to the logs only.
+      DatabaseService.logger.warn({ msg: 'Health check query failed', err: error });
+      return { status: 'down' };
     }
   }
 

@@ -73,7 +73,7 @@ export class DatabaseService implements OnApplicationShutdown {
       // DATA_DIR holds the lock file and PostgreSQL's own directory (pgdata) side by side.
       const dataDir = resolve(config.dataDir);
       mkdirSync(dataDir, { recursive: true });
-      unlock = lockDataDir(dataDir);
+      unlock = await lockDataDir(dataDir);
       try {
         client = await PGlite.create(join(dataDir, 'pgdata'));
       } catch (error) {

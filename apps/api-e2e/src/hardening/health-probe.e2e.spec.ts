@@ -11,21 +11,17 @@ import { waitFor } from '../cluster/cluster-support';
  */
 class CountingPostgresRelay {
   queries = 0;
+  port = 0;
   private readonly sockets = new Set<Socket>();
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private readonly server: Server;
 
-  static async start(target: URL): Promise<CountingPostgresRelay> {
-    const sockets = new Set<Socket>();
-    let relay: CountingPostgresRelay | undefined;
-    const server = createServer((client) => {
+  private constructor(target: URL) {
+    this.server = createServer((client) => {
       const upstream = connect(Number(target.port || 5432), target.hostname);
-      sockets.add(client).add(upstream);
-      const counter = frontendMessageCounter(() => relay!.queries++);
+      this.sockets.add(client).add(upstream);
+      const count = frontendMessageCounter(() => this.queries++);
       client.on('data', (chunk: Buffer) => {
-        counter(chunk);
+        count(chunk);
         upstream.write(chunk);
       });
       upstream.pipe(client);
@@ -36,14 +32,18 @@ class CountingPostgresRelay {
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    relay = new CountingPostgresRelay(server, (server.address() as { port: number }).port);
-    (relay as unknown as { sockets: Set<Socket> }).sockets = sockets;
+  }
+
+  static async start(target: URL): Promise<CountingPostgresRelay> {
+    const relay = new CountingPostgresRelay(target);
+    await new Promise<void>((r) => relay.server.listen(0, '127.0.0.1', r));
+    relay.port = (relay.server.address() as { port: number }).port;
     return relay;
   }
 
   /** Every connection cut, new ones refused. */
   async cut(): Promise<void> {
+    if (!this.server.listening) return;
     const closed = new Promise((r) => this.server.close(r));
     for (const socket of this.sockets) socket.destroy();
     await closed;

@@ -34,7 +34,6 @@ describe('a Redis that stops answering', () => {
         REDIS_URL: `redis://127.0.0.1:${port}`,
         REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
       },
-      startTimeoutMs: 20_000,
     });
   });
   afterAll(async () => {

@@ -75,7 +75,7 @@ describe('shutdown and the embedded database directory', () => {
     await post.response.catch(() => 0);
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(api.logs.some((l) => l.includes('Database closed'))).toBe(true);
-  });
+  }, 120_000);
 
   it('refuses a second process on the same DATA_DIR even when the holder is invisible to it (PID 1 in another container)', async () => {
     const dir = dataDir();
@@ -85,12 +85,10 @@ describe('shutdown and the embedded database directory', () => {
     writeFileSync(join(dir, 'herald.lock'), String(pidOfAnotherNamespace()));
 
     await expect(
-      startApi({ env: { DATABASE_URL: undefined, DATA_DIR: dir }, startTimeoutMs: 30_000 }).then(
-        (second) => {
-          apis.push(second);
-          return 'started';
-        },
-      ),
+      startApi({ env: { DATABASE_URL: undefined, DATA_DIR: dir } }).then((second) => {
+        apis.push(second);
+        return 'started';
+      }),
     ).rejects.toThrow(/DATA_DIR .* is in use/);
 
     // The lock dies with its holder, however it ends: no stale lock to clear by hand.
@@ -98,5 +96,5 @@ describe('shutdown and the embedded database directory', () => {
     const next = await startApi({ env: { DATABASE_URL: undefined, DATA_DIR: dir } });
     apis.push(next);
     expect(await next.stop()).toBe(0);
-  });
+  }, 180_000);
 });

@@ -4,6 +4,8 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LOCK_FILE = 'herald.lock';
+const RELEASE_RETRIES = 10;
+const RELEASE_RETRY_MS = 100;
 
 /**
  * PGlite has no locking of its own: two processes opening one data directory would
@@ -24,11 +26,16 @@ const LOCK_FILE = 'herald.lock';
  */
 export async function lockDataDir(dataDir: string): Promise<() => void> {
   const file = join(dataDir, LOCK_FILE);
-  const holder = await holdFlock(file);
+  let holder = await holdFlock(file);
+  // A holder that just exited (a restart) leaves its flock child a moment to notice.
+  for (let attempt = 1; holder === 'taken' && attempt <= RELEASE_RETRIES; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS));
+    holder = await holdFlock(file);
+  }
   if (holder === 'unavailable') return lockWithPidFile(dataDir, file);
   if (holder === 'taken') {
     throw new Error(
-      `DATA_DIR ${dataDir} is in use by another process (${describeHolder(file)}): the embedded database ` +
+      `DATA_DIR ${dataDir} is in use by process ${describeHolder(file)}: the embedded database ` +
         'allows one process per data directory (give each process its own DATA_DIR, or use ' +
         'DATABASE_URL=postgres://… to run several)',
     );
@@ -67,11 +74,12 @@ function holdFlock(file: string): Promise<(() => void) | 'taken' | 'unavailable'
   });
 }
 
+/** `pid@host` as the holder wrote it, for the message only. */
 function describeHolder(file: string): string {
   try {
-    return `process ${readFileSync(file, 'utf8').trim() || 'unknown'}`;
+    return readFileSync(file, 'utf8').trim() || 'unknown';
   } catch {
-    return 'unknown process';
+    return 'unknown';
   }
 }
 

@@ -2,8 +2,9 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 
 /**
  * SIGTERM/SIGINT: stop accepting, let Nest's shutdown hooks close sockets (clients are told
- * to reconnect), the database and Redis, then exit 0. A hung dependency cannot keep the
- * process alive past `timeoutMs`: it then exits 1 so the supervisor knows.
+ * to reconnect), the database and Redis, then exit 0. A repeated signal does not cut that
+ * short. A hung dependency cannot keep the process alive past `timeoutMs`: it then exits 1
+ * so the supervisor knows (SIGKILL remains the way to stop it at once).
  */
 export function installGracefulShutdown(
   app: INestApplication,
@@ -12,7 +13,12 @@ export function installGracefulShutdown(
 ) {
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {
-    if (closing) return;
+    if (closing) {
+      // Stays installed: with no listener a repeated signal (an impatient supervisor, a
+      // second Ctrl-C) would kill the process at once and skip the database close.
+      logger.log({ msg: `Received ${signal} again; already shutting down`, signal }, 'Shutdown');
+      return;
+    }
     closing = true;
     logger.log({ msg: `Received ${signal}, shutting down`, signal, timeoutMs }, 'Shutdown');
     const timer = setTimeout(() => {
@@ -33,6 +39,6 @@ export function installGracefulShutdown(
       process.exit(1);
     }
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }

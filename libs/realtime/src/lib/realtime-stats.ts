@@ -17,6 +17,8 @@ export class RealtimeStats {
   /** Server events emitted, by event name: one per emit, whatever the number of sockets reached. */
   readonly emitted = new Map<string, number>();
   tokenExpiries = 0;
+  /** Token expiry timers armed right now: one per connected socket whose token expires, never more. */
+  armedExpiryTimers = 0;
   private readonly deliveryListeners = new Set<(milliseconds: number) => void>();
 
   recordHandshake(outcome: HandshakeOutcome): void {

@@ -100,6 +100,7 @@ const envSchema = z.object({
     .trim()
     .regex(/^[\w\-.:]{1,64}$/, 'REDIS_KEY_PREFIX must be 1-64 letters, digits or - _ . :')
     .default('herald'),
+  REDIS_COMMAND_TIMEOUT_MS: int('REDIS_COMMAND_TIMEOUT_MS', 50, 60_000).default(1_000),
   API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
   DEMO_AUTH: bool('DEMO_AUTH').optional(),
   MAX_RECIPIENTS: int('MAX_RECIPIENTS', 1, 100_000).default(1_000),
@@ -146,7 +147,7 @@ export interface AppConfig {
     | { kind: 'pglite'; dataDir: string }
     | { kind: 'memory' }
     | { kind: 'postgres'; url: string; poolSize: number };
-  redis?: { url: string; keyPrefix: string };
+  redis?: { url: string; keyPrefix: string; commandTimeoutMs: number };
   apiKey?: string;
   demoAuth: boolean;
   limits: {
@@ -238,7 +239,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       expiresInSeconds: e.JWT_EXPIRES_IN_SECONDS,
     },
     database,
-    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
+    redis: e.REDIS_URL
+      ? {
+          url: e.REDIS_URL,
+          keyPrefix: e.REDIS_KEY_PREFIX,
+          commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+        }
+      : undefined,
     apiKey: e.API_KEY ?? (development ? DEV_API_KEY : undefined),
     demoAuth,
     limits: {

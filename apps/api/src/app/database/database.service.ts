@@ -73,7 +73,7 @@ export class DatabaseService implements OnApplicationShutdown {
       // DATA_DIR holds the lock file and PostgreSQL's own directory (pgdata) side by side.
       const dataDir = resolve(config.dataDir);
       mkdirSync(dataDir, { recursive: true });
-      unlock = lockDataDir(dataDir);
+      unlock = await lockDataDir(dataDir);
       try {
         client = await PGlite.create(join(dataDir, 'pgdata'));
       } catch (error) {
@@ -144,7 +144,9 @@ export class DatabaseService implements OnApplicationShutdown {
       await this.db.execute(sql`select 1`);
       return { status: 'up', detail: this.engine };
     } catch (error) {
-      return { status: 'down', detail: error instanceof Error ? error.message : String(error) };
+      // Health is public: the driver's message (hosts, addresses) goes to the logs only.
+      DatabaseService.logger.warn({ msg: 'Health check query failed', err: error });
+      return { status: 'down' };
     }
   }
 

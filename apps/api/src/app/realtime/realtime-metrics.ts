@@ -63,6 +63,14 @@ export function registerRealtimeMetrics(
     registers: [registry],
   });
   stats.onDelivery((milliseconds) => delivery.observe(milliseconds / 1000));
+  new Gauge({
+    name: 'herald_ws_expiry_timers',
+    help: 'Token expiry timers armed on this process (at most one per connected socket)',
+    registers: [registry],
+    collect() {
+      this.set(stats.armedExpiryTimers);
+    },
+  });
   new Counter({
     name: 'herald_ws_token_expiries_total',
     help: 'Sockets disconnected because their token expired',

@@ -3,7 +3,9 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Server } from 'socket.io';
 import { RedisPresenceStore, type RedisPresenceOptions } from '../presence/redis-presence.store';
 import type { RealtimeRedisOptions } from '../realtime.options';
+import { deferRecoveryUntilAuthenticated } from './authenticated-recovery';
 import type { ClusterBackend } from './cluster-backend';
+import { deliverLocallyWithoutWaitingForRedis } from './local-first-delivery';
 import {
   createRedisConnection,
   redactRedisUrl,
@@ -15,6 +17,9 @@ import { clusterKeys, STREAM_MAX_LEN, type ClusterKeys } from './redis-keys';
 /** Shown in logs and health: Socket.IO's Redis Streams adapter. */
 export const REDIS_STREAMS_ADAPTER = 'redis-streams';
 
+/** How long a Redis command may go unanswered before it fails (see RealtimeRedisOptions). */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 1_000;
+
 /** How long a dropped socket can come back and receive what it missed. */
 export const DEFAULT_RECOVERY_WINDOW_MS = 2 * 60 * 1_000;
 
@@ -24,6 +29,8 @@ export interface RedisClusterBackendOptions extends RealtimeRedisOptions {
   presence?: Pick<RedisPresenceOptions, 'heartbeatIntervalMs' | 'heartbeatTtlMs'>;
   /** Connection state recovery window (Socket.IO `maxDisconnectionDuration`). Default 2 min. */
   recoveryWindowMs?: number;
+  /** How long a broadcast waits for Redis before local delivery goes ahead. Default 100 ms. */
+  localDeliveryWaitMs?: number;
 }
 
 /** The class name of the adapter instances `@socket.io/redis-streams-adapter` creates. */
@@ -35,7 +42,9 @@ const STREAMS_ADAPTER_CLASS = 'RedisStreamsAdapter';
  *
  * Connections (all ioredis, which reconnects with jittered backoff and resubscribes):
  * - `commands`: XADD, PUBLISH, presence. No offline queue: while Redis is down a command
- *   fails at once, so an emit is still delivered to this process's sockets without delay;
+ *   fails at once, and a command Redis does not answer fails after `commandTimeoutMs`;
+ *   an emit is delivered to this process's sockets without waiting for either
+ *   (local-first-delivery.ts);
  * - the adapter's stream reader and pub/sub subscriber (duplicates of `commands`) wait for
  *   Redis instead; the reader resumes the stream from its last offset when Redis is back.
  */
@@ -64,6 +73,7 @@ export class RedisClusterBackend implements ClusterBackend {
     const keys = clusterKeys(options.keyPrefix);
     const commands = createRedisConnection(options.url, `${keys.prefix}:adapter`, {
       offlineQueue: false,
+      commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
     });
     try {
       await waitUntilReady(commands, options.url, options.connectTimeoutMs ?? 10_000);
@@ -83,9 +93,9 @@ export class RedisClusterBackend implements ClusterBackend {
    * Installs the Redis Streams adapter (replacing the default one of every namespace) and
    * turns on connection state recovery. Socket.IO reads `connectionStateRecovery` from the
    * server's options at run time, so setting it here, before the server accepts anyone, is
-   * the same as passing it to the constructor; `skipMiddlewares: false` makes a recovered
-   * socket pass the handshake authentication again (an expired or revoked token must not
-   * come back through recovery).
+   * the same as passing it to the constructor. Socket.IO would restore a session before
+   * any middleware ran; the adapter is wrapped so that recovery happens only after the
+   * handshake authentication, for the same user (see authenticated-recovery.ts).
    */
   attach(server: Server): void {
     if (this.server) throw new Error('RedisClusterBackend is already attached to a server');
@@ -95,12 +105,17 @@ export class RedisClusterBackend implements ClusterBackend {
       skipMiddlewares: false,
     };
     server.adapter(
-      createAdapter(this.commands, {
-        streamName: this.keys.stream,
-        channelPrefix: this.keys.channelPrefix,
-        sessionKeyPrefix: this.keys.sessionKeyPrefix,
-        maxLen: STREAM_MAX_LEN,
-      }),
+      deferRecoveryUntilAuthenticated(
+        deliverLocallyWithoutWaitingForRedis(
+          createAdapter(this.commands, {
+            streamName: this.keys.stream,
+            channelPrefix: this.keys.channelPrefix,
+            sessionKeyPrefix: this.keys.sessionKeyPrefix,
+            maxLen: STREAM_MAX_LEN,
+          }),
+          this.options.localDeliveryWaitMs,
+        ),
+      ),
     );
     const active = server.of('/').adapter.constructor.name;
     if (active !== STREAMS_ADAPTER_CLASS) {
@@ -117,13 +132,21 @@ export class RedisClusterBackend implements ClusterBackend {
     });
   }
 
-  /** Every connection (commands, stream reader, subscriber) is up. */
+  /**
+   * Every connection (commands, stream reader, subscriber) is up and Redis answers a PING
+   * within the command timeout: a connected Redis that stopped answering is down too.
+   */
   async isHealthy(): Promise<boolean> {
-    return (
+    const connected =
       !this.closed &&
       this.connections.length > 0 &&
-      this.connections.every((c) => c.status === 'ready')
-    );
+      this.connections.every((c) => c.status === 'ready');
+    if (!connected) return false;
+    try {
+      return (await this.commands.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
   }
 
   /** One entry per connection, e.g. `herald:adapter=ready herald:adapter-copy1=reconnecting`, for logs. */

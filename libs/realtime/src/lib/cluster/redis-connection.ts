@@ -32,12 +32,17 @@ export function redactRedisUrl(url: string): string {
  * Options of every Herald Redis connection. `rediss://` URLs turn TLS on (ioredis reads it
  * from the URL). Callers choose the offline behaviour:
  *
- * - commands (`offlineQueue: false`): fail at once while Redis is unreachable, so an emit
- *   is delivered locally without waiting and presence falls back to this process;
+ * - commands (`offlineQueue: false`): fail at once while Redis is unreachable, and after
+ *   `commandTimeoutMs` while it does not answer, so an emit is delivered locally and
+ *   presence falls back to this process;
  * - blocking readers and subscribers (`offlineQueue: true`): wait for the connection to come
  *   back, then resend (XREAD) or resubscribe (ioredis' `autoResubscribe`, on by default).
  */
-export function heraldRedisOptions(role: string, offlineQueue: boolean): RedisOptions {
+export function heraldRedisOptions(
+  role: string,
+  offlineQueue: boolean,
+  commandTimeoutMs?: number,
+): RedisOptions {
   return {
     connectionName: `herald:${role}`,
     retryStrategy: (attempt) => reconnectDelay(attempt),
@@ -49,6 +54,10 @@ export function heraldRedisOptions(role: string, offlineQueue: boolean): RedisOp
     connectTimeout: 5_000,
     // A half-open TCP connection is noticed by keep-alive rather than never.
     keepAlive: 10_000,
+    // A Redis that accepts the connection but stops answering (fork stall, CLIENT PAUSE, a
+    // partition without a reset) fails each command after this instead of holding it
+    // forever. Never on the waiting connections: their XREAD BLOCK waits on purpose.
+    ...(commandTimeoutMs === undefined ? {} : { commandTimeout: commandTimeoutMs }),
   };
 }
 
@@ -73,8 +82,12 @@ export class HeraldRedis extends Redis {
     readonly purpose: string,
     offlineQueue: boolean,
     overrides: Partial<RedisOptions> = {},
+    commandTimeoutMs?: number,
   ) {
-    super(sourceUrl, { ...heraldRedisOptions(purpose, offlineQueue), ...overrides });
+    super(sourceUrl, {
+      ...heraldRedisOptions(purpose, offlineQueue, commandTimeoutMs),
+      ...overrides,
+    });
     // Without a listener an 'error' event would be thrown; state changes are watched instead.
     this.on('error', () => undefined);
   }
@@ -136,7 +149,7 @@ export function waitUntilReady(client: Redis, url: string, timeoutMs: number): P
 export function createRedisConnection(
   url: string,
   role: string,
-  options: { offlineQueue: boolean },
+  options: { offlineQueue: boolean; commandTimeoutMs?: number },
 ): HeraldRedis {
-  return new HeraldRedis(url, role, options.offlineQueue);
+  return new HeraldRedis(url, role, options.offlineQueue, {}, options.commandTimeoutMs);
 }

@@ -102,6 +102,11 @@ export class HandshakeAuthenticator {
     return result;
   }
 
+  /** The handshake's decision for `socket`, left in place (for the middleware after this one). */
+  peekResult(socket: HeraldSocket): HandshakeResult | undefined {
+    return this.results.get(socket);
+  }
+
   readonly middleware = (socket: HeraldSocket, next: (error?: ExtendedError) => void): void => {
     void this.authenticate(socket).then(
       () => {

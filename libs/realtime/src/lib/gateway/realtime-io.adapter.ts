@@ -3,10 +3,11 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerOptions } from 'socket.io';
+import { recoverAuthenticatedSession } from '../cluster/authenticated-recovery';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
 import { HandshakeAuthenticator } from './handshake-authenticator';
-import type { HeraldServer } from './socket-types';
+import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
 
 const realtimeServers = new WeakSet<object>();
 
@@ -53,8 +54,25 @@ export class RealtimeIoAdapter extends IoAdapter {
     );
     backend.attach(server);
     handshake.protect(server);
+    this.recoverSessionsAfterAuthentication(server, handshake);
     realtimeServers.add(server);
     return server;
+  }
+
+  /**
+   * Connection state recovery (cluster mode) as the last middleware of every namespace, so
+   * it only ever runs for a socket the handshake authentication accepted.
+   */
+  private recoverSessionsAfterAuthentication(
+    server: HeraldServer,
+    handshake: HandshakeAuthenticator,
+  ): void {
+    const recover = (socket: HeraldSocket, next: () => void) => {
+      const rooms = handshake.peekResult(socket)?.rooms ?? [];
+      void recoverAuthenticatedSession(socket, rooms).finally(() => next());
+    };
+    server.use(recover);
+    server.on('new_namespace', (namespace: HeraldNamespace) => namespace.use(recover));
   }
 
   private upgradeListeners(): Set<UpgradeListener> {

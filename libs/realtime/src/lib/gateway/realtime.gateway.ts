@@ -106,7 +106,7 @@ export class RealtimeGateway
       (event: string, ...args: unknown[]) => void this.dispatch(socket, session, event, args),
     );
     socket.once('disconnect', () => {
-      clearTimeout(session.expiryTimer);
+      this.disarmExpiry(session);
       void this.forget(socket);
     });
     this.scheduleExpiry(socket, session);
@@ -170,8 +170,10 @@ export class RealtimeGateway
    * allowed, so a just-accepted token is not cut at once), after telling the client why.
    */
   private scheduleExpiry(socket: HeraldSocket, session: Session): void {
-    clearTimeout(session.expiryTimer);
-    session.expiryTimer = undefined;
+    this.disarmExpiry(session);
+    // An auth:refresh verified after its socket went away must not arm a timer that would
+    // keep the socket in memory until the token expires.
+    if (socket.disconnected) return;
     const expiresAt = socket.data.tokenExpiresAt;
     if (expiresAt === null) return;
     const deadline = expiresAt + this.verifier.clockToleranceMs;
@@ -180,10 +182,22 @@ export class RealtimeGateway
       this.expire(socket);
       return;
     }
+    this.stats.armedExpiryTimers += 1;
     session.expiryTimer = setTimeout(
-      () => this.scheduleExpiry(socket, session),
+      () => {
+        session.expiryTimer = undefined;
+        this.stats.armedExpiryTimers -= 1;
+        this.scheduleExpiry(socket, session);
+      },
       Math.min(delay, MAX_TIMER_MS),
     );
+  }
+
+  private disarmExpiry(session: Session): void {
+    if (session.expiryTimer === undefined) return;
+    clearTimeout(session.expiryTimer);
+    session.expiryTimer = undefined;
+    this.stats.armedExpiryTimers -= 1;
   }
 
   private expire(socket: HeraldSocket): void {

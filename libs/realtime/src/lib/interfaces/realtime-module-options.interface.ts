@@ -36,6 +36,12 @@ export interface RealtimeRedisOptions {
   url: string;
   /** Every key and channel starts with it, so several clusters can share one Redis. */
   keyPrefix: string;
+  /**
+   * How long a Redis command (XADD, presence, health PING) may go unanswered before it
+   * fails and the process carries on with what it has locally.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
 }
 
 /** A Socket.IO transport the server accepts. */

@@ -272,25 +272,32 @@ describe('useSocket', () => {
 
   it('leaves exactly one listener per on() in an effect under StrictMode', async () => {
     const token = await mintToken('ana');
-    const seen: number[] = [];
-    function XpLog() {
+    const seen: string[] = [];
+    function XpLog({ name }: { name: string }) {
       const { on } = useSocket();
-      useEffect(() => on('xp:gained', (p) => seen.push(p.totalXp)), [on]);
+      useEffect(() => on('xp:gained', (p) => seen.push(`${name}:${p.totalXp}`)), [on, name]);
       return null;
+    }
+    // Mounted once connected, so StrictMode's double effects run against a live client too.
+    function LateXpLog() {
+      const { state } = useSocket();
+      return state.status === 'connected' ? <XpLog name="late" /> : null;
     }
     render(
       <StrictMode>
         <RealtimeProvider token={token} options={options()}>
           <Status />
-          <XpLog />
+          <XpLog name="early" />
+          <LateXpLog />
         </RealtimeProvider>
       </StrictMode>,
     );
     await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
     server.emitTo('ana', 'xp:gained', xp(1));
     server.emitTo('ana', 'xp:gained', xp(2));
-    await waitFor(() => expect(seen).toContain(2));
-    expect(seen).toEqual([1, 2]);
+    await waitFor(() => expect(seen).toContain('late:2'));
+    await waitFor(() => expect(seen).toContain('early:2'));
+    expect([...seen].sort()).toEqual(['early:1', 'early:2', 'late:1', 'late:2']);
   });
 
   it('calls the latest handler from props without subscribing again', async () => {

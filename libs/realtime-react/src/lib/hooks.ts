@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import {
   ClientErrorCode,
   INITIAL_CONNECTION_STATE,
@@ -7,55 +7,107 @@ import {
   type HeraldSocket,
   type InboxMutationResult,
   type InboxSnapshot,
+  type ServerEventHandler,
 } from '@herald/realtime-client';
 import type { ClientEventPayloads, Notification, ServerEventPayloads } from '@herald/ws-contracts';
 import { useIsomorphicLayoutEffect } from './isomorphic-layout-effect';
+import { EventSubscriptions, type SubscribeToEvent } from './event-subscriptions';
 import { useRealtimeClient } from './realtime-provider';
 
 const noopSubscribe = () => () => undefined;
 
-export interface UseSocketResult {
-  socket: HeraldSocket | null;
-  /** Typed emit with acknowledgement; NOT_CONNECTED when there is no connection. */
-  emit: <E extends keyof ClientEventPayloads>(
-    event: E,
-    payload: ClientEventPayloads[E],
-    options?: { timeout?: number },
-  ) => Promise<EmitResult<E>>;
-}
+/** Typed emit with acknowledgement. */
+export type EmitWithAck = <E extends keyof ClientEventPayloads>(
+  event: E,
+  payload: ClientEventPayloads[E],
+  options?: { timeout?: number },
+) => Promise<EmitResult<E>>;
 
-export function useSocket(): UseSocketResult {
-  const client = useRealtimeClient();
-  const emit = useCallback<UseSocketResult['emit']>(
-    async (event, payload, options) => {
-      if (!client) {
-        return { ok: false, error: { code: ClientErrorCode.NotConnected, message: 'signed out' } };
-      }
-      return client.emitWithAck(event, payload, options);
-    },
-    [client],
-  );
-  return useMemo(() => ({ socket: client?.socket ?? null, emit }), [client, emit]);
+export interface UseSocketResult {
+  /**
+   * The provider's typed Socket.IO socket, or null while signed out. It is the same object
+   * across reconnects of one session; a new token brings a new one. Prefer `on`/`emit`,
+   * which follow the connection for you.
+   */
+  socket: HeraldSocket | null;
+  /**
+   * Subscribes `handler` to a server event; returns the unsubscribe function, made to be an
+   * effect's cleanup. The subscription survives reconnects and a change of token (it moves
+   * to the new connection), and may be made before the connection exists. `on` keeps its
+   * identity for the component's life, so it can sit in effect dependencies.
+   */
+  on: SubscribeToEvent;
+  /**
+   * Sends a client event and resolves to its acknowledgement: the server's
+   * `{ ok: true, ... }` / `{ ok: false, error }`, or `{ ok: false }` with NOT_CONNECTED
+   * (signed out or offline) or ACK_TIMEOUT. Like the client's `emitWithAck`, it never
+   * rejects, so every outcome is handled in one place. Keeps its identity for the
+   * component's life.
+   */
+  emit: EmitWithAck;
+  /** The connection state, live (see `useConnectionState`). */
+  state: ConnectionState;
 }
 
 /**
- * Calls `handler` for every `event` from the server. The latest handler is always called
- * (no stale closures) while the subscription itself only changes with the event name or
- * the client, e.g. after sign-in as someone else.
+ * The component's event subscriptions on the provider's connection. `on` is stable for the
+ * component's life; the subscriptions follow the provider's client (reconnects keep the
+ * client; a new token swaps it and they are re-attached).
+ */
+function useEventSubscriptions(): SubscribeToEvent {
+  const client = useRealtimeClient();
+  const [subscriptions] = useState(() => new EventSubscriptions());
+  useEffect(() => (client ? subscriptions.attach(client) : undefined), [subscriptions, client]);
+  return subscriptions.on;
+}
+
+/**
+ * The provider's connection as `{ socket, on, emit, state }`: typed by the contract, with
+ * `on` and `emit` stable across renders.
+ *
+ * @example
+ * function XpCounter() {
+ *   const { on } = useSocket();
+ *   const [xp, setXp] = useState(0);
+ *   useEffect(() => on('xp:gained', (p) => setXp(p.totalXp)), [on]);
+ *   return <p>{xp} XP</p>;
+ * }
+ */
+export function useSocket(): UseSocketResult {
+  const client = useRealtimeClient();
+  const on = useEventSubscriptions();
+  const state = useConnectionState();
+  const latestClient = useRef(client);
+  useIsomorphicLayoutEffect(() => {
+    latestClient.current = client;
+  });
+  const emit = useCallback<EmitWithAck>(async (event, payload, options) => {
+    const current = latestClient.current;
+    if (!current) {
+      return { ok: false, error: { code: ClientErrorCode.NotConnected, message: 'signed out' } };
+    }
+    return current.emitWithAck(event, payload, options);
+  }, []);
+  const socket = client?.socket ?? null;
+  return useMemo(() => ({ socket, on, emit, state }), [socket, on, emit, state]);
+}
+
+/**
+ * Calls `handler` for every `event` from the server: sugar for `useSocket().on` in an
+ * effect. The latest handler is always called (no stale closures) while the subscription
+ * itself only changes with the event name, and it follows the connection across
+ * reconnects and a change of token.
  */
 export function useSocketEvent<E extends keyof ServerEventPayloads>(
   event: E,
-  handler: (payload: ServerEventPayloads[E]) => void,
+  handler: ServerEventHandler<E>,
 ): void {
-  const client = useRealtimeClient();
+  const on = useEventSubscriptions();
   const latest = useRef(handler);
   useIsomorphicLayoutEffect(() => {
     latest.current = handler;
   });
-  useEffect(() => {
-    if (!client) return;
-    return client.on(event, (payload) => latest.current(payload));
-  }, [client, event]);
+  useEffect(() => on(event, (payload) => latest.current(payload)), [on, event]);
 }
 
 const SIGNED_OUT: ConnectionState = { ...INITIAL_CONNECTION_STATE, status: 'idle' };

@@ -1,4 +1,4 @@
-import { StrictMode, useState } from 'react';
+import { StrictMode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { act, configure, render, renderHook, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ServerEventPayloads } from '@herald/ws-contracts';
@@ -11,6 +11,7 @@ import {
   useSocket,
   useSocketEvent,
   useUnreadCount,
+  type UseSocketResult,
 } from './hooks';
 
 // Real sockets on a shared, busy machine: allow more than the default 1 s (liveness only).
@@ -195,6 +196,176 @@ describe('useSocketEvent', () => {
 });
 
 describe('useSocket', () => {
+  const xp = (totalXp: number): ServerEventPayloads['xp:gained'] => ({
+    amount: 1,
+    source: 'quiz',
+    totalXp,
+  });
+
+  it('types on and emit by the contract', () => {
+    // Compile-time only: `typecheck` fails if any line below stops being an error.
+    const typeChecks = ({ on, emit }: UseSocketResult) => {
+      on('xp:gained', (p) => p.totalXp.toFixed());
+      // @ts-expect-error: not a server event of the contract
+      on('xp:lost', () => undefined);
+      // @ts-expect-error: totalXp is a number in xp:gained
+      on('xp:gained', (p: { totalXp: string }) => p.totalXp);
+      const unsubscribe: () => void = on('rank:updated', () => undefined);
+      void emit('notification:mark_read', { notificationId: 'n1' }).then((answer) =>
+        answer.ok ? answer.unreadCount.toFixed() : answer.error.code,
+      );
+      // @ts-expect-error: notificationId is a string
+      void emit('notification:mark_read', { notificationId: 1 });
+      // @ts-expect-error: not a client event of the contract
+      void emit('notification:archive', {});
+      return unsubscribe;
+    };
+    expect(typeChecks).toBeTypeOf('function');
+  });
+
+  it('keeps on and emit the same across renders and connection changes', async () => {
+    const token = await mintToken('ana');
+    const { result, rerender } = renderHook(() => useSocket(), {
+      wrapper: ({ children }) => (
+        <RealtimeProvider token={token} options={options()}>
+          {children}
+        </RealtimeProvider>
+      ),
+    });
+    const { on, emit } = result.current;
+    await waitFor(() => expect(result.current.state.status).toBe('connected'));
+    rerender();
+    expect(result.current.on).toBe(on);
+    expect(result.current.emit).toBe(emit);
+    expect(result.current.socket?.connected).toBe(true);
+  });
+
+  it('delivers events to on() until its unsubscribe is called', async () => {
+    const token = await mintToken('ana');
+    const { result } = renderHook(() => useSocket(), {
+      wrapper: ({ children }) => (
+        <RealtimeProvider token={token} options={options()}>
+          {children}
+        </RealtimeProvider>
+      ),
+    });
+    await waitFor(() => expect(result.current.state.status).toBe('connected'));
+    const seen: number[] = [];
+    const unsubscribe = result.current.on('xp:gained', (p) => seen.push(p.totalXp));
+    const marker: number[] = [];
+    result.current.on('xp:gained', (p) => marker.push(p.totalXp));
+    server.emitTo('ana', 'xp:gained', xp(1));
+    await waitFor(() => expect(seen).toEqual([1]));
+    unsubscribe();
+    unsubscribe(); // a second call changes nothing
+    server.emitTo('ana', 'xp:gained', xp(2));
+    // Events arrive in order: once the marker saw 2, the unsubscribed handler would have too.
+    await waitFor(() => expect(marker).toEqual([1, 2]));
+    expect(seen).toEqual([1]);
+  });
+
+  it('leaves exactly one listener per on() in an effect under StrictMode', async () => {
+    const token = await mintToken('ana');
+    const seen: string[] = [];
+    function XpLog({ name }: { name: string }) {
+      const { on } = useSocket();
+      useEffect(() => on('xp:gained', (p) => seen.push(`${name}:${p.totalXp}`)), [on, name]);
+      return null;
+    }
+    // Mounted once connected, so StrictMode's double effects run against a live client too.
+    function LateXpLog() {
+      const { state } = useSocket();
+      return state.status === 'connected' ? <XpLog name="late" /> : null;
+    }
+    render(
+      <StrictMode>
+        <RealtimeProvider token={token} options={options()}>
+          <Status />
+          <XpLog name="early" />
+          <LateXpLog />
+        </RealtimeProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    server.emitTo('ana', 'xp:gained', xp(1));
+    server.emitTo('ana', 'xp:gained', xp(2));
+    await waitFor(() => expect(seen).toContain('late:2'));
+    await waitFor(() => expect(seen).toContain('early:2'));
+    expect([...seen].sort()).toEqual(['early:1', 'early:2', 'late:1', 'late:2']);
+  });
+
+  it('calls the latest handler from props without subscribing again', async () => {
+    const onSpy = vi.spyOn(RealtimeClient.prototype, 'on');
+    const token = await mintToken('ana');
+    const seen: string[] = [];
+    function XpLog({ label }: { label: string }) {
+      const { on } = useSocket();
+      const latestLabel = useRef(label);
+      useLayoutEffect(() => {
+        latestLabel.current = label;
+      });
+      useEffect(
+        () => on('xp:gained', (p) => seen.push(`${latestLabel.current}:${p.totalXp}`)),
+        [on],
+      );
+      return null;
+    }
+    const view = render(
+      <RealtimeProvider token={token} options={options()}>
+        <Status />
+        <XpLog label="first" />
+      </RealtimeProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    const subscriptions = onSpy.mock.calls.filter(([event]) => event === 'xp:gained').length;
+    expect(subscriptions).toBe(1);
+    view.rerender(
+      <RealtimeProvider token={token} options={options()}>
+        <Status />
+        <XpLog label="second" />
+      </RealtimeProvider>,
+    );
+    server.emitTo('ana', 'xp:gained', xp(1));
+    await waitFor(() => expect(seen).toEqual(['second:1']));
+    expect(onSpy.mock.calls.filter(([event]) => event === 'xp:gained').length).toBe(1);
+    onSpy.mockRestore();
+  });
+
+  it('keeps on() subscriptions across a reconnect and a server restart', async () => {
+    const token = await mintToken('ana');
+    const seen: number[] = [];
+    function XpLog() {
+      const { on } = useSocket();
+      useEffect(() => on('xp:gained', (p) => seen.push(p.totalXp)), [on]);
+      return null;
+    }
+    render(
+      <RealtimeProvider token={token} options={options()}>
+        <Status />
+        <XpLog />
+      </RealtimeProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+
+    // Drop the transport: the client reconnects on its own.
+    for (const socket of await server.io.fetchSockets()) {
+      (socket as unknown as { conn: { close(): void } }).conn.close();
+    }
+    await waitFor(() => expect(server.handshakes).toHaveLength(2));
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    server.emitTo('ana', 'xp:gained', xp(1));
+    await waitFor(() => expect(seen).toEqual([1]));
+
+    // The whole server goes away and comes back on the same port.
+    const port = server.port;
+    await server.close();
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('reconnecting'));
+    server = await startTestServer({ port });
+    await waitFor(async () => expect(await server.socketsOf('ana')).toBe(1));
+    server.emitTo('ana', 'xp:gained', xp(2));
+    await waitFor(() => expect(seen).toEqual([1, 2]));
+  });
+
   it('emits a typed event and resolves to the acknowledgement', async () => {
     const token = await mintToken('ana');
     const n = server.store('ana', 'hello');
@@ -221,6 +392,28 @@ describe('useSocket', () => {
     await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
     await userEvent.click(screen.getByRole('button', { name: 'mark' }));
     await waitFor(() => expect(answer).toEqual({ ok: true, notificationId: n.id, unreadCount: 0 }));
+  });
+
+  it("resolves the server's refusal and NOT_CONNECTED as { ok: false }, never a rejection", async () => {
+    const token = await mintToken('ana');
+    const { result } = renderHook(() => useSocket(), {
+      wrapper: ({ children }) => (
+        <RealtimeProvider token={token} options={options()}>
+          {children}
+        </RealtimeProvider>
+      ),
+    });
+    await waitFor(() => expect(result.current.state.status).toBe('connected'));
+    await expect(
+      result.current.emit('notification:mark_read', { notificationId: 'missing' }),
+    ).resolves.toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'not found' } });
+
+    const signedOut = renderHook(() => useSocket(), {
+      wrapper: ({ children }) => <RealtimeProvider token={null}>{children}</RealtimeProvider>,
+    });
+    await expect(
+      signedOut.result.current.emit('notification:mark_all_read', {}),
+    ).resolves.toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED' } });
   });
 });
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useConnectionState, useSocketEvent } from '@herald/realtime-react';
+import { useSocket } from '@herald/realtime-react';
 import type { LeaderboardEntry } from '@herald/ws-contracts';
 import { api } from '../lib/api';
 
@@ -7,7 +7,10 @@ import { api } from '../lib/api';
 export function Leaderboard({ token, me }: { token: () => string | null; me: string }) {
   const [entries, setEntries] = useState<LeaderboardEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { status } = useConnectionState();
+  const {
+    on,
+    state: { status },
+  } = useSocket();
 
   useEffect(() => {
     const current = token();
@@ -28,7 +31,7 @@ export function Leaderboard({ token, me }: { token: () => string | null; me: str
     };
   }, [status, token]);
 
-  useSocketEvent('leaderboard:updated', (p) => setEntries(p.leaderboard));
+  useEffect(() => on('leaderboard:updated', (p) => setEntries(p.leaderboard)), [on]);
 
   return (
     <section className="card" aria-labelledby="leaderboard-title" data-testid="leaderboard">

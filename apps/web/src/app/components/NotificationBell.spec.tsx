@@ -102,6 +102,33 @@ describe('NotificationBell', () => {
     ).toBe(true);
   });
 
+  it('marks an item read when it is opened, by click or by Enter', async () => {
+    server.store('ana', 'Clicked');
+    server.store('ana', 'Keyed');
+    await renderBell();
+    await userEvent.click(await screen.findByRole('button', { name: 'Notifications, 2 unread' }));
+    const list = await screen.findByRole('list', { name: 'Inbox' });
+    const itemOf = (title: string) => {
+      const found = within(list)
+        .getAllByTestId('notification-item')
+        .find((li) => li.textContent?.includes(title));
+      if (!found) throw new Error(`no item "${title}"`);
+      return found;
+    };
+
+    await userEvent.click(within(itemOf('Clicked')).getByTestId('notification-open'));
+    await screen.findByRole('button', { name: 'Notifications, 1 unread' });
+    expect(itemOf('Clicked').dataset['read']).toBe('true');
+
+    act(() => within(itemOf('Keyed')).getByTestId('notification-open').focus());
+    await userEvent.keyboard('{Enter}');
+    await screen.findByRole('button', { name: 'Notifications, none unread' });
+    expect(itemOf('Keyed').dataset['read']).toBe('true');
+    expect(server.inboxOf('ana').every((n) => n.readAt !== null)).toBe(true);
+    // The explicit buttons are for unread items only.
+    expect(screen.queryByRole('button', { name: /^Mark “/ })).toBeNull();
+  });
+
   it('closes when clicking outside', async () => {
     await renderBell();
     await userEvent.click(

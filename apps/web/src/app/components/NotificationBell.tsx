@@ -6,7 +6,8 @@ import { BellIcon, CheckIcon, TrashIcon } from './Icons';
 
 /**
  * The bell: an unread badge (announced politely to screen readers), and a dropdown with
- * the inbox. Escape or a click outside closes it and focus returns to the bell.
+ * the inbox. Opening an item (click, Enter or Space) marks it read, as does its explicit
+ * check button. Escape or a click outside closes it and focus returns to the bell.
  */
 export function NotificationBell() {
   const {
@@ -165,6 +166,8 @@ function NotificationItem({
   onDelete: () => void;
 }) {
   const unread = n.readAt === null;
+  // The demo has no detail view: opening an item is reading it, so only unread ones act.
+  const onOpen = unread ? onRead : undefined;
   return (
     <li
       className={`item ${unread ? 'item--unread' : ''}`}
@@ -173,17 +176,19 @@ function NotificationItem({
       data-read={unread ? 'false' : 'true'}
     >
       <span className="item__dot" aria-hidden="true" />
-      <div className="item__body">
-        <p className="item__title">
+      {/* Opening an item reads it, as in every inbox; a native button gives click, Enter
+          and Space, and focus, for free. */}
+      <button type="button" className="item__open" data-testid="notification-open" onClick={onOpen}>
+        <span className="item__title">
           {n.title}
           {unread ? <span className="visually-hidden"> (unread)</span> : null}
-        </p>
-        <p className="item__message">{n.message}</p>
-        <p className="item__meta">
+        </span>
+        <span className="item__message">{n.message}</span>
+        <span className="item__meta">
           <span className="item__type">{n.type}</span> ·{' '}
           <time dateTime={n.createdAt}>{timeAgo(n.createdAt)}</time>
-        </p>
-      </div>
+        </span>
+      </button>
       <div className="item__actions">
         {unread ? (
           <button

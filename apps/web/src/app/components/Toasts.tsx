@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
-import { useSocketEvent } from '@herald/realtime-react';
+import { useSocket } from '@herald/realtime-react';
 import { BellIcon, MegaphoneIcon, RankIcon, SparkIcon, TrophyIcon } from './Icons';
 
 interface Toast {
@@ -48,26 +48,32 @@ export function Toasts() {
     return () => pending.forEach((timer) => clearTimeout(timer));
   }, []);
 
-  useSocketEvent('notification:new', ({ notification }) => {
-    // Achievements are also stored in the inbox; their own event already shows a toast.
-    if (notification.type === 'achievement') return;
-    push({ kind: 'notification', title: notification.title, body: notification.message });
-  });
-  useSocketEvent('achievement:unlocked', (p) =>
-    p.achievementId === 'announcement'
-      ? push({ kind: 'announcement', title: p.title, body: p.description })
-      : push({ kind: 'achievement', title: `Achievement: ${p.title}`, body: p.description }),
-  );
-  useSocketEvent('rank:updated', (p) =>
-    push({ kind: 'rank', title: `New rank: ${p.newRank}`, body: `Up from ${p.oldRank}` }),
-  );
-  useSocketEvent('xp:gained', (p) =>
-    push({
-      kind: 'xp',
-      title: `+${p.amount.toLocaleString('en')} XP`,
-      body: `${p.source} · ${p.totalXp.toLocaleString('en')} XP in total`,
-    }),
-  );
+  const { on } = useSocket();
+  useEffect(() => {
+    const subscriptions = [
+      on('notification:new', ({ notification }) => {
+        // Achievements are also stored in the inbox; their own event already shows a toast.
+        if (notification.type === 'achievement') return;
+        push({ kind: 'notification', title: notification.title, body: notification.message });
+      }),
+      on('achievement:unlocked', (p) =>
+        p.achievementId === 'announcement'
+          ? push({ kind: 'announcement', title: p.title, body: p.description })
+          : push({ kind: 'achievement', title: `Achievement: ${p.title}`, body: p.description }),
+      ),
+      on('rank:updated', (p) =>
+        push({ kind: 'rank', title: `New rank: ${p.newRank}`, body: `Up from ${p.oldRank}` }),
+      ),
+      on('xp:gained', (p) =>
+        push({
+          kind: 'xp',
+          title: `+${p.amount.toLocaleString('en')} XP`,
+          body: `${p.source} · ${p.totalXp.toLocaleString('en')} XP in total`,
+        }),
+      ),
+    ];
+    return () => subscriptions.forEach((unsubscribe) => unsubscribe());
+  }, [on, push]);
 
   return (
     <section className="toasts" aria-label="Live updates" aria-live="polite" data-testid="toasts">

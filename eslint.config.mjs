@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Dependency direction (SPEC §1): the contract imports nothing of ours; server code and
+ * Dependency direction: the contract imports nothing of ours; server code and
  * client code each import the contract and their own side only. Apps sit on top.
  */
 const depConstraints = [

@@ -20,7 +20,7 @@ import { buildEmitterBundle, runEmitterScript } from './emitter-script';
 
 /**
  * Two API processes on the machine's Redis (one key prefix for this file) and one shared
- * PostgreSQL database behave as one server: SPEC §6.
+ * PostgreSQL database behave as one server.
  */
 describe('cluster of two API processes on Redis', () => {
   const runId = inject('runId');

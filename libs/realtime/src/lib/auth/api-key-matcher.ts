@@ -12,8 +12,8 @@ const VERDICT_CACHE_MAX_LENGTH = 256;
  * keys: the guard on service endpoints and the HTTP rate limit's exemption both use it.
  *
  * Comparison is constant-time over SHA-256 digests (equal lengths whatever was sent). A
- * service sends the same key on every request, and hashing it each time showed up in the
- * service endpoints' profile, so verdicts of a few recent values are remembered; a Map
+ * service sends the same key on every request, so verdicts of a few recent values are
+ * remembered rather than hashing the key per request; a Map
  * lookup compares strings only on a hash collision, so it reveals nothing about the key.
  */
 export class ApiKeyMatcher {

@@ -1,5 +1,6 @@
 // Proves the dependency direction is enforced, not just documented (the contract imports
-// nothing of ours; server and client code never import each other): lint refuses a forbidden import, and Nx's project graph shows the intended direction.
+// nothing of ours; server and client code never import each other): lint refuses a
+// forbidden import, and Nx's project graph shows the intended direction.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -23,6 +23,7 @@ import {
   type RealtimeModuleOptions,
   type ResolvedRealtimeOptions,
 } from './realtime.options';
+import { RateLimiterFactory } from './rate-limit/rate-limiter.factory';
 import { RealtimeStats } from './realtime-stats';
 import { WebSocketService } from './websocket.service';
 
@@ -94,6 +95,7 @@ export class RealtimeModule {
       HandshakeAuthenticator,
       RealtimeGateway,
       RealtimeStats,
+      RateLimiterFactory,
       WebSocketService,
     ];
     return {
@@ -112,6 +114,7 @@ export class RealtimeModule {
         ApiKeyGuard,
         RealtimeEventRegistry,
         RealtimeStats,
+        RateLimiterFactory,
         WebSocketService,
       ],
     };

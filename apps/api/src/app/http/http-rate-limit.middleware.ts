@@ -1,7 +1,8 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Counter, Registry } from 'prom-client';
-import { ApiKeyMatcher, KeyedRateLimiter } from '@herald/realtime';
+import { ApiKeyMatcher, KeyedRateLimiter, RateLimiterFactory } from '@herald/realtime';
+import { ErrorCode, HTTP_STATUS_BY_ERROR_CODE, type HttpErrorBody } from '@herald/ws-contracts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { METRICS_REGISTRY } from '../metrics/metrics.registry';
 import { httpRateLimitedCounter } from '../metrics/rate-limit.metrics';
@@ -10,8 +11,9 @@ import { httpRateLimitedCounter } from '../metrics/rate-limit.metrics';
 const EXEMPT_PATHS = /^\/api\/(health|metrics)(\/|\?|$)/;
 
 /**
- * Per-client-IP HTTP rate limit (HTTP_RATE_LIMIT_PER_MINUTE): a token bucket holding ten
- * seconds' worth of requests, refilled continuously. Over it: 429 with Retry-After.
+ * Per-client-IP HTTP rate limit (HTTP_RATE_LIMIT_PER_MINUTE): a burst of ten seconds' worth
+ * of requests, then the per-minute rate. With REDIS_URL the count is shared by every process
+ * of the cluster. Over it: 429 with Retry-After.
  * Requests bearing the valid service key are exempt — a backend fanning out notifications
  * is the point of the service, not an abuse of it — and so are health probes and scrapes.
  */
@@ -19,31 +21,37 @@ const EXEMPT_PATHS = /^\/api\/(health|metrics)(\/|\?|$)/;
 export class HttpRateLimitMiddleware implements NestMiddleware {
   private readonly limiter: KeyedRateLimiter;
   private readonly serviceKey: ApiKeyMatcher;
-  private readonly retryAfterSeconds: number;
   private readonly refused: Counter;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(METRICS_REGISTRY) registry: Registry) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(RateLimiterFactory) rateLimiters: RateLimiterFactory,
+  ) {
     this.refused = httpRateLimitedCounter(registry);
     const perMinute = config.limits.httpRatePerMinute;
-    this.limiter = new KeyedRateLimiter({
-      capacity: Math.max(1, Math.ceil(perMinute / 6)),
-      refillPerSecond: perMinute / 60,
+    this.limiter = rateLimiters.create('http', {
+      burst: Math.max(1, Math.ceil(perMinute / 6)),
+      perSecond: perMinute / 60,
     });
-    this.retryAfterSeconds = Math.max(1, Math.ceil(60 / perMinute));
     this.serviceKey = new ApiKeyMatcher(config.apiKey);
   }
 
   use(req: Request, res: Response, next: NextFunction) {
     if (EXEMPT_PATHS.test(req.originalUrl) || this.serviceKey.matches(req.headers['x-api-key']))
       return next();
-    if (this.limiter.take(req.ip ?? 'unknown')) return next();
-    this.refused.inc();
-    res.setHeader('retry-after', String(this.retryAfterSeconds));
-    res.status(429).json({
-      statusCode: 429,
-      message: 'Too many requests; slow down',
-      error: 'Too Many Requests',
-      code: 'RATE_LIMITED',
-    });
+    this.limiter.consume(req.ip ?? 'unknown').then((decision) => {
+      if (decision.allowed) return next();
+      this.refused.inc();
+      const status = HTTP_STATUS_BY_ERROR_CODE[ErrorCode.RateLimited];
+      const body: HttpErrorBody = {
+        statusCode: status,
+        message: 'Too many requests; slow down',
+        error: 'Too Many Requests',
+        code: ErrorCode.RateLimited,
+      };
+      res.setHeader('retry-after', String(decision.retryAfterSeconds));
+      res.status(status).json(body);
+    }, next);
   }
 }

@@ -1,10 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { RealtimeIoAdapter } from '@herald/realtime';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { createAppLogger } from './logging/logger-options';
 import { setupOpenApi } from './openapi/openapi';
 
 /**
@@ -13,13 +13,13 @@ import { setupOpenApi } from './openapi/openapi';
  * server listens (notably the Socket.IO adapter) is wired here, not after `listen`.
  */
 export async function createApp(config: AppConfig) {
+  // Given up front rather than buffered until `app.useLogger`: a start-up that fails inside
+  // NestFactory.create must still be reported as JSON lines.
+  const logger = createAppLogger(config.log);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    // Held until the pino logger below takes over, so start-up lines share its format.
-    bufferLogs: true,
+    logger,
     bodyParser: false,
   });
-  const logger = app.get(Logger);
-  app.useLogger(logger);
   // JSON only: every endpoint takes JSON, and each extra parser costs every request a
   // content-type check (no urlencoded parser, so a form body is simply absent → 400).
   app.useBodyParser('json', { limit: config.limits.httpBodyLimit });

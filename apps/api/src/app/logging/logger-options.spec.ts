@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger as NestLogger } from '@nestjs/common';
+import { pinoHttp, type Options as PinoHttpOptions } from 'pino-http';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import type { AppConfig } from '../config/app-config';
@@ -125,6 +128,45 @@ describe('app logger (nestjs-pino)', () => {
     const verbose = loggerParams({ level: 'debug', format: 'json' }, { write: () => true });
     expect(verbose.forRoutes).toBeUndefined();
     expect(verbose.pinoHttp).toMatchObject({ autoLogging: true });
+  });
+});
+
+describe('request lines at LOG_LEVEL=debug', () => {
+  it('censor the Authorization, x-api-key and cookie headers and credentials in the query', async () => {
+    const lines: string[] = [];
+    const params = loggerParams(
+      { level: 'debug', format: 'json' },
+      { write: (line: string) => void lines.push(line) },
+    );
+    const middleware = pinoHttp(params.pinoHttp as PinoHttpOptions);
+    const server = createServer((req, res) => {
+      middleware(req, res);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await (
+        await fetch(`http://127.0.0.1:${port}/api/notifications?token=opaque-query-token`, {
+          headers: { authorization: `Bearer ${JWT}`, 'x-api-key': 'service-key-1', cookie: 'a=b' },
+        })
+      ).text();
+      await vi.waitFor(() => expect(lines.length).toBeGreaterThan(0));
+    } finally {
+      server.close();
+    }
+    const line = JSON.parse(lines[0]) as { level: string; req: { url: string; headers: object } };
+    expect(line.level).toBe('debug');
+    expect(line.req.url).toBe('/api/notifications?token=[redacted]');
+    expect(line.req.headers).toMatchObject({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      cookie: '[redacted]',
+    });
+    const text = lines.join('\n');
+    for (const secret of [JWT, 'opaque-query-token', 'service-key-1']) {
+      expect(text).not.toContain(secret);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
-import type { Params } from 'nestjs-pino';
+import { Logger, PinoLogger, type Params } from 'nestjs-pino';
 import { pino, stdSerializers, type DestinationStream, type LoggerOptions } from 'pino';
 import type { AppConfig } from '../config/app-config';
 import { prettyStream } from './pretty-stream';
@@ -34,6 +34,13 @@ function redactTopLevelText(fields: Record<string, unknown>): Record<string, unk
   return fields;
 }
 
+/** A serialized request with credentials in its query string replaced. */
+function redactRequestUrl<T extends { url?: unknown }>(serialized: T): T {
+  return typeof serialized.url === 'string'
+    ? { ...serialized, url: redactText(serialized.url) }
+    : serialized;
+}
+
 /**
  * pino options for Herald's log lines: one JSON object per line with `time` (ISO 8601),
  * `level` (Nest's name), `context`, `msg` and the structured fields, no pid/hostname;
@@ -56,12 +63,7 @@ export function pinoOptions(log: AppConfig['log']): LoggerOptions {
         serialized.stack = redactText(serialized.stack);
         return serialized;
       },
-      req: (req) => {
-        const serialized = stdSerializers.req(req);
-        return typeof serialized.url === 'string'
-          ? { ...serialized, url: redactText(serialized.url) }
-          : serialized;
-      },
+      req: (req) => redactRequestUrl(stdSerializers.req(req)),
     },
     hooks: {
       logMethod(args, method) {
@@ -94,8 +96,36 @@ export function loggerParams(log: AppConfig['log'], destination?: DestinationStr
   const logger = stream ? pino(pinoOptions(log), stream) : pino(pinoOptions(log));
   const logRequests = log.level === 'debug' || log.level === 'verbose';
   return {
-    pinoHttp: { logger, autoLogging: logRequests, customLogLevel: () => 'debug' },
+    pinoHttp: {
+      logger,
+      autoLogging: logRequests,
+      customLogLevel: () => 'debug',
+      // pino-http serializes requests itself; this runs on its result.
+      serializers: { req: redactRequestUrl },
+    },
     // Below debug no request-scoped middleware is mounted at all (see above).
     forRoutes: logRequests ? undefined : [],
   };
+}
+
+const appParams = new WeakMap<AppConfig['log'], Params>();
+
+/** The app's parameters, built once per configuration so there is one pino logger. */
+export function appLoggerParams(log: AppConfig['log']): Params {
+  let params = appParams.get(log);
+  if (!params) {
+    params = loggerParams(log);
+    appParams.set(log, params);
+  }
+  return params;
+}
+
+/**
+ * The app's Nest `Logger`, usable before the application exists: handed to
+ * `NestFactory.create`, so even a failed start-up (Redis unreachable, a module that throws)
+ * is written as JSON lines rather than by Nest's console logger.
+ */
+export function createAppLogger(log: AppConfig['log']): Logger {
+  const params = appLoggerParams(log);
+  return new Logger(new PinoLogger(params), params);
 }

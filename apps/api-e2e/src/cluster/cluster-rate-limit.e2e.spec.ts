@@ -19,10 +19,10 @@ describe('per-IP limits across a cluster of two processes', () => {
     [a, b] = await startCluster(2, {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
-      // A burst of 5 handshakes, then 1 a second.
+      // 1 handshake a second plus a burst of 5: 6 at once.
       HANDSHAKE_RATE_LIMIT_BURST: '5',
       HANDSHAKE_RATE_LIMIT_PER_SECOND: '1',
-      // A burst of 10 requests (ten seconds' worth), then 1 a second.
+      // 1 request a second plus a burst of 10 (ten seconds' worth): 11 at once.
       HTTP_RATE_LIMIT_PER_MINUTE: '60',
     });
   });
@@ -45,7 +45,7 @@ describe('per-IP limits across a cluster of two processes', () => {
     expect(onA).toEqual(Array(5).fill(ErrorCode.TokenInvalid));
     // Per process, B would look at all five; together only what refilled meanwhile gets in.
     const lookedAtOnB = onB.filter((c) => c === ErrorCode.TokenInvalid).length;
-    expect(lookedAtOnB).toBeLessThanOrEqual(2);
+    expect(lookedAtOnB).toBeLessThanOrEqual(3);
     expect(onB.filter((c) => c === ErrorCode.RateLimited).length).toBe(5 - lookedAtOnB);
   });
 

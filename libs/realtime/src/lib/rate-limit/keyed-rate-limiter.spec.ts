@@ -20,16 +20,16 @@ describe('KeyedRateLimiter in memory', () => {
     vi.useRealTimers();
   });
 
-  it('allows a burst, then refuses with the seconds until the next action', async () => {
+  it("allows a second's worth plus the burst at once, then refuses with the seconds to wait", async () => {
     const limiter = new KeyedRateLimiter('events', { burst: 50, perSecond: 10 });
-    expect(await allowedOf(limiter, 'a', 50)).toBe(50);
+    expect(await allowedOf(limiter, 'a', 100)).toBe(60);
     const refused = await limiter.consume('a');
     expect(refused).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
 
   it('gives `perSecond` again every second once the burst is spent', async () => {
     const limiter = new KeyedRateLimiter('events', { burst: 50, perSecond: 10 });
-    await allowedOf(limiter, 'a', 60);
+    await allowedOf(limiter, 'a', 100);
     vi.advanceTimersByTime(1_000);
     expect(await allowedOf(limiter, 'a', 20)).toBe(10);
     vi.advanceTimersByTime(1_000);
@@ -38,15 +38,15 @@ describe('KeyedRateLimiter in memory', () => {
 
   it('gives the whole burst back once its time has passed', async () => {
     const limiter = new KeyedRateLimiter('events', { burst: 50, perSecond: 10 });
-    await allowedOf(limiter, 'a', 60);
+    await allowedOf(limiter, 'a', 100);
     vi.advanceTimersByTime(5_000);
-    expect(await allowedOf(limiter, 'a', 60)).toBe(50);
+    expect(await allowedOf(limiter, 'a', 100)).toBe(60);
   });
 
   it('keeps one budget per key', async () => {
     const limiter = new KeyedRateLimiter('handshake', { burst: 2, perSecond: 1 });
-    expect(await allowedOf(limiter, '10.0.0.1', 3)).toBe(2);
-    expect(await allowedOf(limiter, '10.0.0.2', 3)).toBe(2);
+    expect(await allowedOf(limiter, '10.0.0.1', 5)).toBe(3);
+    expect(await allowedOf(limiter, '10.0.0.2', 5)).toBe(3);
   });
 
   it('lets at least 50 handshakes a second through with the default handshake limits', async () => {
@@ -60,9 +60,9 @@ describe('KeyedRateLimiter in memory', () => {
   });
 
   it('maps a limit below one per second onto a longer window (HTTP per minute)', async () => {
-    // 30 a minute: a burst of 5, then one every two seconds.
+    // 30 a minute: one every two seconds, plus a burst of 5.
     const limiter = new KeyedRateLimiter('http', { burst: 5, perSecond: 0.5 });
-    expect(await allowedOf(limiter, 'a', 10)).toBe(5);
+    expect(await allowedOf(limiter, 'a', 10)).toBe(6);
     const refused = await limiter.consume('a');
     expect(refused.allowed).toBe(false);
     expect(refused.allowed === false && refused.retryAfterSeconds).toBe(2);
@@ -105,7 +105,7 @@ describe('KeyedRateLimiter on Redis (real Redis)', () => {
   });
 
   it('shares one budget between two processes (two limiters, two connections)', async () => {
-    const rule = { burst: 20, perSecond: 5 };
+    const rule = { burst: 15, perSecond: 5 }; // 20 at once
     const a = new KeyedRateLimiter('handshake', rule, {
       client: await ready(connection()),
       keyPrefix: prefix,
@@ -130,7 +130,7 @@ describe('KeyedRateLimiter on Redis (real Redis)', () => {
       { burst: 5, perSecond: 1 },
       { client: unreachable, keyPrefix: prefix },
     );
-    expect(await allowedOf(limiter, '10.0.0.1', 10)).toBe(5);
+    expect(await allowedOf(limiter, '10.0.0.1', 10)).toBe(6);
     expect(await limiter.consume('10.0.0.1')).toMatchObject({ allowed: false });
   });
 });

@@ -8,8 +8,9 @@ import {
 } from 'rate-limiter-flexible';
 
 /**
- * A budget per key: `burst` actions at once, then `perSecond` a second. The burst
- * allowance comes back once the time it represents (`burst / perSecond` seconds) has passed.
+ * A budget per key: `perSecond` actions a second, plus a reserve of `burst` more for
+ * peaks. The reserve comes back whole once the time it represents (`burst / perSecond`
+ * seconds) has passed, so a quiet client can always spend `perSecond + burst` at once.
  */
 export interface RateLimitRule {
   burst: number;
@@ -48,8 +49,8 @@ function assertRule(name: string, { burst, perSecond }: RateLimitRule): void {
 
 /**
  * A keyed rate limit (per client IP, per user…) built on rate-limiter-flexible: a steady
- * limiter of `perSecond`, backed by a burst limiter holding the rest of `burst`
- * (`BurstyRateLimiter`, the library's burst + refill).
+ * limiter of `perSecond`, backed by a burst limiter holding `burst`
+ * (`BurstyRateLimiter`, the library's answer for peaks).
  *
  * Without a store the counters live in this process (`RateLimiterMemory`). With one they
  * live in Redis (`RateLimiterRedis`), so a client that spreads its requests over the
@@ -69,7 +70,7 @@ export class KeyedRateLimiter {
     assertRule(name, rule);
     const steady = steadyWindow(rule.perSecond);
     const burst = {
-      points: Math.max(1, Math.ceil(rule.burst) - steady.points),
+      points: Math.ceil(rule.burst),
       duration: Math.max(steady.duration, Math.ceil(rule.burst / rule.perSecond)),
     };
     this.limiter = new BurstyRateLimiter(
@@ -78,7 +79,7 @@ export class KeyedRateLimiter {
     );
   }
 
-  /** Counts one action of `key`; refused when both the steady and the burst budget are spent. */
+  /** Counts one action of `key`; refused when both the steady budget and the reserve are spent. */
   async consume(key: string): Promise<RateLimitDecision> {
     try {
       await this.limiter.consume(key);

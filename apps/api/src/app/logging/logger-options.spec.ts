@@ -107,6 +107,18 @@ describe('app logger (nestjs-pino)', () => {
     expect(JSON.stringify(line)).not.toContain(JWT);
   });
 
+  it('never throws on odd `err` values: a string, an error without a stack, an AggregateError', () => {
+    const { logger, parsed } = capture();
+    const stackless = new Error(`no stack ${JWT}`);
+    stackless.stack = undefined;
+    logger.warn({ msg: 'a', err: `failed with ${JWT}` });
+    logger.warn({ msg: 'b', err: stackless });
+    logger.warn({ msg: 'c', err: new AggregateError([new Error('x')], 'all failed') });
+    logger.warn({ msg: 'd', err: null });
+    expect(parsed().map((l) => l['msg'])).toEqual(['a', 'b', 'c', 'd']);
+    expect(JSON.stringify(parsed())).not.toContain(JWT);
+  });
+
   it('drops messages below the configured level', () => {
     const { logger, lines } = capture('log');
     logger.debug('noise');

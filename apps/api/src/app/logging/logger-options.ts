@@ -34,6 +34,18 @@ function redactTopLevelText(fields: Record<string, unknown>): Record<string, unk
   return fields;
 }
 
+/**
+ * pino's error serializer with tokens removed from the message and stack. Anything may be
+ * logged as `err` (a string, an error without a stack): a logger must never throw.
+ */
+function redactError(error: unknown): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? redactText(error) : error;
+  const serialized = stdSerializers.err(error);
+  if (typeof serialized.message === 'string') serialized.message = redactText(serialized.message);
+  if (typeof serialized.stack === 'string') serialized.stack = redactText(serialized.stack);
+  return serialized;
+}
+
 /** A serialized request with credentials in its query string replaced. */
 function redactRequestUrl<T extends { url?: unknown }>(serialized: T): T {
   return typeof serialized.url === 'string'
@@ -57,13 +69,11 @@ export function pinoOptions(log: AppConfig['log']): LoggerOptions {
     },
     redact: { paths: REDACTED_PATHS, censor: REDACTED },
     serializers: {
-      err: (error: Error) => {
-        const serialized = stdSerializers.err(error);
-        serialized.message = redactText(serialized.message);
-        serialized.stack = redactText(serialized.stack);
-        return serialized;
-      },
-      req: (req) => redactRequestUrl(stdSerializers.req(req)),
+      err: redactError,
+      req: (req: unknown) =>
+        req !== null && typeof req === 'object'
+          ? redactRequestUrl(stdSerializers.req(req as Parameters<typeof stdSerializers.req>[0]))
+          : req,
     },
     hooks: {
       logMethod(args, method) {

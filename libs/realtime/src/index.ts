@@ -60,5 +60,11 @@ export type { ClusterBackend } from './lib/cluster/cluster-backend';
 export { EmitterValidationError, RealtimeEmitter } from './lib/cluster/realtime-emitter';
 export type { RealtimeEmitterOptions } from './lib/cluster/realtime-emitter';
 
-// HTTP rate limiting (being replaced in the rate-limit/ folder; its exports follow it)
-export * from './lib/rate-limit/token-bucket';
+// Rate limits for the application's own endpoints (in Redis across a cluster)
+export { KeyedRateLimiter } from './lib/rate-limit/keyed-rate-limiter';
+export type {
+  RateLimitDecision,
+  RateLimitRule,
+  RateLimitStore,
+} from './lib/rate-limit/keyed-rate-limiter';
+export { RateLimiterFactory } from './lib/rate-limit/rate-limiter.factory';

@@ -9,6 +9,7 @@ import { GamificationModule } from './gamification/gamification.module';
 import { HealthModule } from './health/health.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { HttpHardeningModule } from './http/http-hardening.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { AsyncApiModule } from './openapi/asyncapi.module';
@@ -21,6 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(config.log),
         HealthModule,
         MetricsModule,
         HttpHardeningModule,

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import { RealtimeIoAdapter } from '@herald/realtime';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
-import { JsonLogger } from './logging/json-logger';
+import { createAppLogger } from './logging/logger-options';
 import { setupOpenApi } from './openapi/openapi';
 
 /**
@@ -13,7 +13,9 @@ import { setupOpenApi } from './openapi/openapi';
  * server listens (notably the Socket.IO adapter) is wired here, not after `listen`.
  */
 export async function createApp(config: AppConfig) {
-  const logger = new JsonLogger(config.log);
+  // Given up front rather than buffered until `app.useLogger`: a start-up that fails inside
+  // NestFactory.create must still be reported as JSON lines.
+  const logger = createAppLogger(config.log);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger,
     bodyParser: false,

@@ -18,6 +18,7 @@ import type {
 import { PRESENCE_STORE } from './presence/presence-store';
 import { ConfigurableRealtimeModule, RAW_REALTIME_OPTIONS } from './realtime.module-definition';
 import { REALTIME_OPTIONS, resolveRealtimeOptions } from './realtime.options';
+import { RateLimiterFactory } from './rate-limit/rate-limiter.factory';
 import { RealtimeStats } from './realtime-stats';
 import { WebSocketService } from './websocket.service';
 
@@ -50,6 +51,7 @@ const providers: Provider[] = [
   HandshakeAuthenticator,
   RealtimeGateway,
   RealtimeStats,
+  RateLimiterFactory,
   WebSocketService,
 ];
 
@@ -81,6 +83,7 @@ const providers: Provider[] = [
     ApiKeyGuard,
     RealtimeEventRegistry,
     RealtimeStats,
+    RateLimiterFactory,
     WebSocketService,
   ],
 })

@@ -5,7 +5,8 @@ import { ErrorCode, HeraldError, type ErrorDetail } from '@herald/ws-contracts';
 import { bearerToken, TokenVerifier, type AuthenticatedUser } from '../auth/token-verifier';
 import { toErrorDetail } from '../errors';
 import { RealtimeEventRegistry } from '../event-registry';
-import { KeyedRateLimiter } from '../rate-limit/token-bucket';
+import type { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter';
+import { RateLimiterFactory } from '../rate-limit/rate-limiter.factory';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
 import { RealtimeStats } from '../realtime-stats';
 import { clientAddress } from './client-address';
@@ -47,10 +48,12 @@ export class HandshakeAuthenticator {
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
     @Inject(RealtimeStats) private readonly stats: RealtimeStats,
+    @Inject(RateLimiterFactory) rateLimiters: RateLimiterFactory,
   ) {
-    this.limiter = new KeyedRateLimiter({
-      capacity: options.limits.handshakeBurst,
-      refillPerSecond: options.limits.handshakesPerSecond,
+    // Cluster-wide with Redis: a client spreading its handshakes over the processes meets one budget.
+    this.limiter = rateLimiters.create('handshake', {
+      burst: options.limits.handshakeBurst,
+      perSecond: options.limits.handshakesPerSecond,
     });
     this.origins = new OriginPolicy(options.corsOrigins);
   }
@@ -127,8 +130,11 @@ export class HandshakeAuthenticator {
   private async authenticate(socket: HeraldSocket): Promise<void> {
     const { handshake } = socket;
     const address = clientAddress(handshake.address, handshake.headers['x-forwarded-for']);
-    if (!this.limiter.take(address)) {
-      throw new HeraldError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly');
+    const decision = await this.limiter.consume(address);
+    if (!decision.allowed) {
+      throw new HeraldError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly', {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
     }
     const auth = handshake.auth as { token?: unknown } | undefined;
     // `auth.token` (browsers) wins; an absent or empty one falls back to the header.

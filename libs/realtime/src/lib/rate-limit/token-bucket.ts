@@ -1,6 +1,11 @@
 /**
  * Token bucket: a burst of `capacity` actions, refilled continuously at `refillPerSecond`.
  * Time is passed in (milliseconds) so tests need no fake timers.
+ *
+ * It meters one socket's own client events, checked on every event: kept by hand because it
+ * is synchronous, O(1) and dies with the socket, where a rate-limiter-flexible limiter would
+ * cost a promise, a key map and an expiry timer per event (and a socket lives on one process,
+ * so there is nothing to share across the cluster).
  */
 export interface TokenBucketOptions {
   capacity: number;
@@ -43,46 +48,5 @@ export class TokenBucket {
       this.tokens + elapsed * this.options.refillPerSecond,
     );
     this.updatedAt = now;
-  }
-}
-
-/**
- * One bucket per key (e.g. per client IP). Buckets that refilled completely are forgotten
- * when the map grows, so a scan over many addresses cannot grow memory without bound.
- */
-export class KeyedRateLimiter {
-  private readonly buckets = new Map<string, TokenBucket>();
-
-  constructor(
-    private readonly options: TokenBucketOptions,
-    private readonly maxKeys = 10_000,
-  ) {}
-
-  take(key: string, now: number = Date.now()): boolean {
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      if (this.buckets.size >= this.maxKeys) this.prune(now);
-      bucket = new TokenBucket(this.options, now);
-      this.buckets.set(key, bucket);
-    }
-    return bucket.take(now);
-  }
-
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  private prune(now: number): void {
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.isFull(now)) this.buckets.delete(key);
-    }
-    // Still full of busy keys: drop the oldest half rather than grow without bound.
-    if (this.buckets.size >= this.maxKeys) {
-      let excess = Math.ceil(this.buckets.size / 2);
-      for (const key of this.buckets.keys()) {
-        if (excess-- <= 0) break;
-        this.buckets.delete(key);
-      }
-    }
   }
 }

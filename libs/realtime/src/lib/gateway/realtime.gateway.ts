@@ -205,7 +205,7 @@ export class RealtimeGateway
     if (user.userId !== socket.data.userId) {
       throw new HeraldError(
         ErrorCode.Forbidden,
-        'auth:refresh needs a token of the same user (sub)',
+        'auth:refresh needs a token of the same user',
       );
     }
     socket.data = {

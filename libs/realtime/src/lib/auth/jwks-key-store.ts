@@ -57,9 +57,9 @@ const isJwksAlgorithm = (alg: string | undefined): alg is JwksAlgorithm =>
 /**
  * The signing keys published at a JWKS endpoint, fetched and parsed by `jwks-rsa`.
  *
- * The set is cached as a whole rather than per `kid` (jwks-rsa's own cache): a per-kid
- * cache fetches once for every unknown `kid` an attacker invents, and its stale fallback
- * cannot tell "endpoint down" from "key revoked" across kids. One fetch at a time is in
+ * The set is cached as a whole here rather than per `kid` in jwks-rsa's memoizer, because
+ * a per-kid cache fetches once for every unknown `kid` an attacker invents (until its rate
+ * limit also turns away keys that were really rotated in). One fetch at a time is in
  * flight (single-flight): every token waiting for keys shares it.
  */
 export class JwksKeyStore {
@@ -142,10 +142,8 @@ export class JwksKeyStore {
       const signingKeys = await this.client.getSigningKeys();
       const keys = new Map<string, JwksKey>();
       for (const signingKey of signingKeys) {
-        const key = createPublicKey(signingKey.getPublicKey());
-        const algorithm = signingKey.alg ?? defaultAlgorithm(key);
-        if (!isJwksAlgorithm(algorithm)) continue;
-        keys.set(signingKey.kid ?? '', { key, algorithm });
+        const entry = toJwksKey(signingKey.getPublicKey(), signingKey.alg);
+        if (entry) keys.set(signingKey.kid ?? '', entry);
       }
       this.keys = keys;
       this.fetchedAt = Date.now();
@@ -154,6 +152,17 @@ export class JwksKeyStore {
       // Unreachable, an error status, not JSON or no usable key: keep the last good set.
       this.lastAttemptFailed = true;
     }
+  }
+}
+
+/** The key and its one algorithm, or undefined for a key Herald does not verify with. */
+function toJwksKey(pem: string, alg: string | undefined): JwksKey | undefined {
+  try {
+    const key = createPublicKey(pem);
+    const algorithm = alg ?? defaultAlgorithm(key);
+    return isJwksAlgorithm(algorithm) ? { key, algorithm } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

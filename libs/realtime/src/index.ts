@@ -41,8 +41,11 @@ export {
 } from './lib/errors';
 
 // Authentication for the application's own HTTP endpoints
-export { TokenVerifier } from './lib/auth/token-verifier';
+export { createTokenVerifier, TokenVerifier } from './lib/auth/token-verifier';
 export type { AuthenticatedUser, JwtVerificationOptions } from './lib/auth/token-verifier';
+export { TokenKeyConfigurationError, TokenKeys } from './lib/auth/token-keys';
+export type { JwtAlgorithm, TokenKeyOptions } from './lib/auth/token-keys';
+export type { JwksCacheOptions } from './lib/auth/jwks-key-store';
 export { CurrentUser, JwtAuthGuard } from './lib/auth/jwt-auth.guard';
 export { ApiKeyGuard } from './lib/auth/api-key.guard';
 export { ApiKeyMatcher } from './lib/auth/api-key-matcher';

@@ -1,7 +1,9 @@
 import { Module, type Provider } from '@nestjs/common';
+import { JwtModule, JwtService } from '@nestjs/jwt';
 import { ApiKeyGuard, SERVICE_API_KEY } from './auth/api-key.guard';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
-import { TokenVerifier } from './auth/token-verifier';
+import { TokenKeys } from './auth/token-keys';
+import { createJwtModuleOptions, TokenVerifier } from './auth/token-verifier';
 import {
   CLUSTER_BACKEND,
   createClusterBackend,
@@ -29,9 +31,15 @@ const providers: Provider[] = [
     useFactory: (options: RealtimeModuleOptions) => resolveRealtimeOptions(options),
   },
   {
-    provide: TokenVerifier,
+    provide: TokenKeys,
     inject: [REALTIME_OPTIONS],
-    useFactory: (options: ResolvedRealtimeOptions) => new TokenVerifier(options.jwt),
+    useFactory: (options: ResolvedRealtimeOptions) => new TokenKeys(options.jwt),
+  },
+  {
+    provide: TokenVerifier,
+    inject: [JwtService, REALTIME_OPTIONS],
+    useFactory: (jwt: JwtService, options: ResolvedRealtimeOptions) =>
+      new TokenVerifier(jwt, options.jwt),
   },
   {
     provide: SERVICE_API_KEY,
@@ -58,7 +66,8 @@ const providers: Provider[] = [
 /**
  * Herald's realtime module: the Socket.IO gateway with handshake authentication, a room
  * per user, presence, and `WebSocketService` to emit typed events. Global, so any module
- * injects `WebSocketService` and `RealtimeEventRegistry` without importing it again.
+ * injects `WebSocketService`, `RealtimeEventRegistry`, `TokenVerifier` and the
+ * `JwtService` (`@nestjs/jwt`, HS256 with `jwt.secret`) without importing it again.
  *
  *   RealtimeModule.forRoot({ jwt: { secret }, corsOrigins: ['https://app.example.com'] })
  *
@@ -72,9 +81,20 @@ const providers: Provider[] = [
  * refuses to start without it rather than accept unauthenticated sockets.
  */
 @Module({
+  imports: [
+    // Every token is signed and verified by @nestjs/jwt; the keys come from the options
+    // (TokenKeys, visible here because this module is global).
+    JwtModule.registerAsync({
+      inject: [TokenKeys, REALTIME_OPTIONS],
+      useFactory: (keys: TokenKeys, options: ResolvedRealtimeOptions) =>
+        createJwtModuleOptions(keys, options.jwt),
+    }),
+  ],
   providers,
   exports: [
+    JwtModule,
     REALTIME_OPTIONS,
+    TokenKeys,
     TokenVerifier,
     SERVICE_API_KEY,
     CLUSTER_BACKEND,

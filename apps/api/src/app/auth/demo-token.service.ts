@@ -1,21 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SignJWT } from 'jose';
+import { JwtService } from '@nestjs/jwt';
 import type { DemoLoginBody, DemoLoginResponse, DemoUser } from '@herald/ws-contracts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { demoUserByEmail, demoUserById } from './demo-users';
 
 /**
- * Issues HS256 tokens for demo users with the same secret, issuer and audience the
- * verifier checks, so a demo token is accepted exactly like one from a real auth service.
+ * Issues demo tokens through the realtime module's `JwtService` (HS256 with JWT_SECRET,
+ * the configured issuer and audience), so a demo token is accepted exactly like one from a
+ * real auth service. The user id and e-mail go into the configured claims.
  */
 @Injectable()
 export class DemoTokenService {
-  private readonly key: Uint8Array;
-
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    // Config refuses DEMO_AUTH without JWT_SECRET; an empty key only exists when demo is off.
-    this.key = new TextEncoder().encode(config.jwt.secret ?? '');
-  }
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(JwtService) private readonly jwt: JwtService,
+  ) {}
 
   /**
    * The user a sign-in stands for: an explicit `userId` wins, then a demo user with that
@@ -29,17 +28,20 @@ export class DemoTokenService {
   }
 
   async issue(user: DemoUser): Promise<DemoLoginResponse> {
+    const { userIdClaim, emailClaim, expiresInSeconds } = this.config.jwt;
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.config.jwt.expiresInSeconds;
-    const jwt = new SignJWT({ email: user.email, name: user.name ?? undefined, role: user.role })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(user.id)
-      .setIssuedAt(now)
-      .setExpirationTime(exp);
-    if (this.config.jwt.issuer) jwt.setIssuer(this.config.jwt.issuer);
-    if (this.config.jwt.audience) jwt.setAudience(this.config.jwt.audience);
+    const exp = now + expiresInSeconds;
+    const claims: Record<string, unknown> = {
+      name: user.name ?? undefined,
+      role: user.role,
+      [emailClaim]: user.email,
+      // Last, so a user-id claim that shares a name with another claim still carries the id.
+      [userIdClaim]: user.id,
+      iat: now,
+      exp,
+    };
     return {
-      accessToken: await jwt.sign(this.key),
+      accessToken: await this.jwt.signAsync(claims),
       expiresAt: new Date(exp * 1000).toISOString(),
       user,
     };

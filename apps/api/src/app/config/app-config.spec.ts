@@ -1,4 +1,9 @@
-import { ConfigError, loadConfig } from './app-config';
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError, DEV_API_KEY, DEV_JWT_SECRET, loadConfig } from './app-config';
+
+const pem = (key: { export(o: { type: 'spki'; format: 'pem' }): string | Buffer }) =>
+  key.export({ type: 'spki', format: 'pem' }).toString();
+const rsaPublicPem = pem(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey);
 
 describe('loadConfig', () => {
   it('runs in development with embedded defaults and nothing set', () => {
@@ -67,6 +72,16 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DEMO_AUTH: 'true' }, 'DEMO_AUTH'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ JWT_PUBLIC_KEY: 'k', JWT_JWKS_URL: 'https://x/jwks' }, 'JWT_PUBLIC_KEY'],
+    [{ JWT_PUBLIC_KEY: 'not a key' }, 'JWT_PUBLIC_KEY'],
+    [
+      { JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----' },
+      'JWT_PUBLIC_KEY',
+    ],
+    [{ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), API_KEY: DEV_API_KEY }, 'API_KEY'],
+    [{ JWT_USER_ID_CLAIM: 'user id' }, 'JWT_USER_ID_CLAIM'],
+    [{ JWT_USER_ID_CLAIM: 'exp' }, 'JWT_USER_ID_CLAIM'],
+    [{ JWT_EMAIL_CLAIM: 'e\u0000mail' }, 'JWT_EMAIL_CLAIM'],
   ])('refuses %j naming %s in one line', (env, variable) => {
     let error: unknown;
     try {
@@ -82,6 +97,66 @@ describe('loadConfig', () => {
 
   it('never echoes a secret value in the error', () => {
     expect(() => loadConfig({ API_KEY: 'tiny' })).toThrow(/^(?!.*tiny).*$/);
+  });
+
+  it('refuses a private key, an Ed25519 key or an unsupported curve as JWT_PUBLIC_KEY', () => {
+    const privatePem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    expect(() => loadConfig({ JWT_PUBLIC_KEY: privatePem })).toThrow(
+      /^Invalid configuration: JWT_PUBLIC_KEY must be the public key/,
+    );
+    expect(() =>
+      loadConfig({ JWT_PUBLIC_KEY: pem(generateKeyPairSync('ed25519').publicKey) }),
+    ).toThrow(/JWT_PUBLIC_KEY must be an RSA or EC/);
+    expect(() =>
+      loadConfig({
+        JWT_PUBLIC_KEY: pem(generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey),
+      }),
+    ).toThrow(/JWT_PUBLIC_KEY must be an RSA or EC/);
+  });
+
+  it('accepts a PEM with its newlines written as \\n on one line', () => {
+    const config = loadConfig({ JWT_PUBLIC_KEY: rsaPublicPem.replace(/\n/g, '\\n') });
+    expect(config.jwt.publicKey).toBe(rsaPublicPem);
+  });
+
+  it('reads the user-id and e-mail claims, sub and email by default', () => {
+    expect(loadConfig({}).jwt).toMatchObject({ userIdClaim: 'sub', emailClaim: 'email' });
+    const config = loadConfig({
+      JWT_USER_ID_CLAIM: 'https://herald.dev/user_id',
+      JWT_EMAIL_CLAIM: 'mail',
+    });
+    expect(config.jwt).toMatchObject({
+      userIdClaim: 'https://herald.dev/user_id',
+      emailClaim: 'mail',
+    });
+  });
+
+  it.each([
+    ['JWT_SECRET', { JWT_SECRET: 'a-real-secret-shared-with-the-auth-service' }],
+    ['JWT_PUBLIC_KEY', { JWT_PUBLIC_KEY: rsaPublicPem }],
+    ['JWT_JWKS_URL', { JWT_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json' }],
+  ])(
+    'turns demo sign-in and the built-in API key and secret off once %s is set (NODE_ENV unset)',
+    (_name, env) => {
+      const config = loadConfig(env);
+      expect(config.demoAuth).toBe(false);
+      expect(config.apiKey).toBeUndefined();
+      expect(config.jwt.secret).not.toBe(DEV_JWT_SECRET);
+    },
+  );
+
+  it('keeps demo sign-in on with a real secret only when DEMO_AUTH=true says so', () => {
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(40), DEMO_AUTH: 'true' }).demoAuth).toBe(true);
+  });
+
+  it('uses the built-in secret, API key and demo sign-in only when nothing is configured', () => {
+    expect(loadConfig({})).toMatchObject({
+      demoAuth: true,
+      apiKey: DEV_API_KEY,
+      jwt: { secret: DEV_JWT_SECRET },
+    });
   });
 
   it('disables demo sign-in and the dev API key in production by default', () => {

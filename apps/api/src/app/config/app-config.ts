@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -5,8 +6,27 @@ import { z } from 'zod';
  * stops the process with one line naming the variable (see ConfigError).
  */
 
-const DEV_JWT_SECRET = 'herald-development-secret-do-not-use-in-production';
-const DEV_API_KEY = 'herald-development-api-key';
+/** Used only when nothing is configured outside production; refused in production. */
+export const DEV_JWT_SECRET = 'herald-development-secret-do-not-use-in-production';
+export const DEV_API_KEY = 'herald-development-api-key';
+
+/** Registered claims that say nothing about who the user is. */
+const NON_IDENTITY_CLAIMS = ['exp', 'nbf', 'iat', 'iss', 'aud', 'jti'];
+
+/** A JWT claim name: printable ASCII without spaces (URL-style names such as Auth0's work). */
+const claimName = (name: string, fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(
+      /^[\x21-\x7e]{1,256}$/,
+      `${name} must be a claim name without spaces, such as ${fallback}`,
+    )
+    .refine(
+      (v) => !NON_IDENTITY_CLAIMS.includes(v),
+      `${name} must name an identity claim, not ${NON_IDENTITY_CLAIMS.join('/')}`,
+    )
+    .default(fallback);
 
 const bool = (name: string) =>
   z
@@ -84,6 +104,8 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
   JWT_EXPIRES_IN_SECONDS: int('JWT_EXPIRES_IN_SECONDS', 10, 30 * 24 * 3600).default(3600),
+  JWT_USER_ID_CLAIM: claimName('JWT_USER_ID_CLAIM', 'sub'),
+  JWT_EMAIL_CLAIM: claimName('JWT_EMAIL_CLAIM', 'email'),
   DATABASE_URL: z
     .string()
     .trim()
@@ -140,6 +162,10 @@ export interface AppConfig {
     jwksUrl?: string;
     issuer?: string;
     audience?: string;
+    /** The claim that carries the user id (JWT_USER_ID_CLAIM). */
+    userIdClaim: string;
+    /** The claim that carries the e-mail address (JWT_EMAIL_CLAIM). */
+    emailClaim: string;
     /** Lifetime of tokens minted by demo sign-in. */
     expiresInSeconds: number;
   };
@@ -186,33 +212,45 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration: ${message}${shown}`);
   }
   const e = parsed.data;
-  const development = e.NODE_ENV !== 'production';
-  const demoAuth = e.DEMO_AUTH ?? development;
+  const production = e.NODE_ENV === 'production';
+  const hasVerifier = Boolean(e.JWT_SECRET || e.JWT_PUBLIC_KEY || e.JWT_JWKS_URL);
+  // Zero configuration (development, no key of any kind) is the only case that falls back
+  // to built-in values: the demo secret, the demo API key and demo sign-in. Anything
+  // configured means a real deployment, where those would be a back door.
+  const zeroConfig = !production && !hasVerifier;
+  const demoAuth = e.DEMO_AUTH ?? zeroConfig;
+  const invalid = (message: string) => new ConfigError(`Invalid configuration: ${message}`);
 
-  if (e.NODE_ENV === 'production' && demoAuth) {
-    throw new ConfigError(
-      'Invalid configuration: DEMO_AUTH must be false when NODE_ENV=production',
+  if (production && demoAuth) {
+    throw invalid('DEMO_AUTH must be false when NODE_ENV=production');
+  }
+  if (!hasVerifier && production) {
+    throw invalid(
+      'JWT_SECRET (or JWT_PUBLIC_KEY / JWT_JWKS_URL) is required when NODE_ENV=production',
     );
   }
-  const hasVerifier = Boolean(e.JWT_SECRET || e.JWT_PUBLIC_KEY || e.JWT_JWKS_URL);
-  if (!hasVerifier && !development) {
-    throw new ConfigError(
-      'Invalid configuration: JWT_SECRET (or JWT_PUBLIC_KEY / JWT_JWKS_URL) is required when NODE_ENV=production',
-    );
+  if (production && e.JWT_SECRET === DEV_JWT_SECRET) {
+    throw invalid('JWT_SECRET is the built-in development secret; set your own in production');
+  }
+  if (production && e.API_KEY === DEV_API_KEY) {
+    throw invalid('API_KEY is the built-in development key; set your own in production');
   }
   if (e.JWT_PUBLIC_KEY && e.JWT_JWKS_URL) {
-    throw new ConfigError('Invalid configuration: set only one of JWT_PUBLIC_KEY and JWT_JWKS_URL');
+    throw invalid('set only one of JWT_PUBLIC_KEY and JWT_JWKS_URL');
   }
-  if (e.NODE_ENV === 'production' && e.JWT_SECRET && e.JWT_SECRET.length < 32) {
-    throw new ConfigError(
-      'Invalid configuration: JWT_SECRET must be at least 32 characters in production',
-    );
+  const publicKey = e.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n');
+  if (publicKey) {
+    const problem = publicKeyProblem(publicKey);
+    if (problem) throw invalid(`JWT_PUBLIC_KEY ${problem}`);
   }
-  if (e.NODE_ENV === 'production' && e.CORS_ORIGIN.includes('*')) {
-    throw new ConfigError('Invalid configuration: CORS_ORIGIN must not be * in production');
+  if (production && e.JWT_SECRET && e.JWT_SECRET.length < 32) {
+    throw invalid('JWT_SECRET must be at least 32 characters in production');
+  }
+  if (production && e.CORS_ORIGIN.includes('*')) {
+    throw invalid('CORS_ORIGIN must not be * in production');
   }
   if (demoAuth && (e.JWT_PUBLIC_KEY || e.JWT_JWKS_URL) && !e.JWT_SECRET) {
-    throw new ConfigError('Invalid configuration: DEMO_AUTH needs JWT_SECRET to sign demo tokens');
+    throw invalid('DEMO_AUTH needs JWT_SECRET to sign demo tokens');
   }
 
   const database: AppConfig['database'] =
@@ -231,11 +269,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: e.CORS_ORIGIN,
     jwt: {
       // Development runs out of the box; production refuses to start without a secret (above).
-      secret: e.JWT_SECRET ?? (hasVerifier ? undefined : DEV_JWT_SECRET),
-      publicKey: e.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n'),
+      secret: e.JWT_SECRET ?? (zeroConfig ? DEV_JWT_SECRET : undefined),
+      publicKey,
       jwksUrl: e.JWT_JWKS_URL,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
+      userIdClaim: e.JWT_USER_ID_CLAIM,
+      emailClaim: e.JWT_EMAIL_CLAIM,
       expiresInSeconds: e.JWT_EXPIRES_IN_SECONDS,
     },
     database,
@@ -246,7 +286,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
           commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
         }
       : undefined,
-    apiKey: e.API_KEY ?? (development ? DEV_API_KEY : undefined),
+    apiKey: e.API_KEY ?? (zeroConfig ? DEV_API_KEY : undefined),
     demoAuth,
     limits: {
       maxRecipients: e.MAX_RECIPIENTS,
@@ -261,6 +301,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
   };
+}
+
+/**
+ * Why a PEM cannot verify tokens, or undefined when it can: Herald pins the algorithm to
+ * the key (RS256 for RSA, ES256/384/512 by EC curve).
+ */
+function publicKeyProblem(pem: string): string | undefined {
+  if (/PRIVATE KEY/.test(pem)) return 'must be the public key, not the private key';
+  try {
+    const key = createPublicKey(pem);
+    const curve = key.asymmetricKeyDetails?.namedCurve ?? '';
+    if (key.asymmetricKeyType === 'rsa') return undefined;
+    if (key.asymmetricKeyType === 'ec' && ['prime256v1', 'secp384r1', 'secp521r1'].includes(curve))
+      return undefined;
+    return `must be an RSA or EC P-256/P-384/P-521 public key (got ${key.asymmetricKeyType} ${curve})`.trim();
+  } catch {
+    return 'is not a PEM public key (-----BEGIN PUBLIC KEY----- ...; write newlines as \\n on one line)';
+  }
 }
 
 /** Injection token for the validated AppConfig. */

@@ -1,24 +1,30 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
+import { JwtService } from '@nestjs/jwt';
 import { ErrorCode, HeraldError } from '@herald/ws-contracts';
+import { TokenKeys } from './token-keys';
 import {
   bearerToken,
+  createJwtModuleOptions,
+  createTokenVerifier,
   MAX_TOKEN_LENGTH,
-  TokenVerifier,
   type JwtVerificationOptions,
+  type TokenVerifier,
 } from './token-verifier';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/** Signs with jose (hostile tokens included); an `exp` ten minutes out unless given. */
 async function sign(
   claims: JWTPayload,
   key: KeyObject | Uint8Array,
   alg: string,
   header: Record<string, unknown> = {},
 ): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg, ...header }).sign(key);
+  const withExp = 'exp' in claims ? claims : { ...claims, exp: now() + 600 };
+  return new SignJWT(withExp).setProtectedHeader({ alg, ...header }).sign(key);
 }
 const hs = (claims: JWTPayload, secret = SECRET) =>
   sign(claims, new TextEncoder().encode(secret), 'HS256');
@@ -34,7 +40,7 @@ async function codeOf(verifier: TokenVerifier, token: unknown): Promise<string> 
 }
 
 describe('TokenVerifier with an HS256 secret', () => {
-  const verifier = new TokenVerifier({ secret: SECRET });
+  const verifier = createTokenVerifier({ secret: SECRET });
 
   it('accepts a valid token and reads sub, email, role and exp', async () => {
     const exp = now() + 600;
@@ -42,8 +48,30 @@ describe('TokenVerifier with an HS256 secret', () => {
     expect(user).toEqual({ userId: 'u1', email: 'a@b.c', role: 'admin', expiresAt: exp * 1000 });
   });
 
-  it('accepts a token without exp and reports no expiry', async () => {
-    expect((await verifier.verify(await hs({ sub: 'u1' }))).expiresAt).toBeNull();
+  it('refuses a token without exp (RFC 8725: every token must expire)', async () => {
+    expect(await codeOf(verifier, await hs({ sub: 'u1', exp: undefined }))).toBe(
+      ErrorCode.TokenInvalid,
+    );
+  });
+
+  it('refuses exp that is not a number', async () => {
+    expect(await codeOf(verifier, await hs({ sub: 'u1', exp: 'never' as unknown as number }))).toBe(
+      ErrorCode.TokenInvalid,
+    );
+  });
+
+  it('refuses an unknown critical header, even correctly signed', async () => {
+    // By hand: jose refuses to produce a header with an extension it does not know.
+    const input = `${b64({ alg: 'HS256', crit: ['herald-admin'], 'herald-admin': true })}.${b64({ sub: 'u1', exp: now() + 600 })}`;
+    const token = `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+    expect(await codeOf(verifier, token)).toBe(ErrorCode.TokenInvalid);
+  });
+
+  it('refuses HS384/HS512 signed with the right secret: only HS256 is pinned', async () => {
+    for (const alg of ['HS384', 'HS512']) {
+      const token = await sign({ sub: 'u1' }, new TextEncoder().encode(SECRET), alg);
+      expect(await codeOf(verifier, token)).toBe(ErrorCode.TokenInvalid);
+    }
   });
 
   it.each([undefined, null, ''])('answers TOKEN_MISSING to %j', async (token) => {
@@ -100,7 +128,7 @@ describe('TokenVerifier with an HS256 secret', () => {
   });
 
   it('never tolerates more than 5 s of skew, whatever is configured', async () => {
-    const lenient = new TokenVerifier({ secret: SECRET, clockToleranceSeconds: 3600 });
+    const lenient = createTokenVerifier({ secret: SECRET, clockToleranceSeconds: 3600 });
     expect(lenient.clockToleranceMs).toBe(5_000);
     expect(await codeOf(lenient, await hs({ sub: 'u1', exp: now() - 60 }))).toBe(
       ErrorCode.TokenExpired,
@@ -113,13 +141,18 @@ describe('TokenVerifier with an HS256 secret', () => {
     ['no sub', {}],
     ['an object sub', { sub: { id: 'u1' } }],
     ['a 300-character sub', { sub: 's'.repeat(300) }],
+    ['a sub with a leading space', { sub: ' u1' }],
+    ['a sub with a trailing space', { sub: 'u1 ' }],
+    ['a sub holding a NUL', { sub: 'u\u00001' }],
+    ['a whitespace-only sub', { sub: '   ' }],
+    ['a numeric email', { sub: 'u1', email: 7 }],
   ])('answers TOKEN_INVALID to %s', async (_name, claims) => {
     expect(await codeOf(verifier, await hs(claims as JWTPayload))).toBe(ErrorCode.TokenInvalid);
   });
 });
 
 describe('TokenVerifier with issuer and audience', () => {
-  const verifier = new TokenVerifier({
+  const verifier = createTokenVerifier({
     secret: SECRET,
     issuer: 'https://auth.example',
     audience: 'herald',
@@ -148,7 +181,7 @@ describe.each([
   const { privateKey, publicKey } = generate();
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const options: JwtVerificationOptions = { publicKey: publicPem };
-  const verifier = new TokenVerifier(options);
+  const verifier = createTokenVerifier(options);
 
   it(`accepts a token signed with the private key (${alg})`, async () => {
     await expect(
@@ -175,7 +208,7 @@ describe.each([
   });
 
   it('refuses an HS256 token even when a secret is configured alongside, unless signed with that secret', async () => {
-    const both = new TokenVerifier({ ...options, secret: SECRET });
+    const both = createTokenVerifier({ ...options, secret: SECRET });
     const forged = await sign({ sub: 'admin' }, new TextEncoder().encode(publicPem), 'HS256');
     expect(await codeOf(both, forged)).toBe(ErrorCode.TokenInvalid);
     await expect(both.verify(await hs({ sub: 'u1' }))).resolves.toBeTruthy();
@@ -188,9 +221,82 @@ describe.each([
   });
 });
 
+describe('TokenVerifier with configured claims', () => {
+  const verifier = createTokenVerifier({
+    secret: SECRET,
+    userIdClaim: 'https://herald.dev/user_id',
+    emailClaim: 'mail',
+  });
+
+  it('reads the user id and e-mail from the configured claims, not sub/email', async () => {
+    const token = await hs({
+      sub: 'auth0|opaque-subject',
+      'https://herald.dev/user_id': 'ana',
+      mail: 'ana@herald.dev',
+      email: 'not-this@example.com',
+    });
+    await expect(verifier.verify(token)).resolves.toMatchObject({
+      userId: 'ana',
+      email: 'ana@herald.dev',
+    });
+  });
+
+  it('refuses a token whose configured user-id claim is missing, even with a sub', async () => {
+    expect(await codeOf(verifier, await hs({ sub: 'ana' }))).toBe(ErrorCode.TokenInvalid);
+  });
+
+  it('applies the user-id rules to the configured claim', async () => {
+    expect(await codeOf(verifier, await hs({ 'https://herald.dev/user_id': ' ana' }))).toBe(
+      ErrorCode.TokenInvalid,
+    );
+  });
+});
+
 describe('TokenVerifier configuration', () => {
   it('needs a secret, a public key or a JWKS URL', () => {
-    expect(() => new TokenVerifier({})).toThrow(/secret, a public key or a JWKS URL/);
+    expect(() => createTokenVerifier({})).toThrow(/secret, a public key or a JWKS URL/);
+  });
+
+  it.each([
+    ['garbage', 'not a key', /not a PEM public key/],
+    [
+      'a private key',
+      generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+      /not a private key/,
+    ],
+    [
+      'an Ed25519 key',
+      generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      /RSA or EC/,
+    ],
+  ])('refuses %s as the public key with a one-line message', (_name, publicKey, message) => {
+    expect(() => createTokenVerifier({ publicKey })).toThrow(message);
+  });
+});
+
+describe('Demo signing through the same JwtService', () => {
+  it('signs HS256 tokens the verifier accepts, with the configured issuer and audience', async () => {
+    const keys = new TokenKeys({ secret: SECRET });
+    const options = { secret: SECRET, issuer: 'https://auth.example', audience: 'herald' };
+    const jwt = new JwtService(createJwtModuleOptions(keys, options));
+    const token = await jwt.signAsync({ sub: 'u1', exp: now() + 60 });
+    expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toMatchObject({
+      alg: 'HS256',
+    });
+    await expect(createTokenVerifier(options).verify(token)).resolves.toMatchObject({
+      userId: 'u1',
+    });
+  });
+
+  it('cannot sign without a secret', async () => {
+    const publicKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    const keys = new TokenKeys({ publicKey });
+    const jwt = new JwtService(createJwtModuleOptions(keys, { publicKey }));
+    expect(() => jwt.signAsync({ sub: 'u1' })).toThrow(/secret/);
   });
 });
 

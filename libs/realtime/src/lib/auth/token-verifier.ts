@@ -1,23 +1,35 @@
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import {
-  createRemoteJWKSet,
-  errors,
-  jwtVerify,
-  type JWTHeaderParameters,
-  type JWTVerifyGetKey,
-} from 'jose';
-import { ErrorCode, HeraldError, tokenClaimsSchema } from '@herald/ws-contracts';
+  JsonWebTokenError,
+  JwtSecretRequestType,
+  JwtService,
+  NotBeforeError,
+  TokenExpiredError,
+  type JwtModuleOptions,
+} from '@nestjs/jwt';
+import { ErrorCode, HeraldError, userIdSchema } from '@herald/ws-contracts';
+import { TokenKeys, type TokenKeyOptions } from './token-keys';
 
-export interface JwtVerificationOptions {
-  /** HS256 shared secret. */
-  secret?: string;
-  /** PEM public key (RSA or EC) for RS256/ES256-family tokens. */
-  publicKey?: string;
-  /** JWKS endpoint for RS256/ES256-family tokens. */
-  jwksUrl?: string;
+/** How bearer tokens are verified, for the handshake and the HTTP API alike. */
+export interface JwtVerificationOptions extends TokenKeyOptions {
+  /** Required `iss` when set. */
   issuer?: string;
+  /** Required `aud` when set. */
   audience?: string;
-  /** Tolerance for exp/nbf, in seconds; SPEC §3 caps it at 5. */
+  /**
+   * The claim that carries the user id; its value must be a valid user id (1-255
+   * characters, no surrounding spaces, no control characters).
+   * @default 'sub'
+   */
+  userIdClaim?: string;
+  /**
+   * The claim that carries the user's e-mail address, when present.
+   * @default 'email'
+   */
+  emailClaim?: string;
+  /**
+   * Tolerance for `exp`/`nbf`, in seconds; capped at 5.
+   * @default 5
+   */
   clockToleranceSeconds?: number;
 }
 
@@ -26,56 +38,74 @@ export interface AuthenticatedUser {
   userId: string;
   email: string | null;
   role: string | null;
-  /** Epoch milliseconds of `exp`, or null when the token has none. */
+  /**
+   * Epoch milliseconds of `exp`. TokenVerifier refuses tokens without `exp`, so a verified
+   * user always has one; null only in contexts built without a token (e.g. tests).
+   */
   expiresAt: number | null;
 }
 
 /** Tokens larger than this are refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8_192;
-const HMAC_ALGORITHMS = ['HS256'];
-const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
-const EC_ALGORITHMS = ['ES256', 'ES384', 'ES512'];
+const MAX_CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
- * Verifies JWTs for the handshake and the HTTP API alike. The key is chosen by the
- * algorithm family, never by the token alone: an HS256 token is only checked against
- * JWT_SECRET and an RS/ES token only against the public key, so the public key can
- * never be used as an HMAC secret (algorithm confusion), and `alg: none` is never allowed.
+ * The `JwtModule` options every Herald token goes through: the key comes from `keys` by
+ * the token's algorithm (`secretOrKeyProvider`, also for JWKS), `algorithms` is pinned to
+ * the configured keys, and demo tokens are signed HS256 with the secret.
+ */
+export function createJwtModuleOptions(
+  keys: TokenKeys,
+  options: JwtVerificationOptions,
+): JwtModuleOptions {
+  return {
+    secretOrKeyProvider: (requestType, tokenOrPayload) => {
+      if (requestType === JwtSecretRequestType.SIGN) return keys.signingKey();
+      // Always a promise, so a refused header rejects verifyAsync instead of throwing.
+      return Promise.resolve().then(() => keys.verificationKey(headerOf(tokenOrPayload)));
+    },
+    signOptions: {
+      algorithm: 'HS256',
+      ...(options.issuer ? { issuer: options.issuer } : {}),
+      ...(options.audience ? { audience: options.audience } : {}),
+    },
+    verifyOptions: {
+      algorithms: keys.algorithms,
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: clockToleranceOf(options),
+    },
+  };
+}
+
+/** Builds the verifier outside Nest (scripts, tests) exactly as RealtimeModule does. */
+export function createTokenVerifier(options: JwtVerificationOptions): TokenVerifier {
+  const keys = new TokenKeys(options);
+  return new TokenVerifier(new JwtService(createJwtModuleOptions(keys, options)), options);
+}
+
+/**
+ * Verifies JWTs for the handshake, `auth:refresh` and the HTTP API through `JwtService`
+ * (`@nestjs/jwt`), then applies Herald's own rules: no unknown critical headers, `exp`
+ * required (RFC 8725), and the configured user-id claim must be a valid user id.
  */
 export class TokenVerifier {
-  private readonly algorithms: string[];
-  private readonly getKey: JWTVerifyGetKey;
-  private readonly clockTolerance: number;
+  private readonly userIdClaim: string;
+  private readonly emailClaim: string;
+  private readonly clockToleranceSeconds: number;
 
-  constructor(private readonly options: JwtVerificationOptions) {
-    const hmac = options.secret ? createSecretKey(Buffer.from(options.secret, 'utf8')) : undefined;
-    let asymmetric: KeyObject | JWTVerifyGetKey | undefined;
-    let asymmetricAlgorithms: string[] = [];
-    if (options.publicKey) {
-      const key = createPublicKey(options.publicKey);
-      asymmetric = key;
-      asymmetricAlgorithms = key.asymmetricKeyType === 'ec' ? EC_ALGORITHMS : RSA_ALGORITHMS;
-    } else if (options.jwksUrl) {
-      asymmetric = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000 });
-      asymmetricAlgorithms = [...RSA_ALGORITHMS, ...EC_ALGORITHMS];
-    }
-    if (!hmac && !asymmetric)
-      throw new Error('TokenVerifier needs a secret, a public key or a JWKS URL');
-    this.algorithms = [...(hmac ? HMAC_ALGORITHMS : []), ...asymmetricAlgorithms];
-    this.clockTolerance = Math.max(0, Math.min(options.clockToleranceSeconds ?? 5, 5));
-    this.getKey = async (header: JWTHeaderParameters, token) => {
-      if (HMAC_ALGORITHMS.includes(header.alg)) {
-        if (hmac) return hmac;
-      } else if (asymmetric) {
-        return typeof asymmetric === 'function' ? fetchKey(asymmetric, header, token) : asymmetric;
-      }
-      throw new HeraldError(ErrorCode.TokenInvalid, `algorithm ${header.alg} is not accepted`);
-    };
+  constructor(
+    private readonly jwt: JwtService,
+    options: JwtVerificationOptions,
+  ) {
+    this.userIdClaim = options.userIdClaim ?? 'sub';
+    this.emailClaim = options.emailClaim ?? 'email';
+    this.clockToleranceSeconds = clockToleranceOf(options);
   }
 
-  /** Tolerance applied to `exp`/`nbf`, in milliseconds (at most 5 s, SPEC §3). */
+  /** Tolerance applied to `exp`/`nbf`, in milliseconds (at most 5 s). */
   get clockToleranceMs(): number {
-    return this.clockTolerance * 1000;
+    return this.clockToleranceSeconds * 1000;
   }
 
   async verify(token: unknown): Promise<AuthenticatedUser> {
@@ -85,76 +115,92 @@ export class TokenVerifier {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
       throw new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is malformed');
     }
-    let payload: Record<string, unknown>;
-    try {
-      ({ payload } = await jwtVerify(token, this.getKey, {
-        algorithms: this.algorithms,
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        clockTolerance: this.clockTolerance,
-      }));
-    } catch (error) {
-      throw this.translate(error);
-    }
-    const claims = tokenClaimsSchema.safeParse(payload);
-    if (!claims.success) {
+    const header = headerOf(token);
+    // jsonwebtoken ignores `crit`; Herald understands no extension, so any is refused (RFC 7515).
+    if (header.crit !== undefined) {
       throw new HeraldError(
         ErrorCode.TokenInvalid,
-        'Token subject (sub) must be a non-empty string',
+        'Token has critical headers Herald does not support',
       );
     }
-    const { sub, email, role, exp } = claims.data;
-    return {
-      userId: sub,
-      email: email ?? null,
-      role: role ?? null,
-      expiresAt: exp ? exp * 1000 : null,
-    };
+    let payload: unknown;
+    try {
+      payload = await this.jwt.verifyAsync(token);
+    } catch (error) {
+      throw translate(error);
+    }
+    return this.readClaims(payload);
   }
 
-  private translate(error: unknown): HeraldError {
-    if (error instanceof HeraldError) return error;
-    if (error instanceof errors.JWTExpired) {
-      return new HeraldError(ErrorCode.TokenExpired, 'Authentication token has expired');
+  private readClaims(payload: unknown): AuthenticatedUser {
+    if (typeof payload !== 'object' || payload === null) {
+      throw new HeraldError(ErrorCode.TokenInvalid, 'Token payload is not a JSON object');
     }
-    if (error instanceof errors.JWTClaimValidationFailed) {
-      return new HeraldError(ErrorCode.TokenInvalid, `Token claim check failed: ${error.claim}`);
+    const claims = payload as Record<string, unknown>;
+    if (typeof claims['exp'] !== 'number') {
+      throw new HeraldError(
+        ErrorCode.TokenInvalid,
+        'Token has no expiry (exp); tokens must expire',
+      );
     }
-    return new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is invalid');
+    const rawUserId = claims[this.userIdClaim];
+    const userId = userIdSchema.safeParse(rawUserId);
+    if (!userId.success || userId.data !== rawUserId) {
+      throw new HeraldError(
+        ErrorCode.TokenInvalid,
+        `Token claim ${this.userIdClaim} must be a user id: 1-255 characters, no surrounding spaces or control characters`,
+      );
+    }
+    const email = optionalString(claims, this.emailClaim);
+    const role = optionalString(claims, 'role');
+    return { userId: userId.data, email, role, expiresAt: claims['exp'] * 1000 };
   }
 }
 
-/**
- * Looks the key up in the JWKS. A key set that cannot be fetched (timeout, connection
- * refused, garbage answer) is an outage, not a bad token: SERVICE_UNAVAILABLE, so clients
- * retry instead of signing the user out. A kid that is not in the set stays TOKEN_INVALID.
- */
-async function fetchKey(
-  jwks: JWTVerifyGetKey,
-  header: JWTHeaderParameters,
-  token: Parameters<JWTVerifyGetKey>[1],
-): Promise<Awaited<ReturnType<JWTVerifyGetKey>>> {
-  try {
-    return await jwks(header, token);
-  } catch (error) {
-    if (
-      error instanceof errors.JWKSNoMatchingKey ||
-      error instanceof errors.JWKSMultipleMatchingKeys
-    ) {
-      throw error;
-    }
-    if (
-      error instanceof errors.JOSEError &&
-      !(error instanceof errors.JWKSTimeout) &&
-      !(error instanceof errors.JWKSInvalid)
-    ) {
-      throw error;
-    }
-    throw new HeraldError(
-      ErrorCode.Unavailable,
-      'Token signing keys cannot be fetched right now; retry shortly',
-    );
+function optionalString(claims: Record<string, unknown>, name: string): string | null {
+  const value = claims[name];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    throw new HeraldError(ErrorCode.TokenInvalid, `Token claim ${name} must be a string`);
   }
+  return value;
+}
+
+function clockToleranceOf(options: JwtVerificationOptions): number {
+  const configured = options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS;
+  return Math.max(0, Math.min(configured, MAX_CLOCK_TOLERANCE_SECONDS));
+}
+
+/** The decoded JOSE header, or TOKEN_INVALID when the token is not a JWS compact JWT. */
+function headerOf(token: unknown): Record<string, unknown> {
+  if (typeof token === 'string' && token.split('.').length === 3) {
+    try {
+      const header: unknown = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+      if (typeof header === 'object' && header !== null && !Array.isArray(header)) {
+        return header as Record<string, unknown>;
+      }
+    } catch {
+      // Not JSON: refused below.
+    }
+  }
+  throw new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is malformed');
+}
+
+/** jsonwebtoken's verdicts as Herald codes; a not-yet-valid token (nbf) is TOKEN_INVALID. */
+function translate(error: unknown): HeraldError {
+  if (HeraldError.is(error)) return error;
+  if (error instanceof TokenExpiredError) {
+    return new HeraldError(ErrorCode.TokenExpired, 'Authentication token has expired');
+  }
+  if (error instanceof NotBeforeError) {
+    return new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is not valid yet (nbf)');
+  }
+  if (error instanceof JsonWebTokenError && /audience|issuer/.test(error.message)) {
+    // jsonwebtoken's message names the expected value; the client only learns which claim.
+    const claim = error.message.includes('audience') ? 'aud' : 'iss';
+    return new HeraldError(ErrorCode.TokenInvalid, `Token claim check failed: ${claim}`);
+  }
+  return new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is invalid');
 }
 
 /** Reads a token from `Authorization: Bearer <token>`; undefined when absent. */

@@ -217,10 +217,7 @@ export class RealtimeGateway
   ): Promise<ClientEventResults['auth:refresh']> {
     const user = await this.verifier.verify(token);
     if (user.userId !== socket.data.userId) {
-      throw new HeraldError(
-        ErrorCode.Forbidden,
-        'auth:refresh needs a token of the same user (sub)',
-      );
+      throw new HeraldError(ErrorCode.Forbidden, 'auth:refresh needs a token of the same user');
     }
     socket.data = {
       ...socket.data,

@@ -3,6 +3,7 @@ import {
   createScratchDatabase,
   type ScratchDatabase,
   startApi,
+  waitFor,
 } from '../../../../tools/testing/index.mjs';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { inject } from 'vitest';
@@ -96,7 +97,12 @@ describe('PostgreSQL outage', () => {
     device.close();
 
     await relay.open();
-    expect((await fetch(`${api.url}/api/health`)).status).toBe(200);
+    // Health answers from a result at most a second old, so recovery shows within that.
+    await waitFor(
+      async () => (await fetch(`${api.url}/api/health`)).status === 200,
+      5_000,
+      'health to report the database up again',
+    );
     expect((await call('GET', '/api/notifications/unread-count')).body).toEqual({ unreadCount: 1 });
     expect((await serviceSend(api, { userId, title: 'after', message: 'm' })).status).toBe(201);
     expect((await call('GET', '/api/notifications/unread-count')).body).toEqual({ unreadCount: 2 });

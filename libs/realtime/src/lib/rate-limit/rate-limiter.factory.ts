@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from '../cluster/redis-cluster-backend';
 import { createRedisConnection, type HeraldRedis } from '../cluster/redis-connection';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
 import { KeyedRateLimiter, type RateLimitRule, type RateLimitStore } from './keyed-rate-limiter';
@@ -16,9 +17,13 @@ export class RateLimiterFactory implements OnApplicationShutdown {
   constructor(@Inject(REALTIME_OPTIONS) options: ResolvedRealtimeOptions) {
     if (options.redis) {
       this.store = {
-        // Offline queue off: while Redis is away a check fails at once and the limiter's
-        // in-memory insurance answers, rather than requests queuing behind a dead socket.
-        client: createRedisConnection(options.redis.url, 'rate-limit', { offlineQueue: false }),
+        // Offline queue off and a command timeout: while Redis is away or does not answer, a
+        // check fails (at once, or after the timeout) and the limiter's in-memory insurance
+        // answers, rather than handshakes and requests waiting on a dead or frozen Redis.
+        client: createRedisConnection(options.redis.url, 'rate-limit', {
+          offlineQueue: false,
+          commandTimeoutMs: options.redis.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+        }),
         keyPrefix: `${options.redis.keyPrefix}:rate-limit`,
       };
     }

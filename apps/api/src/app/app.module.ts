@@ -13,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { AsyncApiModule } from './openapi/asyncapi.module';
 import { RealtimeWiringModule } from './realtime/realtime-wiring.module';
+import { SweeperModule } from './sweeper/sweeper.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         DatabaseModule,
         NotificationsModule,
         GamificationModule,
+        SweeperModule,
         AuthModule,
         DemoModule,
         AsyncApiModule,

@@ -16,7 +16,7 @@ async function post(api: ApiProcess, path: string, body: unknown, key: string) {
   return {
     status: res.status,
     replayed: res.headers.get('idempotent-replayed') === 'true',
-    body: (await res.json()) as any,
+    body: (await res.json()) as Record<string, unknown>,
   };
 }
 

@@ -16,13 +16,16 @@ import {
 const SWEEP_INTERVAL_MS = 200;
 const SEND_MAX_BYTES = 1_048_576;
 
-interface Answer<T = any> {
+/** An answer body read loosely: error bodies and grant answers alike. */
+type ErrorLike = Record<string, unknown>;
+
+interface Answer<T = ErrorLike> {
   status: number;
   headers: Headers;
   body: T;
 }
 
-async function post<T = any>(
+async function post<T = ErrorLike>(
   api: ApiProcess,
   path: string,
   body: unknown,

@@ -123,33 +123,23 @@ export class NotificationWriteBatcher {
     const stored = await this.repository.insertSends(toStore, tx);
     const recordsOf = new Map(toStore.map((send, i) => [send, stored[i] as Notification[]]));
 
-    const answers = new Map<string, { fingerprint: string } & IdempotentAnswer>();
+    // The answers of the keys claimed now, recorded with the rows; followers replay them.
+    const fresh: { request: IdempotentRequest; answer: IdempotentAnswer }[] = [];
     for (const send of toStore) {
       if (!send.idempotency) continue;
-      const answer = send.idempotency.answerOf(recordsOf.get(send) as Notification[]);
-      answers.set(claimId(send.idempotency.request), {
-        ...answer,
-        fingerprint: send.idempotency.request.fingerprint,
-      });
+      const { request, answerOf } = send.idempotency;
+      const answer = answerOf(recordsOf.get(send) as Notification[]);
+      fresh.push({ request, answer });
+      remembered.set(claimId(request), { ...answer, fingerprint: request.fingerprint });
     }
-    await this.idempotency.record(
-      tx,
-      toStore
-        .filter((send) => send.idempotency)
-        .map((send) => {
-          const request = (send.idempotency as IdempotentSend).request;
-          return { request, answer: answers.get(claimId(request)) as IdempotentAnswer };
-        }),
-    );
+    await this.idempotency.record(tx, fresh);
 
     return sends.map((send) => {
       const records = recordsOf.get(send);
       if (records) return { replayed: false, records };
-      const request = (send.idempotency as IdempotentSend).request;
       try {
-        const first = answers.get(claimId(request)) ?? undefined;
-        const answer = replayOf(request, first ? new Map([[claimId(request), first]]) : remembered);
-        return { replayed: true, answer };
+        const request = (send.idempotency as IdempotentSend).request;
+        return { replayed: true, answer: replayOf(request, remembered) };
       } catch (error) {
         return new BatchItemFailure(error);
       }

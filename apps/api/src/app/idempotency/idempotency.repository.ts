@@ -11,6 +11,13 @@ import {
   type IdempotentRequest,
 } from './idempotent-request';
 
+/**
+ * How long a request waits for another transaction that holds its key (the first request
+ * with that key, still running). Normally milliseconds; past this bound the request fails
+ * with a retryable 503 (`lock_timeout`), stores nothing and releases its own keys.
+ */
+export const CLAIM_WAIT_MS = 10_000;
+
 /** A key that was used before: its fingerprint and the first answer. */
 export interface RememberedAnswer extends IdempotentAnswer {
   fingerprint: string;
@@ -30,10 +37,14 @@ export class IdempotencyRepository {
    * Claims the keys of `requests` (distinct) in one statement; answers the ids
    * (`claimId`) of those this transaction now holds. A key whose window ended is taken
    * over. Rows are inserted in key order, so two transactions claiming overlapping keys
-   * lock them in the same order and cannot deadlock.
+   * lock them in the same order and cannot deadlock. A key held by a transaction that is
+   * still running is waited for up to CLAIM_WAIT_MS, then the request fails with 503.
    */
   async claim(tx: Database, requests: readonly IdempotentRequest[]): Promise<Set<string>> {
     if (requests.length === 0) return new Set();
+    // Bounds the wait on a key held by a transaction that has not ended (SET LOCAL: this
+    // transaction only).
+    await tx.execute(sql.raw(`set local lock_timeout = ${CLAIM_WAIT_MS}`));
     const rows = await tx
       .insert(idempotencyKeys)
       // Columns in table order: scope, key, fingerprint, response_status, response_body, created_at, expires_at.

@@ -115,6 +115,7 @@ export class NotificationsService {
    */
   async send(userIds: readonly string[], content: NotificationContent): Promise<Notification[]> {
     const outcome = await this.writes.store({ userIds: [...new Set(userIds)], content });
+    // Without an idempotency key nothing is ever replayed: these are the stored records.
     const stored = (outcome as Extract<WriteOutcome, { replayed: false }>).records;
     await this.publish(stored);
     return stored;

@@ -14,6 +14,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { AsyncApiModule } from './openapi/asyncapi.module';
 import { RealtimeWiringModule } from './realtime/realtime-wiring.module';
+import { SweeperModule } from './sweeper/sweeper.module';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         DatabaseModule,
         NotificationsModule,
         GamificationModule,
+        SweeperModule,
         AuthModule,
         DemoModule,
         AsyncApiModule,

@@ -32,6 +32,8 @@ export interface InboxTransport {
   markRead(id: string): Promise<InboxMutationResult & { unreadCount?: number }>;
   markAllRead(): Promise<InboxMutationResult & { unreadCount?: number }>;
   remove(id: string): Promise<InboxMutationResult & { unreadCount?: number }>;
+  /** Notifications that arrived over HTTP (resync, loadMore), for receipts. */
+  loaded?(items: readonly Notification[]): void;
 }
 
 type InboxEvent =
@@ -85,6 +87,7 @@ export class InboxStore {
         this.http.unreadCount(),
       ]);
       if (generation !== this.syncGeneration) return; // a newer resync superseded this one
+      this.transport.loaded?.(page.items);
       const replay = this.pending ?? [];
       this.pending = null;
       this.nextCursor = page.nextCursor;
@@ -112,6 +115,7 @@ export class InboxStore {
   async loadMore(): Promise<void> {
     if (!this.nextCursor) return;
     const page = await this.http.list({ limit: this.pageSize, cursor: this.nextCursor });
+    this.transport.loaded?.(page.items);
     this.nextCursor = page.nextCursor;
     this.update({
       items: dedupeSorted([...this.snapshot.items, ...page.items]),

@@ -18,6 +18,7 @@ import {
 import { InboxHttp, type FetchLike } from './http';
 import { InboxStore, type InboxMutationResult } from './inbox';
 import { Listeners } from './listeners';
+import { ReceiptBatcher, type ReceiptOptions } from './receipts';
 import { readTokenExpiry, refreshDelay } from './token';
 
 export type HeraldSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -50,6 +51,12 @@ export interface RealtimeClientOptions {
   inbox?: boolean | { pageSize?: number };
   /** Default acknowledgement timeout of `emitWithAck` (default 10 s). */
   ackTimeoutMs?: number;
+  /**
+   * Confirm every notification this device gets (live or by resync) with
+   * `notification:received`, batched (default true: at most four messages a second). The
+   * server records the first receipt as the notification's `deliveredAt`.
+   */
+  receipts?: boolean | ReceiptOptions;
   /** Connect at once (default true). With `false`, call `connect()`. */
   autoConnect?: boolean;
 }
@@ -105,6 +112,7 @@ export class RealtimeClient {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
+  private readonly receipts: ReceiptBatcher | null;
 
   constructor(private readonly options: RealtimeClientOptions) {
     this.backoff = resolveBackoff(options.reconnection);
@@ -135,6 +143,14 @@ export class RealtimeClient {
       options.url ? io(options.url, socketOptions) : io(socketOptions)
     ) as HeraldSocket;
 
+    this.receipts =
+      options.receipts === false
+        ? null
+        : new ReceiptBatcher(
+            async (ids) =>
+              (await this.emitWithAck(ClientEvent.Received, { notificationIds: ids })).ok,
+            typeof options.receipts === 'object' ? options.receipts : {},
+          );
     this.inbox = options.inbox === false ? null : this.createInbox(options);
     this.wireSocket();
     if (options.autoConnect !== false) this.connect();
@@ -182,6 +198,7 @@ export class RealtimeClient {
     this.handlers.clear();
     this.stateListeners.clear();
     this.inbox?.dispose();
+    this.receipts?.dispose();
   }
 
   /** The token used for the current connection (null before the first handshake). */
@@ -248,6 +265,7 @@ export class RealtimeClient {
         attempt: 0,
       });
       this.scheduleRefresh();
+      this.receipts?.flush();
       void this.inbox?.resync();
     });
 
@@ -308,6 +326,8 @@ export class RealtimeClient {
         this.tokenExpiredNotice = true; // the server disconnects us next
       }
     }
+    if (event === ServerEvent.NotificationNew)
+      this.receipts?.add([(payload as ServerEventPayloads['notification:new']).notification.id]);
     if (this.inbox) this.feedInbox(this.inbox, event, payload);
     const set = this.handlers.get(event);
     if (!set) return;
@@ -475,6 +495,9 @@ export class RealtimeClient {
         markAllRead: () => viaSocketOrHttp(ClientEvent.MarkAllRead, {}, () => http.markAllRead()),
         remove: (id) =>
           viaSocketOrHttp(ClientEvent.Delete, { notificationId: id }, () => http.remove(id)),
+        // Loaded by resync or loadMore: what no device confirmed yet is confirmed now.
+        loaded: (items) =>
+          this.receipts?.add(items.filter((n) => n.deliveredAt === null).map((n) => n.id)),
       },
       pageSize,
     );

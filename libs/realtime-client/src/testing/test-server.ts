@@ -71,6 +71,8 @@ export interface TestServer {
   handshakes: Array<{ token: string | undefined; accepted: boolean }>;
   /** `auth:refresh` requests that were accepted. */
   refreshes: string[];
+  /** Every `notification:received` message, in arrival order (its ids). */
+  receipts: string[][];
   notify(userId: string, title: string): Notification;
   /** Stores a notification without pushing it (as if the user was offline). */
   store(userId: string, title: string): Notification;
@@ -102,6 +104,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   );
   const handshakes: TestServer['handshakes'] = [];
   const refreshes: string[] = [];
+  const receipts: string[][] = [];
   const expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   io.use(async (socket, next) => {
@@ -200,6 +203,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       },
     );
     handle(
+      'notification:received',
+      (payload: { notificationIds: string[] }, ack: AckCallback<Record<string, unknown>>) => {
+        receipts.push([...payload.notificationIds]);
+        for (const n of inboxOf(userId))
+          if (payload.notificationIds.includes(n.id)) n.deliveredAt ??= new Date().toISOString();
+        ack({ ok: true });
+      },
+    );
+    handle(
       'notification:delete',
       (payload: { notificationId: string }, ack: AckCallback<Record<string, unknown>>) => {
         const inbox = inboxOf(userId);
@@ -271,7 +283,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       message: `${title} message`,
       data: null,
       createdAt: new Date().toISOString(),
+      deliveredAt: null,
       readAt: null,
+      expiresAt: null,
     };
     inboxOf(userId).unshift(notification);
     return notification;
@@ -283,6 +297,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     io,
     handshakes,
     refreshes,
+    receipts,
     store,
     inboxOf,
     notify(userId, title) {

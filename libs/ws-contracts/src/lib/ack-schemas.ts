@@ -27,6 +27,7 @@ export const clientEventResultSchemas = {
     /** When the new token expires; null for a token without `exp`. */
     expiresAt: isoDateSchema.nullable(),
   }),
+  [ClientEvent.Received]: z.object({}),
 } as const satisfies Record<ClientEventName, z.ZodObject>;
 
 /** The whole acknowledgement of `event`: `{ ok: true, ...result }` or `{ ok: false, error }`. */

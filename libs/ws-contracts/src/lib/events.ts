@@ -36,6 +36,8 @@ export const ClientEvent = {
   Delete: 'notification:delete',
   /** Extend the session with a fresh token, without reconnecting. */
   AuthRefresh: 'auth:refresh',
+  /** Receipt: these notifications reached a device of the user (ids of others are ignored). */
+  Received: 'notification:received',
 } as const;
 export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];
 
@@ -63,6 +65,8 @@ export const EVENT_SUMMARIES = {
   'notification:mark_all_read': "Mark all of the user's notifications read, on every device.",
   'notification:delete': "Delete one of the user's notifications, on every device.",
   'auth:refresh': 'Extend the session with a fresh token, without reconnecting.',
+  'notification:received':
+    'Receipt: these notifications reached a device of the user (ids of others are ignored).',
 } as const satisfies Record<ServerEventName | ClientEventName, string>;
 
 export function isServerEventName(name: unknown): name is ServerEventName {

@@ -8,12 +8,15 @@ import type {
   leaderboardEntrySchema,
   listNotificationsQuerySchema,
   notificationSchema,
+  notificationStatusSchema,
   serverEventSchemas,
   tokenClaimsSchema,
 } from './schemas';
 
 export type Notification = z.infer<typeof notificationSchema>;
 export type LeaderboardEntry = z.infer<typeof leaderboardEntrySchema>;
+/** `GET /api/notifications/:id/status`. */
+export type NotificationStatus = z.infer<typeof notificationStatusSchema>;
 
 type ServerSchemas = typeof serverEventSchemas;
 type ClientSchemas = typeof clientEventSchemas;
@@ -39,6 +42,7 @@ export type MarkReadPayload = z.infer<ClientSchemas[typeof ClientEvent.MarkRead]
 export type MarkAllReadPayload = z.infer<ClientSchemas[typeof ClientEvent.MarkAllRead]>;
 export type DeleteNotificationPayload = z.infer<ClientSchemas[typeof ClientEvent.Delete]>;
 export type AuthRefreshPayload = z.infer<ClientSchemas[typeof ClientEvent.AuthRefresh]>;
+export type NotificationReceivedPayload = z.infer<ClientSchemas[typeof ClientEvent.Received]>;
 
 /**
  * Payload of every server → client event, by name. An interface, so an application can
@@ -67,6 +71,7 @@ export interface ClientEventResults {
   'notification:mark_all_read': { updated: number; unreadCount: number };
   'notification:delete': { notificationId: string; unreadCount: number };
   'auth:refresh': { userId: string; expiresAt: string | null };
+  'notification:received': Record<string, never>;
 }
 
 /** Payload of every client → server event, by name (augmentable like the server map). */
@@ -75,6 +80,7 @@ export interface ClientEventPayloads {
   'notification:mark_all_read': MarkAllReadPayload;
   'notification:delete': DeleteNotificationPayload;
   'auth:refresh': AuthRefreshPayload;
+  'notification:received': NotificationReceivedPayload;
 }
 
 // ---- HTTP bodies and answers ------------------------------------------------------------

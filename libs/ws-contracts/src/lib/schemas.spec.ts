@@ -63,6 +63,15 @@ describe('client event schemas', () => {
       false,
     );
   });
+
+  it('accepts a receipt of 1 to 100 notification ids', () => {
+    const received = clientEventSchemas['notification:received'];
+    expect(received.safeParse({ notificationIds: [ID] }).success).toBe(true);
+    expect(received.safeParse({ notificationIds: Array(100).fill(ID) }).success).toBe(true);
+    expect(received.safeParse({ notificationIds: [] }).success).toBe(false);
+    expect(received.safeParse({ notificationIds: Array(101).fill(ID) }).success).toBe(false);
+    expect(received.safeParse({ notificationIds: ['not-a-uuid'] }).success).toBe(false);
+  });
 });
 
 describe('POST /api/notifications body', () => {
@@ -98,6 +107,19 @@ describe('POST /api/notifications body', () => {
     const schema = buildCreateNotificationBodySchema({ maxRecipients: 3 });
     expect(schema.safeParse({ ...base, userIds: ['a', 'b', 'c'] }).success).toBe(true);
     expect(schema.safeParse({ ...base, userIds: ['a', 'b', 'c', 'd'] }).success).toBe(false);
+  });
+
+  it('accepts an expiresAt in the future only', () => {
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    expect(
+      createNotificationBodySchema.safeParse({ ...base, userId: 'u1', expiresAt: at(60_000) })
+        .success,
+    ).toBe(true);
+    for (const expiresAt of [at(-60_000), 'tomorrow', 42]) {
+      expect(
+        createNotificationBodySchema.safeParse({ ...base, userId: 'u1', expiresAt }).success,
+      ).toBe(false);
+    }
   });
 
   it('keeps unicode and SQL metacharacters as plain text', () => {

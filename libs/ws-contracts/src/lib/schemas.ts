@@ -17,6 +17,10 @@ export const LIMITS = {
   /** Default page size and cap of `GET /api/notifications`. */
   defaultPageSize: 20,
   maxPageSize: 100,
+  /** Receipts one `notification:received` may carry; the client library batches below it. */
+  maxReceiptIds: 100,
+  /** Default size cap of `data`, serialized as JSON (NOTIFICATION_DATA_MAX_BYTES). */
+  dataMaxBytes: 16_384,
   /** Largest single XP grant; guards against overflow and nonsense. */
   maxXpAmount: 1_000_000,
   /**
@@ -71,7 +75,30 @@ export const notificationSchema = z.object({
   message: z.string(),
   data: jsonObjectSchema.nullable(),
   createdAt: isoDateSchema,
+  /** The first receipt (`notification:received`) from any device of the user, or null. */
+  deliveredAt: isoDateSchema.nullable(),
   readAt: isoDateSchema.nullable(),
+  /** When the notification leaves the inbox on its own, or null for never. */
+  expiresAt: isoDateSchema.nullable(),
+});
+
+/**
+ * `GET /api/notifications/:id/status`: where one notification stands. `escalations` lists
+ * every channel it was escalated to (empty when none).
+ */
+export const notificationStatusSchema = z.object({
+  id: notificationIdSchema,
+  userId: userIdSchema,
+  createdAt: isoDateSchema,
+  deliveredAt: isoDateSchema.nullable(),
+  readAt: isoDateSchema.nullable(),
+  escalations: z.array(
+    z.object({
+      channel: z.string(),
+      status: z.string(),
+      at: isoDateSchema,
+    }),
+  ),
 });
 
 export const leaderboardEntrySchema = z.object({
@@ -150,6 +177,12 @@ export const clientEventSchemas = {
   [ClientEvent.MarkAllRead]: z.strictObject({}),
   [ClientEvent.Delete]: z.strictObject({ notificationId: notificationIdSchema }),
   [ClientEvent.AuthRefresh]: z.strictObject({ token: z.string().min(1).max(8_192) }),
+  [ClientEvent.Received]: z.strictObject({
+    notificationIds: z
+      .array(notificationIdSchema)
+      .min(1, 'must name at least one notification')
+      .max(LIMITS.maxReceiptIds, `must name at most ${LIMITS.maxReceiptIds} notifications`),
+  }),
 } as const;
 
 // ---- HTTP bodies (service and user API) ------------------------------------------------
@@ -177,10 +210,16 @@ export function buildCreateNotificationBodySchema(
       message: text(LIMITS.messageMaxLength),
       type: text(LIMITS.typeMaxLength).optional(),
       data: jsonObjectSchema.optional(),
+      /** When the notification leaves every inbox on its own; must be in the future. */
+      expiresAt: isoDateSchema.optional(),
     })
     .refine((b) => (b.userId === undefined) !== (b.userIds === undefined), {
       message: 'exactly one of userId or userIds is required',
       path: ['userId'],
+    })
+    .refine((b) => b.expiresAt === undefined || Date.parse(b.expiresAt) > Date.now(), {
+      message: 'must be in the future',
+      path: ['expiresAt'],
     });
 }
 export const createNotificationBodySchema = buildCreateNotificationBodySchema();

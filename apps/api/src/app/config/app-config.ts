@@ -126,6 +126,10 @@ const envSchema = z.object({
   API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
   DEMO_AUTH: bool('DEMO_AUTH').optional(),
   MAX_RECIPIENTS: int('MAX_RECIPIENTS', 1, 100_000).default(1_000),
+  NOTIFICATION_DATA_MAX_BYTES: int('NOTIFICATION_DATA_MAX_BYTES', 64, 1024 * 1024).default(16_384),
+  SEND_MAX_BYTES: int('SEND_MAX_BYTES', 1_024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+  RETENTION_DAYS: int('RETENTION_DAYS', 0, 36_500).default(90),
+  SWEEP_INTERVAL_MS: int('SWEEP_INTERVAL_MS', 50, 3_600_000).default(15_000),
   HTTP_BODY_LIMIT: z
     .string()
     .trim()
@@ -178,6 +182,10 @@ export interface AppConfig {
   demoAuth: boolean;
   limits: {
     maxRecipients: number;
+    /** Largest `data` of one notification, serialized as JSON, in bytes. */
+    notificationDataMaxBytes: number;
+    /** Largest total one send may write: recipients × the size of its content, in bytes. */
+    sendMaxBytes: number;
     httpBodyLimit: string;
     httpRatePerMinute: number;
     wsMaxMessageBytes: number;
@@ -186,6 +194,8 @@ export interface AppConfig {
     handshakeBurst: number;
     handshakePerSecond: number;
   };
+  /** The sweeper: expired notifications, read ones past retention, expired idempotency keys. */
+  sweeper: { intervalMs: number; retentionDays: number };
   shutdownTimeoutMs: number;
   log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
 }
@@ -290,6 +300,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     demoAuth,
     limits: {
       maxRecipients: e.MAX_RECIPIENTS,
+      notificationDataMaxBytes: e.NOTIFICATION_DATA_MAX_BYTES,
+      sendMaxBytes: e.SEND_MAX_BYTES,
       httpBodyLimit: e.HTTP_BODY_LIMIT,
       httpRatePerMinute: e.HTTP_RATE_LIMIT_PER_MINUTE,
       wsMaxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
@@ -298,6 +310,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       handshakeBurst: e.HANDSHAKE_RATE_LIMIT_BURST,
       handshakePerSecond: e.HANDSHAKE_RATE_LIMIT_PER_SECOND,
     },
+    sweeper: { intervalMs: e.SWEEP_INTERVAL_MS, retentionDays: e.RETENTION_DAYS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
   };

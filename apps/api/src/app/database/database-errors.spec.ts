@@ -21,6 +21,20 @@ describe('database error translation', () => {
     expect((translated as HeraldError).cause).toBe(error);
   });
 
+  it.each([
+    ['a lock wait past lock_timeout', '55P03'],
+    ['a deadlock', '40P01'],
+  ])('turns %s into a retryable SERVICE_UNAVAILABLE (503, Retry-After 1)', (_label, code) => {
+    const translated = translateDatabaseError(
+      Object.assign(new Error('Failed query'), { cause: withCode(code) }),
+    );
+    expect(translated).toMatchObject({
+      code: ErrorCode.Unavailable,
+      status: 503,
+      retryAfterSeconds: 1,
+    });
+  });
+
   it('turns data the database refuses into INVALID_PAYLOAD (400) naming the reason', () => {
     const error = Object.assign(new Error('Failed query'), {
       cause: withCode('22P05', 'unsupported Unicode escape sequence'),

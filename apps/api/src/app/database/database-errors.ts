@@ -62,6 +62,17 @@ function dataExceptionOf(error: unknown): ErrorLike | undefined {
 }
 
 /**
+ * SQLSTATE 55P03 (lock_not_available: `lock_timeout` passed), 40P01 (deadlock) and 40001
+ * (serialization failure): the work was rolled back because of other work; a retry succeeds.
+ */
+function isContention(error: unknown): boolean {
+  for (const e of causes(error)) {
+    if (e.code === '55P03' || e.code === '40P01' || e.code === '40001') return true;
+  }
+  return false;
+}
+
+/**
  * Maps a failed query to what the caller should see: an outage becomes SERVICE_UNAVAILABLE
  * (HTTP 503, and the same code on sockets), input the database refuses becomes
  * INVALID_PAYLOAD (400); anything else is a bug and propagates unchanged. The driver's
@@ -71,6 +82,12 @@ export function translateDatabaseError(error: unknown): unknown {
   if (HeraldError.is(error)) return error;
   if (isConnectionError(error)) {
     return new HeraldError(ErrorCode.Unavailable, 'The database is unavailable; retry later', {
+      cause: error,
+    });
+  }
+  if (isContention(error)) {
+    return new HeraldError(ErrorCode.Unavailable, 'The database is busy; retry the request', {
+      retryAfterSeconds: 1,
       cause: error,
     });
   }

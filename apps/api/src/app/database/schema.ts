@@ -4,3 +4,4 @@
  */
 export * from '../notifications/notifications.schema';
 export * from '../gamification/gamification.schema';
+export * from '../idempotency/idempotency.schema';

@@ -5,6 +5,7 @@ import {
   HttpCode,
   HttpStatus,
   Inject,
+  Param,
   Post,
   UseGuards,
 } from '@nestjs/common';
@@ -13,12 +14,14 @@ import { JwtAuthGuard, WebSocketService, ZodValidationPipe } from '@herald/realt
 import {
   ErrorCode,
   grantXpBodySchema,
+  notificationIdSchema,
   serverEventBodySchema,
   type DeliveryResponse,
   type DemoUser,
   type GrantXpBody,
   type GrantXpResponse,
   type Notification,
+  type NotificationStatus,
   type ServerEventPayloads,
 } from '@herald/ws-contracts';
 import { DemoEnabledGuard } from '../auth/demo-enabled.guard';
@@ -72,6 +75,19 @@ export class DemoController {
   @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
   send(@Body() body: unknown): Promise<Notification | Notification[]> {
     return this.notifications.sendRequested(this.createBody.transform(body));
+  }
+
+  @Get('notifications/:id/status')
+  @ApiOperation({
+    summary:
+      'Where a notification stands, as the service sees it (same answer as GET /api/notifications/:id/status)',
+  })
+  @ApiContractResponse(200, 'The delivery status', 'NotificationStatus')
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
+  status(
+    @Param('id', new ZodValidationPipe(notificationIdSchema)) id: string,
+  ): Promise<NotificationStatus> {
+    return this.notifications.status(id);
   }
 
   @Post('xp')

@@ -2,18 +2,22 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   Inject,
   Post,
+  Res,
   UseGuards,
 } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, JwtAuthGuard, ZodValidationPipe } from '@herald/realtime';
+import { IDEMPOTENCY_KEY_HEADER, idempotentRequest } from '../idempotency/idempotent-request';
+import { ApiIdempotencyKey, replyIdempotent } from '../idempotency/idempotent-reply';
 import {
   ErrorCode,
   grantXpBodySchema,
-  type GrantXpBody,
   type GrantXpResponse,
   type LeaderboardUpdatedPayload,
 } from '@herald/ws-contracts';
@@ -25,6 +29,8 @@ import {
   ApiUserAuth,
 } from '../openapi/api-docs.decorators';
 import { GamificationService } from './gamification.service';
+
+const grantXpBody = new ZodValidationPipe(grantXpBodySchema);
 
 @ApiTags('gamification')
 @Controller('gamification')
@@ -39,17 +45,28 @@ export class GamificationController {
       'Service: grant XP; pushes xp:gained, and rank:updated, achievement:unlocked, leaderboard:updated when earned',
   })
   @ApiServiceAuth()
+  @ApiIdempotencyKey()
   @ApiContractBody('GrantXpBody')
   @ApiContractResponse(
     200,
     'The new total, rank and the achievements this grant unlocked',
     'GrantXpResponse',
   )
-  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.Unavailable)
-  grantXp(
-    @Body(new ZodValidationPipe(grantXpBodySchema)) body: GrantXpBody,
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.IdempotencyKeyReused, ErrorCode.Unavailable)
+  async grantXp(
+    @Body() raw: unknown,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<GrantXpResponse> {
-    return this.gamification.grantXp(body.userId, body.amount, body.source);
+    const idempotency = idempotentRequest('POST /api/gamification/xp', idempotencyKey, raw);
+    const body = grantXpBody.transform(raw);
+    const outcome = await this.gamification.grantXpOnce(
+      body.userId,
+      body.amount,
+      body.source,
+      idempotency,
+    );
+    return replyIdempotent(res, outcome) as GrantXpResponse;
   }
 
   @Get('leaderboard')

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { GamificationController } from './gamification.controller';
 import { GamificationService } from './gamification.service';
 
 /** The demo game: XP, ranks, achievements (also inbox notifications) and a leaderboard. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [NotificationsModule, IdempotencyModule],
   controllers: [GamificationController],
   providers: [GamificationService],
   exports: [GamificationService],

@@ -1,9 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WebSocketService } from '@herald/realtime';
 import type { GrantXpResponse, LeaderboardEntry, Notification } from '@herald/ws-contracts';
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service';
 import type { Database } from '../database/database.types';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository';
+import type { IdempotentOutcome, IdempotentRequest } from '../idempotency/idempotent-request';
+import { DeliveryMetrics } from '../metrics/delivery.metrics';
 import { NotificationsService } from '../notifications/notifications.service';
 import { playerAchievements, playerXp } from './gamification.schema';
 import {
@@ -21,6 +24,24 @@ interface Unlocked {
   notifications: Notification[];
 }
 
+/** What one grant changed, inside its transaction. */
+interface Credited {
+  totalXp: number;
+  oldRank: string;
+  newRank: string;
+  unlocked: Unlocked;
+}
+
+function responseOf(userId: string, outcome: Credited): GrantXpResponse {
+  return {
+    userId,
+    totalXp: outcome.totalXp,
+    rank: outcome.newRank,
+    rankChanged: outcome.newRank !== outcome.oldRank,
+    achievements: outcome.unlocked.achievements.map((a) => a.id),
+  };
+}
+
 /**
  * XP, ranks, achievements and the leaderboard of the demo game. Each grant is one
  * transaction (XP, rank, achievements and their inbox notifications together); the
@@ -28,32 +49,85 @@ interface Unlocked {
  */
 @Injectable()
 export class GamificationService {
+  private readonly logger = new Logger(GamificationService.name);
+
   constructor(
     @Inject(DatabaseService) private readonly database: DatabaseService,
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
     @Inject(WebSocketService) private readonly ws: WebSocketService,
+    @Inject(IdempotencyRepository) private readonly idempotency: IdempotencyRepository,
+    @Inject(DeliveryMetrics) private readonly metrics: DeliveryMetrics,
   ) {}
 
   async grantXp(userId: string, amount: number, source: string): Promise<GrantXpResponse> {
-    const outcome = await this.database.transaction(async (tx) => {
-      // One atomic upsert adds the XP; it also locks the row until commit, so concurrent
-      // grants to one player serialise and each sees the rank the previous one stored.
-      const [player] = await tx
-        .insert(playerXp)
-        .values({ userId, xp: amount, rank: STARTING_RANK })
-        .onConflictDoUpdate({
-          target: playerXp.userId,
-          set: { xp: sql`${playerXp.xp} + excluded.xp`, updatedAt: sql`now()` },
-        })
-        .returning({ xp: playerXp.xp, rank: playerXp.rank });
-      const oldRank = player.rank;
-      const newRank = rankFor(player.xp).name;
-      if (newRank !== oldRank)
-        await tx.update(playerXp).set({ rank: newRank }).where(eq(playerXp.userId, userId));
-      const unlocked = await this.unlock(tx, userId, achievementsForXp(player.xp));
-      return { totalXp: player.xp, oldRank, newRank, unlocked };
-    });
+    return (await this.grantXpOnce(userId, amount, source)).body as GrantXpResponse;
+  }
 
+  /**
+   * A grant under an optional `Idempotency-Key`: the key is claimed and the answer recorded
+   * in the grant's own transaction, so a retry (even one racing the first, on another
+   * process) credits the XP once and answers the first answer again, pushing nothing.
+   */
+  async grantXpOnce(
+    userId: string,
+    amount: number,
+    source: string,
+    idempotency?: IdempotentRequest,
+  ): Promise<IdempotentOutcome> {
+    const result = await this.database.transaction((tx) =>
+      idempotency
+        ? this.idempotency.once(
+            tx,
+            idempotency,
+            () => this.credit(tx, userId, amount),
+            (credited) => ({ status: 200, body: responseOf(userId, credited) }),
+          )
+        : this.credit(tx, userId, amount).then((credited) => ({
+            replayed: false as const,
+            result: credited,
+          })),
+    );
+    if (result.replayed) return { ...result.answer, replayed: true };
+    const outcome = result.result;
+    // Committed: from here on the answer is success whatever fails (a retry would credit twice).
+    try {
+      await this.publishGrant(userId, amount, source, outcome);
+    } catch (error) {
+      this.metrics.postCommitFailures.inc({ step: 'xp_publish' });
+      this.logger.warn({
+        msg: 'Pushing an XP grant failed after its commit; the grant is stored',
+        err: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return { status: 200, body: responseOf(userId, outcome), replayed: false };
+  }
+
+  /** Adds the XP, the rank it earns and the achievements it unlocks, in `tx`. */
+  private async credit(tx: Database, userId: string, amount: number): Promise<Credited> {
+    // One atomic upsert adds the XP; it also locks the row until commit, so concurrent
+    // grants to one player serialise and each sees the rank the previous one stored.
+    const [player] = await tx
+      .insert(playerXp)
+      .values({ userId, xp: amount, rank: STARTING_RANK })
+      .onConflictDoUpdate({
+        target: playerXp.userId,
+        set: { xp: sql`${playerXp.xp} + excluded.xp`, updatedAt: sql`now()` },
+      })
+      .returning({ xp: playerXp.xp, rank: playerXp.rank });
+    const oldRank = player.rank;
+    const newRank = rankFor(player.xp).name;
+    if (newRank !== oldRank)
+      await tx.update(playerXp).set({ rank: newRank }).where(eq(playerXp.userId, userId));
+    const unlocked = await this.unlock(tx, userId, achievementsForXp(player.xp));
+    return { totalXp: player.xp, oldRank, newRank, unlocked };
+  }
+
+  private async publishGrant(
+    userId: string,
+    amount: number,
+    source: string,
+    outcome: Credited,
+  ): Promise<void> {
     this.ws.emitXpGained(userId, { amount, source, totalXp: outcome.totalXp });
     if (outcome.newRank !== outcome.oldRank) {
       const xpRequired = nextThresholdAfter(outcome.newRank);
@@ -65,13 +139,6 @@ export class GamificationService {
     }
     await this.publishUnlocked(userId, outcome.unlocked);
     await this.broadcastLeaderboardIfListed(userId);
-    return {
-      userId,
-      totalXp: outcome.totalXp,
-      rank: outcome.newRank,
-      rankChanged: outcome.newRank !== outcome.oldRank,
-      achievements: outcome.unlocked.achievements.map((a) => a.id),
-    };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DeliveryMetrics } from './delivery.metrics';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { createMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
@@ -7,8 +8,8 @@ import { createMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [{ provide: METRICS_REGISTRY, useFactory: createMetricsRegistry }],
-  exports: [METRICS_REGISTRY],
+  providers: [{ provide: METRICS_REGISTRY, useFactory: createMetricsRegistry }, DeliveryMetrics],
+  exports: [METRICS_REGISTRY, DeliveryMetrics],
 })
 export class MetricsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { ZodValidationPipe } from '@herald/realtime';
-import { buildCreateNotificationBodySchema } from '@herald/ws-contracts';
+import { buildCreateNotificationBodySchema, ErrorCode, HeraldError } from '@herald/ws-contracts';
 import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
@@ -12,18 +12,42 @@ export type CreateNotificationInput = z.output<
 /**
  * Validates the body of a send (`POST /api/notifications` and the demo's twin) against the
  * contract, with the configured MAX_RECIPIENTS, so both endpoints accept exactly the same.
+ * It also bounds what one send may write, since the content is stored once per recipient:
+ * `data` up to NOTIFICATION_DATA_MAX_BYTES, and recipients × content up to SEND_MAX_BYTES
+ * (otherwise 900 KB of `data` to 1,000 users would write 900 MB).
  */
 @Injectable()
 export class CreateNotificationBodyPipe implements PipeTransform<unknown, CreateNotificationInput> {
   private readonly pipe: ZodValidationPipe<ReturnType<typeof buildCreateNotificationBodySchema>>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.pipe = new ZodValidationPipe(
       buildCreateNotificationBodySchema({ maxRecipients: config.limits.maxRecipients }),
     );
   }
 
   transform(body: unknown): CreateNotificationInput {
-    return this.pipe.transform(body);
+    const input = this.pipe.transform(body);
+    const { notificationDataMaxBytes, sendMaxBytes } = this.config.limits;
+    const dataBytes = input.data ? Buffer.byteLength(JSON.stringify(input.data)) : 0;
+    if (dataBytes > notificationDataMaxBytes) {
+      throw new HeraldError(
+        ErrorCode.PayloadTooLarge,
+        `data is ${dataBytes} bytes as JSON; at most ${notificationDataMaxBytes} bytes are allowed (NOTIFICATION_DATA_MAX_BYTES)`,
+      );
+    }
+    const contentBytes =
+      dataBytes +
+      Buffer.byteLength(input.title) +
+      Buffer.byteLength(input.message) +
+      Buffer.byteLength(input.type ?? '');
+    const recipients = input.userIds ? new Set(input.userIds).size : 1;
+    if (recipients * contentBytes > sendMaxBytes) {
+      throw new HeraldError(
+        ErrorCode.PayloadTooLarge,
+        `this send would write ${recipients} × ${contentBytes} bytes; at most ${sendMaxBytes} bytes per request are allowed (SEND_MAX_BYTES): send less data or fewer recipients per request`,
+      );
+    }
+    return input;
   }
 }

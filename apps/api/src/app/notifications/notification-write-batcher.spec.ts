@@ -1,7 +1,19 @@
 import { ErrorCode } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
-import { NotificationWriteBatcher } from './notification-write-batcher';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository';
+import { fingerprintOf, type IdempotentRequest } from '../idempotency/idempotent-request';
+import {
+  NotificationWriteBatcher,
+  type WriteOutcome,
+  type WriteRequest,
+} from './notification-write-batcher';
 import { NotificationsRepository } from './notifications.repository';
+
+/** The records of a send that was stored (not replayed). */
+function records(outcome: WriteOutcome) {
+  if (outcome.replayed) throw new Error('expected a stored send, got a replay');
+  return outcome.records;
+}
 
 /** Against a real (in-memory PGlite) database. */
 describe('NotificationWriteBatcher', () => {
@@ -15,7 +27,7 @@ describe('NotificationWriteBatcher', () => {
   }, 60_000);
   afterAll(() => database?.onApplicationShutdown());
   beforeEach(() => {
-    batcher = new NotificationWriteBatcher(repository);
+    batcher = new NotificationWriteBatcher(repository, new IdempotencyRepository(), database);
   });
 
   it('stores concurrent sends to different users with one INSERT and answers each its own records', async () => {
@@ -29,11 +41,13 @@ describe('NotificationWriteBatcher', () => {
         data: i % 2 ? undefined : { seq: i },
       },
     }));
-    const answers = await Promise.all(sends.map((send) => batcher.store(send)));
+    const answers = await Promise.all(
+      sends.map(async (send) => records(await batcher.store(send))),
+    );
 
-    answers.forEach((records, i) => {
-      expect(records.map((r) => r.userId)).toEqual([`batch-a-${i}`, `batch-b-${i}`]);
-      for (const r of records) {
+    answers.forEach((stored, i) => {
+      expect(stored.map((r) => r.userId)).toEqual([`batch-a-${i}`, `batch-b-${i}`]);
+      for (const r of stored) {
         expect(r).toMatchObject({
           title: `title ${i}`,
           message: `message ${i}`,
@@ -51,8 +65,13 @@ describe('NotificationWriteBatcher', () => {
 
   it('counts every notification when concurrent sends share a recipient', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 7 }, (_, i) =>
-        batcher.store({ userIds: ['batch-shared'], content: { title: `t${i}`, message: 'm' } }),
+      Array.from({ length: 7 }, async (_, i) =>
+        records(
+          await batcher.store({
+            userIds: ['batch-shared'],
+            content: { title: `t${i}`, message: 'm' },
+          }),
+        ),
       ),
     );
     expect(new Set(answers.map(([r]) => r?.title))).toEqual(
@@ -82,7 +101,11 @@ describe('NotificationWriteBatcher', () => {
   it('fails every send of a batch the database cannot take', async () => {
     const closed = await DatabaseService.open({ kind: 'memory' });
     await closed.onApplicationShutdown();
-    const outage = new NotificationWriteBatcher(new NotificationsRepository(closed));
+    const outage = new NotificationWriteBatcher(
+      new NotificationsRepository(closed),
+      new IdempotencyRepository(),
+      closed,
+    );
     const outcomes = await Promise.allSettled(
       ['batch-down-1', 'batch-down-2'].map((userId) =>
         outage.store({ userIds: [userId], content: { title: 't', message: 'm' } }),
@@ -90,6 +113,68 @@ describe('NotificationWriteBatcher', () => {
     );
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
   }, 60_000);
+
+  describe('with an Idempotency-Key', () => {
+    const keyed = (key: string, userId: string, title = 't'): WriteRequest => {
+      const request: IdempotentRequest = {
+        scope: 'test',
+        key,
+        fingerprint: fingerprintOf({ userId, title }),
+      };
+      return {
+        userIds: [userId],
+        content: { title, message: 'm' },
+        idempotency: { request, answerOf: (stored) => ({ status: 201, body: stored[0] }) },
+      };
+    };
+
+    it('stores 50 concurrent sends with one key once; the others replay the first answer', async () => {
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, () => batcher.store(keyed('key-50', 'idem-50'))),
+      );
+      const stored = outcomes.filter((o) => !o.replayed);
+      expect(stored).toHaveLength(1);
+      const first = records(stored[0] as WriteOutcome)[0];
+      for (const outcome of outcomes.filter((o) => o.replayed))
+        expect(outcome).toEqual({ replayed: true, answer: { status: 201, body: first } });
+      expect(await unreadCountOf('idem-50')).toBe(1);
+    });
+
+    it('replays a later send with the same key and body, storing nothing', async () => {
+      const first = records(await batcher.store(keyed('key-later', 'idem-later')));
+      const again = await batcher.store(keyed('key-later', 'idem-later'));
+      expect(again).toEqual({
+        replayed: true,
+        answer: { status: 201, body: JSON.parse(JSON.stringify(first[0])) },
+      });
+      expect(await unreadCountOf('idem-later')).toBe(1);
+    });
+
+    it('refuses the same key with another body (IDEMPOTENCY_KEY_REUSED), alone in its batch', async () => {
+      await batcher.store(keyed('key-reuse', 'idem-reuse', 'one'));
+      const outcomes = await Promise.allSettled([
+        batcher.store(keyed('key-reuse', 'idem-reuse', 'two')),
+        batcher.store({ userIds: ['idem-bystander'], content: { title: 't', message: 'm' } }),
+      ]);
+      expect(outcomes[0]).toMatchObject({
+        status: 'rejected',
+        reason: { code: ErrorCode.IdempotencyKeyReused },
+      });
+      expect(outcomes[1]?.status).toBe('fulfilled');
+      expect(await unreadCountOf('idem-reuse')).toBe(1);
+      expect(await unreadCountOf('idem-bystander')).toBe(1);
+    });
+
+    it('releases the key of a send that failed, so its retry is stored', async () => {
+      const insert = vi
+        .spyOn(repository, 'insertSends')
+        .mockRejectedValueOnce(new Error('connection lost'));
+      await expect(batcher.store(keyed('key-retry', 'idem-retry'))).rejects.toThrow();
+      insert.mockRestore();
+      expect((await batcher.store(keyed('key-retry', 'idem-retry'))).replayed).toBe(false);
+      expect(await unreadCountOf('idem-retry')).toBe(1);
+    });
+  });
 
   async function unreadCountOf(userId: string): Promise<number> {
     return (await repository.unreadCounts([userId])).get(userId) ?? 0;

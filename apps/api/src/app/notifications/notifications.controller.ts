@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   Inject,
@@ -10,9 +11,11 @@ import {
   Patch,
   Post,
   Query,
+  Res,
   UseGuards,
 } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import {
   ApiKeyGuard,
   CurrentUser,
@@ -27,6 +30,7 @@ import {
   type ListNotificationsQuery,
   type Notification,
   type NotificationPage,
+  type NotificationStatus,
   type UnreadCountResponse,
 } from '@herald/ws-contracts';
 import {
@@ -37,6 +41,8 @@ import {
   ApiUserAuth,
   schemaRef,
 } from '../openapi/api-docs.decorators';
+import { IDEMPOTENCY_KEY_HEADER, idempotentRequest } from '../idempotency/idempotent-request';
+import { ApiIdempotencyKey, replyIdempotent } from '../idempotency/idempotent-reply';
 import { CreateNotificationBodyPipe } from './create-notification-body.pipe';
 import { NotificationsService, type ReadAllResult, type ReadResult } from './notifications.service';
 
@@ -126,6 +132,23 @@ export class NotificationsController {
     return this.notifications.delete(user.userId, id);
   }
 
+  @Get(':id/status')
+  @UseGuards(ApiKeyGuard)
+  @ApiOperation({
+    summary:
+      'Service: where one notification stands — created, received by a device, read, escalated',
+    description:
+      '`deliveredAt` is the first receipt (`notification:received`) from any device of the user; ' +
+      '`escalations` lists every channel the notification was escalated to.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiServiceAuth()
+  @ApiContractResponse(200, 'The delivery status', 'NotificationStatus')
+  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.NotFound, ErrorCode.Unavailable)
+  status(@Param('id', idPipe) id: string): Promise<NotificationStatus> {
+    return this.notifications.status(id);
+  }
+
   @Post()
   @UseGuards(ApiKeyGuard)
   @ApiOperation({
@@ -133,17 +156,32 @@ export class NotificationsController {
       'Service: store one notification per recipient (one transaction) and push it to every device',
     description:
       'With `userId` the answer is the stored notification; with `userIds` it is the array of stored ' +
-      'notifications, one per distinct user id, in request order. Up to MAX_RECIPIENTS (default 1000) ids.',
+      'notifications, one per distinct user id, in request order. Up to MAX_RECIPIENTS (default 1000) ids; ' +
+      '`data` up to NOTIFICATION_DATA_MAX_BYTES (default 16 KB) as JSON. With `expiresAt` the notification ' +
+      'leaves every inbox at that time. With an `Idempotency-Key` a retry answers the first answer again.',
   })
   @ApiServiceAuth()
+  @ApiIdempotencyKey()
   @ApiContractBody('CreateNotificationBody')
   @ApiResponse({
     status: 201,
     description: 'The stored notification (for userId) or notifications (for userIds)',
     schema: { oneOf: [schemaRef('Notification'), schemaRef('NotificationList')] },
   })
-  @ApiErrors(ErrorCode.InvalidPayload, ErrorCode.PayloadTooLarge, ErrorCode.Unavailable)
-  create(@Body() body: unknown): Promise<Notification | Notification[]> {
-    return this.notifications.sendRequested(this.createBody.transform(body));
+  @ApiErrors(
+    ErrorCode.InvalidPayload,
+    ErrorCode.PayloadTooLarge,
+    ErrorCode.IdempotencyKeyReused,
+    ErrorCode.Unavailable,
+  )
+  async create(
+    @Body() body: unknown,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Notification | Notification[]> {
+    const idempotency = idempotentRequest('POST /api/notifications', idempotencyKey, body);
+    const input = this.createBody.transform(body);
+    return replyIdempotent(res, await this.notifications.sendOnce(input, idempotency)) as
+      Notification | Notification[];
   }
 }

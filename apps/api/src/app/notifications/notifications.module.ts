@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { CreateNotificationBodyPipe } from './create-notification-body.pipe';
 import { NotificationWriteBatcher } from './notification-write-batcher';
 import { NotificationsController } from './notifications.controller';
@@ -8,6 +9,7 @@ import { NotificationsService } from './notifications.service';
 
 /** The durable inbox: store, HTTP API, socket events, unread count on connect. */
 @Module({
+  imports: [IdempotencyModule],
   controllers: [NotificationsController],
   providers: [
     NotificationsRepository,
@@ -16,6 +18,6 @@ import { NotificationsService } from './notifications.service';
     NotificationsRealtimeHandlers,
     CreateNotificationBodyPipe,
   ],
-  exports: [NotificationsService, CreateNotificationBodyPipe],
+  exports: [NotificationsService, NotificationsRepository, CreateNotificationBodyPipe],
 })
 export class NotificationsModule {}

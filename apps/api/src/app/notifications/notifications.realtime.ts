@@ -4,7 +4,7 @@ import { ClientEvent, ServerEvent } from '@herald/ws-contracts';
 import { NotificationsService } from './notifications.service';
 
 /**
- * Plugs the inbox into the gateway: the three client events do exactly what their HTTP
+ * Plugs the inbox into the gateway: the inbox's client events do exactly what their HTTP
  * twins do (same service methods, so the same HeraldErrors: an unknown id is NOT_FOUND, a
  * database outage SERVICE_UNAVAILABLE), and a socket that connects is told its unread count.
  */
@@ -26,6 +26,12 @@ export class NotificationsRealtimeHandlers implements OnModuleInit {
     this.registry.handle(ClientEvent.Delete, ({ user }, { notificationId }) =>
       this.notifications.delete(user.userId, notificationId),
     );
+    // Receipts of every socket are written together (one UPDATE per batch); ids that are
+    // not the user's own match nothing and are acknowledged all the same.
+    this.registry.handle(ClientEvent.Received, async ({ user }, { notificationIds }) => {
+      await this.notifications.recordReceipts(user.userId, notificationIds);
+      return {};
+    });
     // Sockets connecting together share one grouped count query (NotificationsService).
     this.registry.onConnect(async (user, socketId) => {
       const unreadCount = await this.notifications.unreadCount(user.userId);

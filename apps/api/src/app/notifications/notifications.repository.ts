@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Notification } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
 import type { Database } from '../database/database.types';
@@ -14,6 +14,8 @@ export interface NotificationContent {
   /** `info` when absent. */
   type?: string;
   data?: Record<string, unknown> | null;
+  /** ISO time after which the notification leaves every inbox; none when absent. */
+  expiresAt?: string;
 }
 
 /** One send: the same content for each of `userIds` (distinct). */
@@ -38,8 +40,31 @@ export function toNotification(row: NotificationRow): Notification {
     message: row.message,
     data: row.data ?? null,
     createdAt: row.createdAt.toISOString(),
+    deliveredAt: row.deliveredAt ? row.deliveredAt.toISOString() : null,
     readAt: row.readAt ? row.readAt.toISOString() : null,
+    expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null,
   };
+}
+
+/** A notification that has not expired: the only kind lists and unread counts see. */
+const live = or(isNull(notifications.expiresAt), sql`${notifications.expiresAt} > now()`) as SQL;
+
+/** A notification the sweeper deleted: whose devices to tell. */
+export interface DeletedNotification {
+  id: string;
+  userId: string;
+}
+
+/** A receipt's effect: when the notification was created and first received. */
+export interface FirstReceipt {
+  createdAt: Date;
+  deliveredAt: Date;
+}
+
+/** One device's receipt: these ids reached a device of `userId`. */
+export interface Receipt {
+  userId: string;
+  notificationIds: readonly string[];
 }
 
 /**
@@ -76,16 +101,19 @@ export class NotificationsRepository {
     const insert = (db: Database) =>
       db
         .insert(notifications)
-        // Every column in table order: id, user_id, type, title, message, data, created_at, read_at.
+        // Every column in table order: id, user_id, type, title, message, data, created_at,
+        // delivered_at, read_at, expires_at.
         .select(
-          sql`select r.id, r.user_id, c.type, c.title, c.message, c.data::jsonb, now(), null::timestamptz
+          sql`select r.id, r.user_id, c.type, c.title, c.message, c.data::jsonb, now(),
+                     null::timestamptz, null::timestamptz, c.expires_at::timestamptz
               from unnest(${sql.param(ids)}::uuid[], ${sql.param(users)}::text[], ${sql.param(sendIndexes)}::int[])
                      with ordinality as r(id, user_id, send, position)
               join unnest(${sql.param(sends.map((s) => s.content.type ?? 'info'))}::text[],
                           ${sql.param(sends.map((s) => s.content.title))}::text[],
                           ${sql.param(sends.map((s) => s.content.message))}::text[],
-                          ${sql.param(sends.map((s) => (s.content.data ? JSON.stringify(s.content.data) : null)))}::text[])
-                     with ordinality as c(type, title, message, data, send) on c.send = r.send
+                          ${sql.param(sends.map((s) => (s.content.data ? JSON.stringify(s.content.data) : null)))}::text[],
+                          ${sql.param(sends.map((s) => s.content.expiresAt ?? null))}::text[])
+                     with ordinality as c(type, title, message, data, expires_at, send) on c.send = r.send
               order by r.position`,
         )
         .returning();
@@ -103,7 +131,7 @@ export class NotificationsRepository {
   }
 
   async list(userId: string, query: InboxQuery): Promise<Notification[]> {
-    const conditions: SQL[] = [eq(notifications.userId, userId)];
+    const conditions: SQL[] = [eq(notifications.userId, userId), live];
     if (query.unreadOnly) conditions.push(isNull(notifications.readAt));
     if (query.after) {
       conditions.push(
@@ -134,6 +162,7 @@ export class NotificationsRepository {
           and(
             sql`${notifications.userId} = any(${sql.param([...userIds])}::text[])`,
             isNull(notifications.readAt),
+            live,
           ),
         )
         .groupBy(notifications.userId),
@@ -175,5 +204,74 @@ export class NotificationsRepository {
         .returning({ id: notifications.id }),
     );
     return rows.length > 0;
+  }
+
+  /** One notification for the service API, whoever it belongs to; undefined when unknown. */
+  async findById(id: string): Promise<NotificationRow | undefined> {
+    const [row] = await this.database.run((db) =>
+      db.select().from(notifications).where(eq(notifications.id, id)).limit(1),
+    );
+    return row;
+  }
+
+  /**
+   * Sets `delivered_at` of the receipts' notifications that belong to the receipt's user
+   * and were not received before, in one UPDATE for every receipt of the batch (no read
+   * first); answers the rows it changed. Foreign and unknown ids match nothing.
+   */
+  async markDelivered(receipts: readonly Receipt[]): Promise<FirstReceipt[]> {
+    const users: string[] = [];
+    const ids: string[] = [];
+    for (const receipt of receipts) {
+      for (const id of receipt.notificationIds) {
+        users.push(receipt.userId);
+        ids.push(id);
+      }
+    }
+    if (ids.length === 0) return [];
+    return this.database.run((db) =>
+      db
+        .update(notifications)
+        .set({ deliveredAt: sql`now()` })
+        .where(
+          and(
+            sql`(${notifications.id}, ${notifications.userId}) in (
+                  select * from unnest(${sql.param(ids)}::uuid[], ${sql.param(users)}::text[]))`,
+            isNull(notifications.deliveredAt),
+          ),
+        )
+        .returning({ createdAt: notifications.createdAt, deliveredAt: notifications.deliveredAt }),
+    ) as Promise<FirstReceipt[]>;
+  }
+
+  /**
+   * Deletes up to `limit` expired notifications in `tx` (the sweeper's transaction);
+   * answers what it deleted. Rows another sweep holds are skipped, never waited for.
+   */
+  async deleteExpired(tx: Database, limit: number): Promise<DeletedNotification[]> {
+    return tx
+      .delete(notifications)
+      .where(
+        sql`${notifications.id} in (
+              select id from ${notifications}
+              where ${notifications.expiresAt} is not null and ${notifications.expiresAt} <= now()
+              limit ${limit} for update skip locked)`,
+      )
+      .returning({ id: notifications.id, userId: notifications.userId });
+  }
+
+  /** Deletes up to `limit` read notifications created before `cutoff`; answers how many. */
+  async deleteReadBefore(tx: Database, cutoff: Date, limit: number): Promise<number> {
+    const rows = await tx
+      .delete(notifications)
+      .where(
+        sql`${notifications.id} in (
+              select id from ${notifications}
+              where ${notifications.readAt} is not null
+                and ${notifications.createdAt} < ${cutoff.toISOString()}::timestamptz
+              limit ${limit} for update skip locked)`,
+      )
+      .returning({ id: notifications.id });
+    return rows.length;
   }
 }

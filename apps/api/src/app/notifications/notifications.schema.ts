@@ -18,7 +18,11 @@ export const notifications = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3, mode: 'date' })
       .notNull()
       .defaultNow(),
+    /** The first receipt from any device of the user; later receipts leave it alone. */
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3, mode: 'date' }),
     readAt: timestamp('read_at', { withTimezone: true, precision: 3, mode: 'date' }),
+    /** Past this instant the notification is out of lists and counts; the sweeper deletes it. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3, mode: 'date' }),
   },
   (t) => [
     // "A user's inbox, newest first" (the list endpoint and its keyset cursor).
@@ -28,6 +32,15 @@ export const notifications = pgTable(
     index('notifications_user_unread_idx')
       .on(t.userId, t.createdAt.desc(), t.id.desc())
       .where(sql`${t.readAt} IS NULL`),
+    // The expiry sweep: only notifications that expire at all are indexed.
+    index('notifications_expires_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.expiresAt} IS NOT NULL`),
+    // The retention sweep ("read, created before the cutoff"): only read rows are indexed,
+    // so the sweep reads the oldest read rows first and stops at the cutoff.
+    index('notifications_read_created_idx')
+      .on(t.createdAt)
+      .where(sql`${t.readAt} IS NOT NULL`),
   ],
 );
 

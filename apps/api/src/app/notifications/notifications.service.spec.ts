@@ -1,6 +1,7 @@
 import { toErrorDetail } from '@herald/realtime';
 import { ErrorCode, ServerEvent, type Notification } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
+import { DeliveryMetrics } from '../metrics/delivery.metrics';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 import { createInboxTestModule, type InboxTestModule } from './testing/inbox-test-module';
@@ -113,6 +114,93 @@ describe('NotificationsService', () => {
 
       expect(one).toMatchObject({ userId: 'shape-1', type: 'info' });
       expect((many as Notification[]).map((n) => n.userId)).toEqual(['shape-2', 'shape-3']);
+    });
+  });
+
+  describe('after the commit', () => {
+    it('answers success when the unread-count query fails after the INSERT committed', async () => {
+      vi.spyOn(repository, 'unreadCounts').mockRejectedValue(new Error('database went away'));
+      const failures = inbox.module.get(DeliveryMetrics).postCommitFailures;
+      const before = (await failures.get()).values.find((v) => v.labels.step === 'publish');
+
+      const outcomes = await Promise.allSettled(
+        ['post-commit-a', 'post-commit-b'].map((userId) =>
+          service.send([userId], { title: 'kept', message: 'm' }),
+        ),
+      );
+
+      // Every caller of the batch is told its rows are stored: a retry would store copies.
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+      vi.restoreAllMocks();
+      for (const userId of ['post-commit-a', 'post-commit-b']) {
+        expect((await service.list(userId, { unread: false, limit: 10 })).items).toHaveLength(1);
+        expect(inbox.ws.toUser(userId).map(([event]) => event)).toEqual([
+          ServerEvent.NotificationNew,
+        ]);
+      }
+      const after = (await failures.get()).values.find((v) => v.labels.step === 'publish');
+      expect((after?.value ?? 0) - (before?.value ?? 0)).toBe(2);
+    });
+  });
+
+  describe('receipts', () => {
+    it('sets deliveredAt once, with one UPDATE for receipts that arrive together, and counts the latency', async () => {
+      const [first, second] = await service
+        .send(['receipt-a'], { title: 't', message: 'm' })
+        .then(async (a) => [
+          ...a,
+          ...(await service.send(['receipt-a'], { title: 't2', message: 'm' })),
+        ]);
+      const [foreign] = await service.send(['receipt-b'], { title: 't', message: 'm' });
+      const updates = vi.spyOn(repository, 'markDelivered');
+      const latency = inbox.module.get(DeliveryMetrics).latency;
+      const countBefore = await histogramCount(latency);
+
+      await Promise.all([
+        service.recordReceipts('receipt-a', [(first as Notification).id]),
+        service.recordReceipts('receipt-a', [
+          (first as Notification).id,
+          (second as Notification).id,
+        ]),
+        // Another user's id is ignored, not refused.
+        service.recordReceipts('receipt-a', [(foreign as Notification).id]),
+      ]);
+
+      expect(updates).toHaveBeenCalledTimes(1);
+      expect(await histogramCount(latency)).toBe(countBefore + 2);
+      const status = await service.status((first as Notification).id);
+      expect(status).toMatchObject({ userId: 'receipt-a', readAt: null, escalations: [] });
+      expect(status.deliveredAt).not.toBeNull();
+      expect((await service.status((foreign as Notification).id)).deliveredAt).toBeNull();
+
+      // A later receipt changes nothing.
+      await service.recordReceipts('receipt-a', [(first as Notification).id]);
+      expect((await service.status((first as Notification).id)).deliveredAt).toBe(
+        status.deliveredAt,
+      );
+      expect(await histogramCount(latency)).toBe(countBefore + 2);
+    });
+
+    it('answers NOT_FOUND for the status of an unknown notification', async () => {
+      await expect(service.status('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+        code: ErrorCode.NotFound,
+      });
+    });
+  });
+
+  describe('expiry', () => {
+    it('leaves expired notifications out of lists and unread counts before any sweep', async () => {
+      const [expiring] = await service.send(['expiry-a'], {
+        title: 'soon gone',
+        message: 'm',
+        expiresAt: new Date(Date.now() + 150).toISOString(),
+      });
+      await service.send(['expiry-a'], { title: 'stays', message: 'm' });
+      expect((expiring as Notification).expiresAt).not.toBeNull();
+      expect(await service.unreadCount('expiry-a')).toBe(2);
+      await vi.waitFor(async () => expect(await service.unreadCount('expiry-a')).toBe(1));
+      const page = await service.list('expiry-a', { unread: false, limit: 10 });
+      expect(page.items.map((n) => n.title)).toEqual(['stays']);
     });
   });
 
@@ -231,3 +319,8 @@ describe('NotificationsService', () => {
     });
   });
 });
+
+async function histogramCount(histogram: DeliveryMetrics['latency']): Promise<number> {
+  const values = (await histogram.get()).values;
+  return values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+}

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { WebSocketService } from '@herald/realtime';
 import {
   ErrorCode,
@@ -6,16 +6,30 @@ import {
   ServerEvent,
   type Notification,
   type NotificationPage,
+  type NotificationStatus,
 } from '@herald/ws-contracts';
 import type { Database } from '../database/database.types';
 import { MicroBatcher } from '../database/micro-batcher';
+import type { IdempotentOutcome, IdempotentRequest } from '../idempotency/idempotent-request';
+import { DeliveryMetrics } from '../metrics/delivery.metrics';
 import { decodeCursor, encodeCursor } from './notification-cursor';
 import type { CreateNotificationInput } from './create-notification-body.pipe';
-import { MAX_ROWS_PER_BATCH, NotificationWriteBatcher } from './notification-write-batcher';
+import {
+  ESCALATION_STATUS_READER,
+  NO_ESCALATIONS,
+  type EscalationStatusReader,
+} from './escalation-status';
+import {
+  MAX_ROWS_PER_BATCH,
+  NotificationWriteBatcher,
+  type WriteOutcome,
+} from './notification-write-batcher';
 import {
   NotificationsRepository,
+  type DeletedNotification,
   type NotificationContent,
   type NotificationSend,
+  type Receipt,
 } from './notifications.repository';
 
 export interface ListOptions {
@@ -55,6 +69,8 @@ interface CountRequest {
  */
 @Injectable()
 export class NotificationsService {
+  private readonly logger = new Logger(NotificationsService.name);
+
   /**
    * Every unread count goes through here: counts asked for at the same moment (a batch of
    * sends, a connect storm: one per socket) are read with one grouped query instead of one
@@ -65,10 +81,30 @@ export class NotificationsService {
     { weigh: () => 1, maxWeight: MAX_USERS_PER_COUNT_QUERY },
   );
 
+  /**
+   * Receipts that arrive together (every device acknowledging the same push) become one
+   * UPDATE: no read before the write, and rows already received are left alone.
+   */
+  private readonly receipts = new MicroBatcher<Receipt, void>(
+    async (receipts) => {
+      const first = await this.repository.markDelivered(receipts);
+      for (const row of first)
+        this.metrics.latency.observe(
+          Math.max(0, (row.deliveredAt.getTime() - row.createdAt.getTime()) / 1000),
+        );
+      return receipts.map(() => undefined);
+    },
+    { weigh: (receipt) => receipt.notificationIds.length, maxWeight: MAX_ROWS_PER_BATCH },
+  );
+
   constructor(
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
     @Inject(NotificationWriteBatcher) private readonly writes: NotificationWriteBatcher,
     @Inject(WebSocketService) private readonly ws: WebSocketService,
+    @Inject(DeliveryMetrics) private readonly metrics: DeliveryMetrics,
+    @Optional()
+    @Inject(ESCALATION_STATUS_READER)
+    private readonly escalations: EscalationStatusReader = NO_ESCALATIONS,
   ) {}
 
   /**
@@ -78,7 +114,9 @@ export class NotificationsService {
    * grouped count query; each gets its own records.
    */
   async send(userIds: readonly string[], content: NotificationContent): Promise<Notification[]> {
-    const stored = await this.writes.store({ userIds: [...new Set(userIds)], content });
+    const outcome = await this.writes.store({ userIds: [...new Set(userIds)], content });
+    // Without an idempotency key nothing is ever replayed: these are the stored records.
+    const stored = (outcome as Extract<WriteOutcome, { replayed: false }>).records;
     await this.publish(stored);
     return stored;
   }
@@ -88,9 +126,33 @@ export class NotificationsService {
    * notification for `userId`, the list of them for `userIds`.
    */
   async sendRequested(request: CreateNotificationInput): Promise<Notification | Notification[]> {
+    return (await this.sendOnce(request)).body as Notification | Notification[];
+  }
+
+  /**
+   * A send under an optional `Idempotency-Key`: stored and pushed (201 with the record or
+   * records), or — when the key was used before with the same body — the first answer
+   * again, with nothing stored and nothing pushed. The key is claimed, the rows inserted
+   * and the answer recorded in one transaction (NotificationWriteBatcher), so a crash can
+   * never leave rows without their answer, nor a key without its rows.
+   */
+  async sendOnce(
+    request: CreateNotificationInput,
+    idempotency?: IdempotentRequest,
+  ): Promise<IdempotentOutcome> {
     const { userId, userIds, ...content } = request;
-    const stored = await this.send(userIds ?? [userId as string], content);
-    return userIds ? stored : (stored[0] as Notification);
+    const answerOf = (records: readonly Notification[]) => ({
+      status: 201,
+      body: userIds ? records : records[0],
+    });
+    const outcome = await this.writes.store({
+      userIds: [...new Set(userIds ?? [userId as string])],
+      content,
+      idempotency: idempotency && { request: idempotency, answerOf },
+    });
+    if (outcome.replayed) return { ...outcome.answer, replayed: true };
+    await this.publish(outcome.records);
+    return { ...answerOf(outcome.records), replayed: false };
   }
 
   /**
@@ -101,15 +163,63 @@ export class NotificationsService {
     return (await this.repository.insertSends(sends, tx)).flat();
   }
 
-  /** Pushes stored notifications, then the new unread count of each of their recipients. */
+  /**
+   * Pushes stored notifications, then the new unread count of each of their recipients.
+   * It runs after the commit, so it never fails its caller: the answer is success once the
+   * rows are stored (a failure here turned into an error would make the caller retry and
+   * store copies). What fails is logged and counted; devices correct a missed count on
+   * their next resync.
+   */
   async publish(stored: readonly Notification[]): Promise<void> {
     if (stored.length === 0) return;
-    this.ws.emitNotificationToUsers(stored);
-    await Promise.all(
-      [...new Set(stored.map((n) => n.userId))].map((userId) =>
-        this.unreadCounts.submit({ userId, push: true }),
-      ),
-    );
+    await this.afterCommit('publish', async () => {
+      this.ws.emitNotificationToUsers(stored);
+      await Promise.all(
+        [...new Set(stored.map((n) => n.userId))].map((userId) =>
+          this.unreadCounts.submit({ userId, push: true }),
+        ),
+      );
+    });
+  }
+
+  /**
+   * Tells every device of their users that notifications are gone (the sweeper deleted
+   * them), then pushes each user's new unread count. Like `publish`, it never throws.
+   */
+  async publishDeleted(deleted: readonly DeletedNotification[]): Promise<void> {
+    if (deleted.length === 0) return;
+    await this.afterCommit('publish_deleted', async () => {
+      for (const { id, userId } of deleted)
+        this.ws.emitToUser(userId, ServerEvent.NotificationDeleted, { notificationId: id });
+      await Promise.all(
+        [...new Set(deleted.map((n) => n.userId))].map((userId) =>
+          this.unreadCounts.submit({ userId, push: true }),
+        ),
+      );
+    });
+  }
+
+  /**
+   * Receipts from one device of `userId`: the first receipt of each notification sets its
+   * `deliveredAt` and feeds `herald_delivery_latency_seconds`; later ones, and ids of other
+   * users, change nothing.
+   */
+  recordReceipts(userId: string, notificationIds: readonly string[]): Promise<void> {
+    return this.receipts.submit({ userId, notificationIds: [...new Set(notificationIds)] });
+  }
+
+  /** Where one notification stands (service API): stored, received, read, escalated. */
+  async status(notificationId: string): Promise<NotificationStatus> {
+    const row = await this.repository.findById(notificationId);
+    if (!row) throw notFound();
+    return {
+      id: row.id,
+      userId: row.userId,
+      createdAt: row.createdAt.toISOString(),
+      deliveredAt: row.deliveredAt ? row.deliveredAt.toISOString() : null,
+      readAt: row.readAt ? row.readAt.toISOString() : null,
+      escalations: await this.escalations.escalationsOf(row.id),
+    };
   }
 
   async list(userId: string, options: ListOptions): Promise<NotificationPage> {
@@ -157,6 +267,20 @@ export class NotificationsService {
   /** Reads the user's unread count after a change and pushes it to their devices. */
   private pushUnreadCount(userId: string): Promise<number> {
     return this.unreadCounts.submit({ userId, push: true });
+  }
+
+  /** Work after a commit: its failure is logged and counted, never answered to the caller. */
+  private async afterCommit(step: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.metrics.postCommitFailures.inc({ step });
+      this.logger.warn({
+        msg: 'Work after a commit failed; the change is stored, devices catch up on resync',
+        step,
+        err: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   private async countUnread(requests: readonly CountRequest[]): Promise<number[]> {

@@ -5,6 +5,7 @@ import {
   grantXpBodySchema,
   leaderboardEntrySchema,
   notificationSchema,
+  notificationStatusSchema,
   serverEventBodySchema,
   serverEventSchemas,
 } from '@herald/ws-contracts';
@@ -40,6 +41,7 @@ export function contractSchemas(maxRecipients: number) {
     }),
     CreateNotificationBody: buildCreateNotificationBodySchema({ maxRecipients }),
     NotificationList: z.array(notificationSchema),
+    NotificationStatus: notificationStatusSchema,
     GrantXpBody: grantXpBodySchema,
     GrantXpResponse: z.object({
       userId: z.string(),

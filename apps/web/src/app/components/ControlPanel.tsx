@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { DemoUser } from '@herald/ws-contracts';
-import { api } from '../lib/api';
+import type { DemoUser, Notification } from '@herald/ws-contracts';
+import { api, ApiError } from '../lib/api';
 import { DEMO_CAST } from '../lib/session';
 
 type Feedback = { kind: 'ok' | 'error'; text: string } | null;
@@ -102,7 +102,10 @@ function SendNotificationForm({
   const [title, setTitle] = useState('New comment on your post');
   const [message, setMessage] = useState('Bruno: “Looks great, ship it!”');
   const [type, setType] = useState('comment');
+  const [expiresIn, setExpiresIn] = useState('0');
   const [busy, feedback, act] = useAction();
+  const [sent, setSent] = useState<SentNotification[]>([]);
+  useDeliveryTicks(token, sent, setSent);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -110,7 +113,27 @@ function SendNotificationForm({
       const current = token();
       if (!current) throw new Error('Signed out');
       const recipients = to === '*' ? { userIds: users.map((u) => u.id) } : { userId: to };
-      await api.sendNotification(current, { ...recipients, title, message, type });
+      const seconds = Number(expiresIn);
+      const expiresAt =
+        seconds > 0 ? new Date(Date.now() + seconds * 1000).toISOString() : undefined;
+      const stored = await api.sendNotification(current, {
+        ...recipients,
+        title,
+        message,
+        type,
+        ...(expiresAt ? { expiresAt } : {}),
+      });
+      const records = Array.isArray(stored) ? stored : [stored];
+      setSent((previous) =>
+        [
+          ...records.map((n): SentNotification => ({
+            notification: n,
+            recipient: users.find((u) => u.id === n.userId)?.name ?? n.userId,
+            state: 'sent',
+          })),
+          ...previous,
+        ].slice(0, MAX_SENT_SHOWN),
+      );
       return to === '*'
         ? `Sent to ${users.length} users`
         : `Sent to ${users.find((u) => u.id === to)?.name ?? to}`;
@@ -151,11 +174,97 @@ function SendNotificationForm({
         <option value="warning">warning</option>
         <option value="billing">billing</option>
       </select>
+      <label htmlFor="send-expires">Expires</label>
+      <select id="send-expires" value={expiresIn} onChange={(e) => setExpiresIn(e.target.value)}>
+        <option value="0">never</option>
+        <option value="20">in 20 seconds</option>
+        <option value="120">in 2 minutes</option>
+      </select>
       <button type="submit" className="primary" disabled={busy}>
         {busy ? 'Sending…' : 'Send notification'}
       </button>
       <FeedbackLine feedback={feedback} />
+      <SentList sent={sent} />
     </form>
+  );
+}
+
+/** Sends shown with their delivery state, newest first. */
+const MAX_SENT_SHOWN = 6;
+/** How often the panel asks where its sends stand. */
+const STATUS_POLL_MS = 1_000;
+
+interface SentNotification {
+  notification: Notification;
+  recipient: string;
+  /** `delivered`: a device of the recipient confirmed it; `expired`: its expiresAt passed. */
+  state: 'sent' | 'delivered' | 'expired';
+}
+
+/**
+ * Asks the status endpoint, once a second, where the panel's recent sends stand: the
+ * recipient's client library confirms each notification it gets (`notification:received`),
+ * which sets `deliveredAt`; an expired notification is deleted, so its status is a 404.
+ */
+function useDeliveryTicks(
+  token: () => string | null,
+  sent: SentNotification[],
+  setSent: (update: (previous: SentNotification[]) => SentNotification[]) => void,
+) {
+  const watching = sent.some(
+    (s) => s.state === 'sent' || (s.state === 'delivered' && s.notification.expiresAt),
+  );
+  useEffect(() => {
+    if (!watching) return;
+    const timer = setInterval(() => {
+      const current = token();
+      if (!current) return;
+      for (const entry of sent) {
+        if (entry.state === 'expired') continue;
+        if (entry.state === 'delivered' && !entry.notification.expiresAt) continue;
+        api.notificationStatus(current, entry.notification.id).then(
+          (status) => {
+            if (status.deliveredAt) update(entry.notification.id, 'delivered');
+          },
+          (error: unknown) => {
+            if (error instanceof ApiError && error.status === 404)
+              update(entry.notification.id, 'expired');
+          },
+        );
+      }
+    }, STATUS_POLL_MS);
+    return () => clearInterval(timer);
+
+    function update(id: string, state: SentNotification['state']) {
+      setSent((previous) =>
+        previous.map((s) =>
+          s.notification.id === id && s.state !== state && s.state !== 'expired'
+            ? { ...s, state }
+            : s,
+        ),
+      );
+    }
+  }, [token, sent, setSent, watching]);
+}
+
+function SentList({ sent }: { sent: SentNotification[] }) {
+  if (sent.length === 0) return null;
+  return (
+    <ul className="sent-list" aria-label="Sent notifications" data-testid="sent-notifications">
+      {sent.map(({ notification, recipient, state }) => (
+        <li key={notification.id} className={`sent-list__item sent-list__item--${state}`}>
+          <span className="sent-list__title">
+            {notification.title} → {recipient}
+          </span>
+          <span className="sent-list__state" data-state={state}>
+            {state === 'delivered' ? '✓ Delivered' : state === 'expired' ? 'Expired' : 'Sent'}
+            {notification.expiresAt && state !== 'expired'
+              ? ` · expires ${new Date(notification.expiresAt).toLocaleTimeString()}`
+              : ''}
+          </span>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -5,6 +5,7 @@ import type {
   HttpErrorBody,
   LeaderboardUpdatedPayload,
   Notification,
+  NotificationStatus,
   ServerEventPayloads,
 } from '@herald/ws-contracts';
 
@@ -54,12 +55,25 @@ export const api = {
 
   sendNotification: (
     token: string,
-    body: { userId?: string; userIds?: string[]; title: string; message: string; type?: string },
+    body: {
+      userId?: string;
+      userIds?: string[];
+      title: string;
+      message: string;
+      type?: string;
+      expiresAt?: string;
+    },
   ) =>
     request<Notification | Notification[]>('/api/demo/notifications', {
       method: 'POST',
       token,
       body: JSON.stringify(body),
+    }),
+
+  /** Where a sent notification stands (the demo twin of the service's status endpoint). */
+  notificationStatus: (token: string, id: string) =>
+    request<NotificationStatus>(`/api/demo/notifications/${encodeURIComponent(id)}/status`, {
+      token,
     }),
 
   grantXp: (token: string, body: { userId: string; amount: number; source: string }) =>

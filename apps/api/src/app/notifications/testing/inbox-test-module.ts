@@ -5,6 +5,9 @@ import { loadConfig } from '../../config/app-config';
 import { AppConfigModule } from '../../config/config.module';
 import { DatabaseModule } from '../../database/database.module';
 import { HealthModule } from '../../health/health.module';
+import { IdempotencyRepository } from '../../idempotency/idempotency.repository';
+import { DeliveryMetrics } from '../../metrics/delivery.metrics';
+import { createMetricsRegistry, METRICS_REGISTRY } from '../../metrics/metrics.registry';
 import { NotificationWriteBatcher } from '../notification-write-batcher';
 import { NotificationsRepository } from '../notifications.repository';
 import { NotificationsService } from '../notifications.service';
@@ -32,7 +35,10 @@ export async function createInboxTestModule(
     ],
     providers: [
       NotificationsRepository,
+      IdempotencyRepository,
       NotificationWriteBatcher,
+      { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
+      DeliveryMetrics,
       NotificationsService,
       { provide: WebSocketService, useValue: ws },
       ...providers,

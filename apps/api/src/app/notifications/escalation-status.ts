@@ -1,0 +1,19 @@
+import type { NotificationStatus } from '@herald/ws-contracts';
+
+/** One escalation of a notification, as `GET /api/notifications/:id/status` lists it. */
+export type EscalationStatus = NotificationStatus['escalations'][number];
+
+/**
+ * Where the status endpoint reads a notification's escalations from. The escalation
+ * module provides it under ESCALATION_STATUS_READER; without one, the list is empty.
+ */
+export interface EscalationStatusReader {
+  escalationsOf(notificationId: string): Promise<EscalationStatus[]>;
+}
+
+export const ESCALATION_STATUS_READER = Symbol('ESCALATION_STATUS_READER');
+
+/** The reader when no escalation channel is wired: nothing was ever escalated. */
+export const NO_ESCALATIONS: EscalationStatusReader = {
+  escalationsOf: async () => [],
+};

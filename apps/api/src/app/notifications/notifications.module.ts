@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CreateNotificationBodyPipe } from './create-notification-body.pipe';
+import { NotificationInsertHooks } from './notification-insert-hooks';
 import { NotificationWriteBatcher } from './notification-write-batcher';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsRealtimeHandlers } from './notifications.realtime';
@@ -11,11 +12,12 @@ import { NotificationsService } from './notifications.service';
   controllers: [NotificationsController],
   providers: [
     NotificationsRepository,
+    NotificationInsertHooks,
     NotificationWriteBatcher,
     NotificationsService,
     NotificationsRealtimeHandlers,
     CreateNotificationBodyPipe,
   ],
-  exports: [NotificationsService, CreateNotificationBodyPipe],
+  exports: [NotificationsService, CreateNotificationBodyPipe, NotificationInsertHooks],
 })
 export class NotificationsModule {}

@@ -19,6 +19,7 @@ export const notifications = pgTable(
       .notNull()
       .defaultNow(),
     readAt: timestamp('read_at', { withTimezone: true, precision: 3, mode: 'date' }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3, mode: 'date' }),
   },
   (t) => [
     // "A user's inbox, newest first" (the list endpoint and its keyset cursor).

@@ -14,6 +14,7 @@ import type { CreateNotificationInput } from './create-notification-body.pipe';
 import { MAX_ROWS_PER_BATCH, NotificationWriteBatcher } from './notification-write-batcher';
 import {
   NotificationsRepository,
+  type EscalationRequest,
   type NotificationContent,
   type NotificationSend,
 } from './notifications.repository';
@@ -77,8 +78,12 @@ export class NotificationsService {
    * recipient order). Concurrent sends share one INSERT (NotificationWriteBatcher) and one
    * grouped count query; each gets its own records.
    */
-  async send(userIds: readonly string[], content: NotificationContent): Promise<Notification[]> {
-    const stored = await this.writes.store({ userIds: [...new Set(userIds)], content });
+  async send(
+    userIds: readonly string[],
+    content: NotificationContent,
+    escalation?: EscalationRequest,
+  ): Promise<Notification[]> {
+    const stored = await this.writes.store({ userIds: [...new Set(userIds)], content, escalation });
     await this.publish(stored);
     return stored;
   }
@@ -88,8 +93,11 @@ export class NotificationsService {
    * notification for `userId`, the list of them for `userIds`.
    */
   async sendRequested(request: CreateNotificationInput): Promise<Notification | Notification[]> {
-    const { userId, userIds, ...content } = request;
-    const stored = await this.send(userIds ?? [userId as string], content);
+    const { userId, userIds, escalate, escalateAfterSeconds, ...content } = request;
+    const stored = await this.send(userIds ?? [userId as string], content, {
+      escalate,
+      escalateAfterSeconds,
+    });
     return userIds ? stored : (stored[0] as Notification);
   }
 

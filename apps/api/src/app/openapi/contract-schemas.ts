@@ -5,7 +5,9 @@ import {
   grantXpBodySchema,
   leaderboardEntrySchema,
   notificationSchema,
+  preferencesSchema,
   serverEventBodySchema,
+  updateUserBodySchema,
   serverEventSchemas,
 } from '@herald/ws-contracts';
 import { z } from 'zod';
@@ -59,6 +61,13 @@ export function contractSchemas(maxRecipients: number) {
     }),
     DemoUserList: z.array(demoUser),
     ServerEventBody: serverEventBodySchema,
+    Preferences: preferencesSchema,
+    UpdateUserBody: updateUserBodySchema,
+    UserProfile: z.object({
+      id: z.string(),
+      email: z.string().nullable(),
+      timezone: z.string().nullable(),
+    }),
     Delivery: z.object({ delivered: z.boolean() }),
     HttpError: z.object({
       statusCode: z.number().int().describe('The HTTP status of `code`'),

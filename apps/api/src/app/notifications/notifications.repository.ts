@@ -92,9 +92,10 @@ export class NotificationsRepository {
     const insert = (db: Database) =>
       db
         .insert(notifications)
-        // Every column in table order: id, user_id, type, title, message, data, created_at, read_at.
+        // Every column in table order: id, user_id, type, title, message, data, created_at,
+        // read_at, delivered_at.
         .select(
-          sql`select r.id, r.user_id, c.type, c.title, c.message, c.data::jsonb, now(), null::timestamptz
+          sql`select r.id, r.user_id, c.type, c.title, c.message, c.data::jsonb, now(), null::timestamptz, null::timestamptz
               from unnest(${sql.param(ids)}::uuid[], ${sql.param(users)}::text[], ${sql.param(sendIndexes)}::int[])
                      with ordinality as r(id, user_id, send, position)
               join unnest(${sql.param(sends.map((s) => s.content.type ?? 'info'))}::text[],

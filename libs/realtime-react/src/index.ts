@@ -1,5 +1,6 @@
 export * from './lib/realtime-provider';
 export * from './lib/hooks';
+export * from './lib/use-preferences';
 export type {
   ConnectionState,
   ConnectionStatus,

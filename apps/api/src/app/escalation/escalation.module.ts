@@ -8,6 +8,7 @@ import { NotificationInsertHooks } from '../notifications/notification-insert-ho
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PreferencesModule } from '../preferences/preferences.module';
 import { UsersModule } from '../users/users.module';
+import { EscalationDemoController } from './escalation-demo.controller';
 import { EscalationStatusReader } from './escalation-status.reader';
 import { EscalationRepository, type ScheduleEntry } from './escalation.repository';
 import { registerEscalationMetrics } from './escalation.metrics';
@@ -22,6 +23,7 @@ import { ESCALATION_METRICS } from './escalation.tokens';
  */
 @Module({
   imports: [ChannelsModule, NotificationsModule, PreferencesModule, UsersModule],
+  controllers: [EscalationDemoController],
   providers: [
     EscalationRepository,
     EscalationScheduler,

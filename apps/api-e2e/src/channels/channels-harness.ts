@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { NotificationEscalatedWebhook } from '@herald/ws-contracts';
 import type { ApiProcess } from '../support/api-process';
 
 /** The secret every test API signs with (Standard Webhooks format, 32 bytes). */
@@ -28,7 +29,7 @@ export interface ReceivedWebhook {
   /** The raw body, as signed. */
   body: string;
   /** Parsed body. */
-  json: { type: string; timestamp: string; data: { notification: any; user: any } };
+  json: NotificationEscalatedWebhook;
   receivedAt: number;
   /** What the receiver answered. */
   status: number;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Notification } from '@herald/ws-contracts';
@@ -60,6 +60,8 @@ export function toNotification(row: NotificationRow): Notification {
 export class NotificationsRepository {
   constructor(
     @Inject(DatabaseService) private readonly database: DatabaseService,
+    // Optional: a module without hooks (tests, tools) stores exactly as before.
+    @Optional()
     @Inject(NotificationInsertHooks)
     private readonly hooks: NotificationInsertHooks = new NotificationInsertHooks(),
   ) {}

@@ -104,9 +104,14 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
     const { channel, notification } = claim;
     try {
       const sender = this.senders.get(channel);
+      if (!sender) {
+        // Scheduled while the channel was configured; it no longer is on this process.
+        await this.record(claim, { status: 'skipped', reason: 'channel not configured' });
+        return;
+      }
       const preferences = await this.preferences.get(notification.userId);
-      if (!sender || !allows(preferences, channel, notification.type)) {
-        await this.record(claim, { status: 'skipped', reason: 'turned off' });
+      if (!allows(preferences, channel, notification.type)) {
+        await this.record(claim, { status: 'skipped', reason: "off in the user's preferences" });
         return;
       }
       const quietUntil = quietHoursEnd(this.clock.now(), preferences.quietHours);

@@ -31,10 +31,11 @@ export interface ReceivedWebhook {
   /** Parsed body. */
   json: NotificationEscalatedWebhook;
   receivedAt: number;
-  /** What the receiver answered. */
+  /** What the receiver answered; 0 when it never answered. */
   status: number;
 }
 
+/** `status: 0` never answers (the request hangs until the sender gives up or dies). */
 export type WebhookResponder = (
   request: Omit<ReceivedWebhook, 'status'>,
   attempt: number,
@@ -63,7 +64,7 @@ export async function startWebhookReceiver() {
       const attempt = received.filter((r) => r.id === request.id).length + 1;
       const answer = respond(request, attempt);
       received.push({ ...request, status: answer.status });
-      res.writeHead(answer.status, answer.headers).end();
+      if (answer.status !== 0) res.writeHead(answer.status, answer.headers).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -78,7 +79,11 @@ export async function startWebhookReceiver() {
     about(notificationId: string) {
       return received.filter((r) => r.json.data.notification.id === notificationId);
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;

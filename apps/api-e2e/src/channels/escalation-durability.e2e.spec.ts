@@ -88,6 +88,51 @@ describe('escalation durability', () => {
     }, 90_000);
   });
 
+  it('resends with the same webhook-id when a process dies in the middle of a send', async () => {
+    const database = await createTestDatabase(inject('runId'));
+    databases.push(database);
+    // Lease: the 2 s attempt timeout plus a 10 s margin, then another process takes over.
+    const env = channelsEnv(webhook, smtp, {
+      DATABASE_URL: database.url,
+      SMTP_URL: '',
+      MAIL_FROM: '',
+    });
+    const first = await startApi({ env });
+    apis.push(first);
+    const userId = uniqueUser('mid-send');
+    const title = `Mid-send ${userId}`;
+    // The first request hangs: the process is killed while it waits for the answer.
+    webhook.respondWith((request, attempt) =>
+      request.json.data.notification.title === title && attempt === 1
+        ? { status: 0 }
+        : { status: 200 },
+    );
+    const notification = await send(first, userId, title);
+    await waitUntil(() => webhook.about(notification.id).length === 1, 10_000, 'the first attempt');
+    await first.kill();
+
+    const second = await startApi({ env });
+    apis.push(second);
+    await waitUntil(
+      () => webhook.about(notification.id).length === 2,
+      30_000,
+      'the attempt after the lease lapsed',
+    );
+    const attempts = webhook.about(notification.id);
+    expect(attempts.map((a) => a.status)).toEqual([0, 200]);
+    expect(attempts[1]?.id).toBe(attempts[0]?.id);
+    await sleep(QUIET_PERIOD_MS);
+    expect(webhook.about(notification.id)).toHaveLength(2);
+    expect(
+      await metricValue(second, 'herald_escalations_total', {
+        channel: 'webhook',
+        outcome: 'sent',
+      }),
+    ).toBe(1);
+    webhook.respondWith(() => ({ status: 200 }));
+    await second.stop();
+  }, 90_000);
+
   it('two processes on one database never send the same escalation twice', async () => {
     const database = await createTestDatabase(inject('runId'));
     databases.push(database);

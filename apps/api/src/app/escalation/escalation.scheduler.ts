@@ -24,8 +24,11 @@ import { nextRetryDelaySeconds } from './retry-schedule';
 
 /** Escalations one process leases per poll at most (and sends concurrently). */
 const CLAIM_BATCH = 50;
-/** A lease outlives one attempt's timeout by this much before another process may take over. */
-const LEASE_MARGIN_SECONDS = 30;
+/**
+ * A lease outlives one attempt's timeout by this much (the preference and address reads
+ * before it, the outcome's write after it) before another process may take over.
+ */
+const LEASE_MARGIN_SECONDS = 10;
 
 /**
  * Sends due escalations. Every process polls the schedule (ESCALATION_POLL_INTERVAL_MS),

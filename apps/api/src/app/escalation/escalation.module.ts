@@ -9,7 +9,7 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { PreferencesModule } from '../preferences/preferences.module';
 import { UsersModule } from '../users/users.module';
 import { EscalationDemoController } from './escalation-demo.controller';
-import { EscalationStatusReader } from './escalation-status.reader';
+import { EscalationStatusModule } from './escalation-status.module';
 import { EscalationRepository, type ScheduleEntry } from './escalation.repository';
 import { registerEscalationMetrics } from './escalation.metrics';
 import { EscalationScheduler } from './escalation.scheduler';
@@ -22,12 +22,16 @@ import { ESCALATION_METRICS } from './escalation.tokens';
  * send stays one statement.
  */
 @Module({
-  imports: [ChannelsModule, NotificationsModule, PreferencesModule, UsersModule],
+  imports: [
+    ChannelsModule,
+    NotificationsModule,
+    PreferencesModule,
+    UsersModule,
+    EscalationStatusModule,
+  ],
   controllers: [EscalationDemoController],
   providers: [
-    EscalationRepository,
     EscalationScheduler,
-    EscalationStatusReader,
     {
       provide: ESCALATION_METRICS,
       inject: [METRICS_REGISTRY, EscalationRepository],
@@ -35,7 +39,7 @@ import { ESCALATION_METRICS } from './escalation.tokens';
         registerEscalationMetrics(registry, () => repository.pendingByChannel()),
     },
   ],
-  exports: [EscalationStatusReader, EscalationScheduler],
+  exports: [EscalationStatusModule, EscalationScheduler],
 })
 export class EscalationModule implements OnModuleInit {
   constructor(

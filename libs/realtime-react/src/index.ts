@@ -1,6 +1,7 @@
 export * from './lib/realtime-provider';
 export * from './lib/hooks';
 export type { SubscribeToEvent } from './lib/event-subscriptions';
+export * from './lib/use-preferences';
 export type {
   ConnectionState,
   ConnectionStatus,

@@ -6,3 +6,4 @@ export * from './lib/payloads';
 export * from './lib/socket-maps';
 export * from './lib/ack-schemas';
 export * from './lib/asyncapi';
+export * from './lib/webhooks';

@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
+import { EscalationModule } from './escalation/escalation.module';
 import { GamificationModule } from './gamification/gamification.module';
 import { HealthModule } from './health/health.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
@@ -13,8 +14,10 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { AsyncApiModule } from './openapi/asyncapi.module';
+import { PreferencesModule } from './preferences/preferences.module';
 import { RealtimeWiringModule } from './realtime/realtime-wiring.module';
 import { SweeperModule } from './sweeper/sweeper.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -35,6 +38,9 @@ export class AppModule {
         AuthModule,
         DemoModule,
         AsyncApiModule,
+        UsersModule,
+        PreferencesModule,
+        EscalationModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -6,6 +6,8 @@ import {
 } from '@herald/realtime-react';
 import { ConnectionStatus } from './components/ConnectionStatus';
 import { ControlPanel } from './components/ControlPanel';
+import { EscalationPanel } from './components/EscalationPanel';
+import { PreferencesPanel } from './components/PreferencesPanel';
 import { Leaderboard } from './components/Leaderboard';
 import { NotificationBell } from './components/NotificationBell';
 import { initials, Logo, SignIn } from './components/SignIn';
@@ -77,6 +79,8 @@ function Dashboard({ auth, session }: { auth: SessionApi; session: Session }) {
         <div className="grid">
           <Leaderboard token={auth.currentToken} me={user.id} />
           <ControlPanel token={auth.currentToken} me={user.id} />
+          <PreferencesPanel token={session.token} />
+          <EscalationPanel token={auth.currentToken} me={user.id} />
         </div>
       </main>
       <Toasts />

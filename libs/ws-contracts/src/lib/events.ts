@@ -24,6 +24,8 @@ export const ServerEvent = {
   XpGained: 'xp:gained',
   /** The leaderboard changed; carries the top entries. */
   LeaderboardUpdated: 'leaderboard:updated',
+  /** The user's channel preferences changed (on any device or through the service API). */
+  PreferencesUpdated: 'preferences:updated',
 } as const;
 export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];
 
@@ -61,6 +63,8 @@ export const EVENT_SUMMARIES = {
   'rank:updated': "The user's rank changed.",
   'xp:gained': 'The user was granted XP.',
   'leaderboard:updated': 'The leaderboard changed; carries the top entries.',
+  'preferences:updated':
+    "The user's channel preferences changed (on any device or through the service API).",
   'notification:mark_read': "Mark one of the user's notifications read, on every device.",
   'notification:mark_all_read': "Mark all of the user's notifications read, on every device.",
   'notification:delete': "Delete one of the user's notifications, on every device.",

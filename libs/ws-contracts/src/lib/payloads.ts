@@ -9,7 +9,10 @@ import type {
   listNotificationsQuerySchema,
   notificationSchema,
   notificationStatusSchema,
+  preferencesSchema,
+  quietHoursSchema,
   serverEventSchemas,
+  updateUserBodySchema,
   tokenClaimsSchema,
 } from './schemas';
 
@@ -17,6 +20,24 @@ export type Notification = z.infer<typeof notificationSchema>;
 export type LeaderboardEntry = z.infer<typeof leaderboardEntrySchema>;
 /** `GET /api/notifications/:id/status`. */
 export type NotificationStatus = z.infer<typeof notificationStatusSchema>;
+/** A user's channel preferences (`GET /api/preferences`, `preferences:updated`). */
+export type Preferences = z.infer<typeof preferencesSchema>;
+export type QuietHours = z.infer<typeof quietHoursSchema>;
+export type EscalationChannel = 'email' | 'webhook';
+export type UpdateUserBody = z.infer<typeof updateUserBodySchema>;
+
+/**
+ * Where one escalation of a notification stands: `pending` (due, or waiting for a retry
+ * or the end of quiet hours), `sent`, `failed` (every attempt failed), `skipped` (the
+ * user's preferences or a missing address kept it back), `cancelled` (a device received
+ * or read the notification first). `at` is the due time while pending, else when it
+ * reached its status.
+ */
+export interface EscalationState {
+  channel: EscalationChannel;
+  status: 'pending' | 'sent' | 'failed' | 'skipped' | 'cancelled';
+  at: string;
+}
 
 type ServerSchemas = typeof serverEventSchemas;
 type ClientSchemas = typeof clientEventSchemas;
@@ -36,6 +57,10 @@ export type RankUpdatedPayload = z.infer<ServerSchemas[typeof ServerEvent.RankUp
 export type XpGainedPayload = z.infer<ServerSchemas[typeof ServerEvent.XpGained]>;
 export type LeaderboardUpdatedPayload = z.infer<
   ServerSchemas[typeof ServerEvent.LeaderboardUpdated]
+>;
+
+export type PreferencesUpdatedPayload = z.infer<
+  ServerSchemas[typeof ServerEvent.PreferencesUpdated]
 >;
 
 export type MarkReadPayload = z.infer<ClientSchemas[typeof ClientEvent.MarkRead]>;
@@ -63,6 +88,7 @@ export interface ServerEventPayloads {
   'rank:updated': RankUpdatedPayload;
   'xp:gained': XpGainedPayload;
   'leaderboard:updated': LeaderboardUpdatedPayload;
+  'preferences:updated': PreferencesUpdatedPayload;
 }
 
 /** What a successful acknowledgement carries for each client event, besides `ok: true`. */

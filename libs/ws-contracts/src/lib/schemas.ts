@@ -109,6 +109,75 @@ export const leaderboardEntrySchema = z.object({
   position: z.number().int().positive(),
 });
 
+// ---- channels and preferences ---------------------------------------------------------
+
+/** The channels a notification can be escalated to when no device received it in time. */
+export const ESCALATION_CHANNELS = ['email', 'webhook'] as const;
+
+/** True for a time zone name the runtime's Intl knows (IANA, e.g. `Europe/Berlin`). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' });
+
+/** A wall-clock time `HH:MM` (24 h). */
+export const clockTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM between 00:00 and 23:59');
+
+/**
+ * Hours in which escalations wait (until `end`, in `timezone`). `start` after `end` spans
+ * midnight (22:00–07:00). The inbox and the live push are never held back.
+ */
+export const quietHoursSchema = z
+  .strictObject({ start: clockTimeSchema, end: clockTimeSchema, timezone: timeZoneSchema })
+  .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] });
+
+const channelSwitchesSchema = z.strictObject({ email: z.boolean(), webhook: z.boolean() });
+
+/**
+ * A user's channel preferences. `channels` switches a channel off for everything; `types`
+ * switches it off (or on again) for one notification type and wins over `channels`.
+ */
+export const preferencesSchema = z.strictObject({
+  channels: channelSwitchesSchema,
+  types: z
+    .record(text(LIMITS.typeMaxLength), channelSwitchesSchema.partial())
+    .refine((types) => Object.keys(types).length <= 100, {
+      message: 'must name at most 100 types',
+    }),
+  quietHours: quietHoursSchema.nullable(),
+});
+
+/** Every channel on, no quiet hours: what a user who never chose anything has. */
+export const DEFAULT_PREFERENCES = {
+  channels: { email: true, webhook: true },
+  types: {},
+  quietHours: null,
+} as const satisfies z.infer<typeof preferencesSchema>;
+
+/** `PUT /api/users/:userId`: what Herald knows of a user (who may never have connected). */
+export const updateUserBodySchema = z
+  .strictObject({
+    email: z.email('must be an email address').max(254).nullable().optional(),
+    timezone: timeZoneSchema.nullable().optional(),
+  })
+  .refine((b) => b.email !== undefined || b.timezone !== undefined, {
+    message: 'must set email or timezone',
+  });
+
+/** Longest `escalateAfterSeconds` of one notification: a week. */
+export const MAX_ESCALATE_AFTER_SECONDS = 7 * 24 * 3600;
+
 // ---- server → client payloads ----------------------------------------------------------
 
 export const serverEventSchemas = {
@@ -157,6 +226,7 @@ export const serverEventSchemas = {
   [ServerEvent.LeaderboardUpdated]: z.object({
     leaderboard: z.array(leaderboardEntrySchema).max(1_000),
   }),
+  [ServerEvent.PreferencesUpdated]: preferencesSchema,
 } as const;
 
 /**
@@ -212,6 +282,15 @@ export function buildCreateNotificationBodySchema(
       data: jsonObjectSchema.optional(),
       /** When the notification leaves every inbox on its own; must be in the future. */
       expiresAt: isoDateSchema.optional(),
+      /** `false`: never escalate this notification to e-mail or webhook. */
+      escalate: z.boolean().optional(),
+      /** Seconds after which it escalates if no device received it (ESCALATION_DELAY_SECONDS). */
+      escalateAfterSeconds: z
+        .number()
+        .finite()
+        .min(0, 'must be 0 or more')
+        .max(MAX_ESCALATE_AFTER_SECONDS, `must be at most ${MAX_ESCALATE_AFTER_SECONDS}`)
+        .optional(),
     })
     .refine((b) => (b.userId === undefined) !== (b.userIds === undefined), {
       message: 'exactly one of userId or userIds is required',
@@ -220,6 +299,10 @@ export function buildCreateNotificationBodySchema(
     .refine((b) => b.expiresAt === undefined || Date.parse(b.expiresAt) > Date.now(), {
       message: 'must be in the future',
       path: ['expiresAt'],
+    })
+    .refine((b) => !(b.escalate === false && b.escalateAfterSeconds !== undefined), {
+      message: 'escalateAfterSeconds makes no sense with escalate: false',
+      path: ['escalateAfterSeconds'],
     });
 }
 export const createNotificationBodySchema = buildCreateNotificationBodySchema();

@@ -82,6 +82,15 @@ describe('loadConfig', () => {
     [{ JWT_USER_ID_CLAIM: 'user id' }, 'JWT_USER_ID_CLAIM'],
     [{ JWT_USER_ID_CLAIM: 'exp' }, 'JWT_USER_ID_CLAIM'],
     [{ JWT_EMAIL_CLAIM: 'e\u0000mail' }, 'JWT_EMAIL_CLAIM'],
+    [{ ESCALATION_DELAY_SECONDS: '-1' }, 'ESCALATION_DELAY_SECONDS'],
+    [{ ESCALATION_WEBHOOK_URL: 'ftp://hooks.example.com' }, 'ESCALATION_WEBHOOK_URL'],
+    [{ ESCALATION_WEBHOOK_URL: 'https://hooks.example.com' }, 'WEBHOOK_SECRET'],
+    [{ WEBHOOK_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, 'WEBHOOK_SECRET'],
+    [{ WEBHOOK_SECRET: `whsec_${Buffer.from('too short').toString('base64')}` }, 'WEBHOOK_SECRET'],
+    [{ WEBHOOK_RETRY_SECONDS: '5,soon' }, 'WEBHOOK_RETRY_SECONDS'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtp://localhost:25' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM'],
   ])('refuses %j naming %s in one line', (env, variable) => {
     let error: unknown;
     try {
@@ -93,6 +102,35 @@ describe('loadConfig', () => {
     const message = (error as Error).message;
     expect(message).toContain(variable);
     expect(message).not.toContain('\n');
+  });
+
+  it('reads the escalation channels: fractional seconds, retry schedule, both channels', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const config = loadConfig({
+      ESCALATION_DELAY_SECONDS: '0.5',
+      WEBHOOK_RETRY_SECONDS: '0.2, 0.4',
+      ESCALATION_WEBHOOK_URL: 'https://hooks.example.com/herald',
+      WEBHOOK_SECRET: secret,
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      MAIL_FROM: 'Herald <herald@example.com>',
+    });
+    expect(config.escalation).toEqual({
+      delaySeconds: 0.5,
+      pollIntervalMs: 1_000,
+      retrySeconds: [0.2, 0.4],
+      webhook: { url: 'https://hooks.example.com/herald', secret, timeoutMs: 10_000 },
+      email: {
+        smtpUrl: 'smtp://127.0.0.1:2525',
+        from: 'Herald <herald@example.com>',
+        timeoutMs: 10_000,
+      },
+    });
+    expect(loadConfig({}).escalation).toMatchObject({
+      delaySeconds: 60,
+      retrySeconds: [5, 30, 300, 1800, 7200],
+      webhook: undefined,
+      email: undefined,
+    });
   });
 
   it('never echoes a secret value in the error', () => {

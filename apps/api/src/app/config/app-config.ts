@@ -62,6 +62,23 @@ const url = (name: string, protocols: string[]) =>
       `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     );
 
+const seconds = (name: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, `${name} must be a number of seconds such as 60 or 0.5`)
+    .transform(Number)
+    .refine((n) => n <= max, `${name} must be at most ${max}`);
+
+/** `whsec_` + base64 of at least 24 random bytes (the Standard Webhooks secret format). */
+const webhookSecret = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(v);
+    return match !== null && Buffer.from(match[1] as string, 'base64').length >= 24;
+  }, 'WEBHOOK_SECRET must be "whsec_" followed by the base64 of at least 24 random bytes');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -143,6 +160,33 @@ const envSchema = z.object({
   HANDSHAKE_RATE_LIMIT_PER_SECOND: int('HANDSHAKE_RATE_LIMIT_PER_SECOND', 1, 1_000_000).default(
     100,
   ),
+  ESCALATION_DELAY_SECONDS: seconds('ESCALATION_DELAY_SECONDS', 7 * 24 * 3600).default(60),
+  ESCALATION_POLL_INTERVAL_MS: int('ESCALATION_POLL_INTERVAL_MS', 10, 60_000).default(1_000),
+  ESCALATION_WEBHOOK_URL: url('ESCALATION_WEBHOOK_URL', ['https:', 'http:']).optional(),
+  WEBHOOK_SECRET: webhookSecret.optional(),
+  WEBHOOK_RETRY_SECONDS: z
+    .string()
+    .trim()
+    .default('5,30,300,1800,7200')
+    .refine(
+      (v) => v.split(',').every((part) => /^\d+(\.\d+)?$/.test(part.trim())),
+      'WEBHOOK_RETRY_SECONDS must be a comma-separated list of seconds such as 5,30,300',
+    )
+    .transform((v) => v.split(',').map((part) => Number(part.trim())))
+    .refine(
+      (list) => list.length >= 1 && list.length <= 20 && list.every((n) => n <= 7 * 24 * 3600),
+      'WEBHOOK_RETRY_SECONDS must list 1 to 20 delays of at most a week each',
+    ),
+  ESCALATION_TIMEOUT_MS: int('ESCALATION_TIMEOUT_MS', 100, 120_000).default(10_000),
+  SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(
+      /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/,
+      'MAIL_FROM must be an address such as herald@example.com or "Herald <herald@example.com>"',
+    )
+    .optional(),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -196,6 +240,16 @@ export interface AppConfig {
   };
   /** The sweeper: expired notifications, read ones past retention, expired idempotency keys. */
   sweeper: { intervalMs: number; retentionDays: number };
+  escalation: {
+    /** Default delay before a notification no device received is escalated. */
+    delaySeconds: number;
+    /** How often each process looks for due escalations. */
+    pollIntervalMs: number;
+    /** Delays before each retry of a failed attempt (the attempts are one more). */
+    retrySeconds: number[];
+    webhook?: { url: string; secret: string; timeoutMs: number };
+    email?: { smtpUrl: string; from: string; timeoutMs: number };
+  };
   shutdownTimeoutMs: number;
   log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
 }
@@ -263,6 +317,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw invalid('DEMO_AUTH needs JWT_SECRET to sign demo tokens');
   }
 
+  if (e.ESCALATION_WEBHOOK_URL && !e.WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: ESCALATION_WEBHOOK_URL needs WEBHOOK_SECRET to sign the requests',
+    );
+  }
+  if (e.SMTP_URL && !e.MAIL_FROM) {
+    throw new ConfigError('Invalid configuration: SMTP_URL needs MAIL_FROM (the sender address)');
+  }
+
   const database: AppConfig['database'] =
     e.DATABASE_URL === undefined
       ? { kind: 'pglite', dataDir: e.DATA_DIR }
@@ -311,6 +374,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       handshakePerSecond: e.HANDSHAKE_RATE_LIMIT_PER_SECOND,
     },
     sweeper: { intervalMs: e.SWEEP_INTERVAL_MS, retentionDays: e.RETENTION_DAYS },
+    escalation: {
+      delaySeconds: e.ESCALATION_DELAY_SECONDS,
+      pollIntervalMs: e.ESCALATION_POLL_INTERVAL_MS,
+      retrySeconds: e.WEBHOOK_RETRY_SECONDS,
+      webhook:
+        e.ESCALATION_WEBHOOK_URL && e.WEBHOOK_SECRET
+          ? {
+              url: e.ESCALATION_WEBHOOK_URL,
+              secret: e.WEBHOOK_SECRET,
+              timeoutMs: e.ESCALATION_TIMEOUT_MS,
+            }
+          : undefined,
+      email:
+        e.SMTP_URL && e.MAIL_FROM
+          ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, timeoutMs: e.ESCALATION_TIMEOUT_MS }
+          : undefined,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
   };

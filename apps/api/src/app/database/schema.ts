@@ -5,3 +5,6 @@
 export * from '../notifications/notifications.schema';
 export * from '../gamification/gamification.schema';
 export * from '../idempotency/idempotency.schema';
+export * from '../users/users.schema';
+export * from '../preferences/preferences.schema';
+export * from '../escalation/escalation.schema';

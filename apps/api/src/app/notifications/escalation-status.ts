@@ -4,8 +4,9 @@ import type { NotificationStatus } from '@herald/ws-contracts';
 export type EscalationStatus = NotificationStatus['escalations'][number];
 
 /**
- * Where the status endpoint reads a notification's escalations from. The escalation
- * module provides it under ESCALATION_STATUS_READER; without one, the list is empty.
+ * Where the status endpoint reads a notification's escalations from: NotificationsModule
+ * binds the escalation schedule's reader to ESCALATION_STATUS_READER; a module built
+ * without it (unit tests) lists none.
  */
 export interface EscalationStatusReader {
   escalationsOf(notificationId: string): Promise<EscalationStatus[]>;

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
+import { EscalationStatusModule } from '../escalation/escalation-status.module';
+import { EscalationStatusReader } from '../escalation/escalation-status.reader';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { ESCALATION_STATUS_READER } from './escalation-status';
 import { CreateNotificationBodyPipe } from './create-notification-body.pipe';
+import { NotificationInsertHooks } from './notification-insert-hooks';
 import { NotificationWriteBatcher } from './notification-write-batcher';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsRealtimeHandlers } from './notifications.realtime';
@@ -9,15 +13,23 @@ import { NotificationsService } from './notifications.service';
 
 /** The durable inbox: store, HTTP API, socket events, unread count on connect. */
 @Module({
-  imports: [IdempotencyModule],
+  imports: [IdempotencyModule, EscalationStatusModule],
   controllers: [NotificationsController],
   providers: [
     NotificationsRepository,
+    NotificationInsertHooks,
     NotificationWriteBatcher,
     NotificationsService,
     NotificationsRealtimeHandlers,
     CreateNotificationBodyPipe,
+    // The status endpoint lists the escalation schedule's rows for the notification.
+    { provide: ESCALATION_STATUS_READER, useExisting: EscalationStatusReader },
   ],
-  exports: [NotificationsService, NotificationsRepository, CreateNotificationBodyPipe],
+  exports: [
+    NotificationsService,
+    NotificationsRepository,
+    CreateNotificationBodyPipe,
+    NotificationInsertHooks,
+  ],
 })
 export class NotificationsModule {}

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Notification } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
 import type { Database } from '../database/database.types';
 import type { InboxPosition } from './notification-cursor';
+import { NotificationInsertHooks } from './notification-insert-hooks';
 import { notifications, type NotificationRow } from './notifications.schema';
 
 /** What a notification says; every recipient of one send gets the same. */
@@ -18,10 +19,19 @@ export interface NotificationContent {
   expiresAt?: string;
 }
 
+/** How a send asks to be escalated when no device received it (`POST /api/notifications`). */
+export interface EscalationRequest {
+  /** `false`: never. */
+  escalate?: boolean;
+  /** Instead of ESCALATION_DELAY_SECONDS. */
+  escalateAfterSeconds?: number;
+}
+
 /** One send: the same content for each of `userIds` (distinct). */
 export interface NotificationSend {
   userIds: readonly string[];
   content: NotificationContent;
+  escalation?: EscalationRequest;
 }
 
 export interface InboxQuery {
@@ -73,7 +83,13 @@ export interface Receipt {
  */
 @Injectable()
 export class NotificationsRepository {
-  constructor(@Inject(DatabaseService) private readonly database: DatabaseService) {}
+  constructor(
+    @Inject(DatabaseService) private readonly database: DatabaseService,
+    // Optional: a module without hooks (tests, tools) stores exactly as before.
+    @Optional()
+    @Inject(NotificationInsertHooks)
+    private readonly hooks: NotificationInsertHooks = new NotificationInsertHooks(),
+  ) {}
 
   /**
    * Several sends (each: the same content for many users) in ONE statement, so no explicit
@@ -82,6 +98,8 @@ export class NotificationsRepository {
    * with a parameter per cell). Ids are made here so each send gets exactly its own rows
    * back, whatever order RETURNING uses. Answers one list per send, in recipient order.
    * With `executor` (a transaction) the rows commit or roll back with the caller's work.
+   * Registered NotificationInsertHooks run in the same transaction (one is opened for them
+   * when the caller has none).
    */
   async insertSends(
     sends: readonly NotificationSend[],
@@ -117,17 +135,26 @@ export class NotificationsRepository {
               order by r.position`,
         )
         .returning();
+    const inOrder = (rows: NotificationRow[]) => {
+      const byId = new Map(rows.map((row) => [row.id, toNotification(row)]));
+      let next = 0;
+      return sends.map((send) =>
+        send.userIds.map(() => {
+          const stored = byId.get(ids[next++] as string);
+          if (!stored) throw new Error('A stored notification is missing from RETURNING');
+          return stored;
+        }),
+      );
+    };
+    const insertAndHook = async (tx: Database) => {
+      const stored = inOrder(await insert(tx));
+      await this.hooks.run(tx, sends, stored);
+      return stored;
+    };
     // Inside a transaction its owner translates errors (DatabaseService.transaction).
-    const rows = executor ? await insert(executor) : await this.database.run(insert);
-    const byId = new Map(rows.map((row) => [row.id, toNotification(row)]));
-    let next = 0;
-    return sends.map((send) =>
-      send.userIds.map(() => {
-        const stored = byId.get(ids[next++] as string);
-        if (!stored) throw new Error('A stored notification is missing from RETURNING');
-        return stored;
-      }),
-    );
+    if (executor) return insertAndHook(executor);
+    if (this.hooks.active) return this.database.transaction(insertAndHook);
+    return inOrder(await this.database.run(insert));
   }
 
   async list(userId: string, query: InboxQuery): Promise<Notification[]> {

@@ -27,6 +27,7 @@ import {
 import {
   NotificationsRepository,
   type DeletedNotification,
+  type EscalationRequest,
   type NotificationContent,
   type NotificationSend,
   type Receipt,
@@ -113,8 +114,16 @@ export class NotificationsService {
    * recipient order). Concurrent sends share one INSERT (NotificationWriteBatcher) and one
    * grouped count query; each gets its own records.
    */
-  async send(userIds: readonly string[], content: NotificationContent): Promise<Notification[]> {
-    const outcome = await this.writes.store({ userIds: [...new Set(userIds)], content });
+  async send(
+    userIds: readonly string[],
+    content: NotificationContent,
+    escalation?: EscalationRequest,
+  ): Promise<Notification[]> {
+    const outcome = await this.writes.store({
+      userIds: [...new Set(userIds)],
+      content,
+      escalation,
+    });
     // Without an idempotency key nothing is ever replayed: these are the stored records.
     const stored = (outcome as Extract<WriteOutcome, { replayed: false }>).records;
     await this.publish(stored);
@@ -140,7 +149,7 @@ export class NotificationsService {
     request: CreateNotificationInput,
     idempotency?: IdempotentRequest,
   ): Promise<IdempotentOutcome> {
-    const { userId, userIds, ...content } = request;
+    const { userId, userIds, escalate, escalateAfterSeconds, ...content } = request;
     const answerOf = (records: readonly Notification[]) => ({
       status: 201,
       body: userIds ? records : records[0],
@@ -148,6 +157,7 @@ export class NotificationsService {
     const outcome = await this.writes.store({
       userIds: [...new Set(userIds ?? [userId as string])],
       content,
+      escalation: { escalate, escalateAfterSeconds },
       idempotency: idempotency && { request: idempotency, answerOf },
     });
     if (outcome.replayed) return { ...outcome.answer, replayed: true };

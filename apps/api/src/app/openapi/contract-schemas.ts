@@ -6,7 +6,9 @@ import {
   leaderboardEntrySchema,
   notificationSchema,
   notificationStatusSchema,
+  preferencesSchema,
   serverEventBodySchema,
+  updateUserBodySchema,
   serverEventSchemas,
 } from '@herald/ws-contracts';
 import { z } from 'zod';
@@ -61,6 +63,13 @@ export function contractSchemas(maxRecipients: number) {
     }),
     DemoUserList: z.array(demoUser),
     ServerEventBody: serverEventBodySchema,
+    Preferences: preferencesSchema,
+    UpdateUserBody: updateUserBodySchema,
+    UserProfile: z.object({
+      id: z.string(),
+      email: z.string().nullable(),
+      timezone: z.string().nullable(),
+    }),
     Delivery: z.object({ delivered: z.boolean() }),
     HttpError: z.object({
       statusCode: z.number().int().describe('The HTTP status of `code`'),

@@ -19,6 +19,7 @@ import { PRESENCE_STORE } from './presence/presence-store';
 import { ConfigurableRealtimeModule, RAW_REALTIME_OPTIONS } from './realtime.module-definition';
 import { REALTIME_OPTIONS, resolveRealtimeOptions } from './realtime.options';
 import { RealtimeStats } from './realtime-stats';
+import { TokenRevocations } from './revocation/token-revocations';
 import { WebSocketService } from './websocket.service';
 
 const providers: Provider[] = [
@@ -42,6 +43,12 @@ const providers: Provider[] = [
     provide: PRESENCE_STORE,
     inject: [CLUSTER_BACKEND],
     useFactory: (backend: ClusterBackend) => backend.presence,
+  },
+  {
+    provide: TokenRevocations,
+    inject: [CLUSTER_BACKEND, REALTIME_OPTIONS],
+    useFactory: (backend: ClusterBackend, options: ResolvedRealtimeOptions) =>
+      new TokenRevocations(backend.revocations, options.revocationTtlSeconds),
   },
   JwtAuthGuard,
   ApiKeyGuard,
@@ -77,6 +84,7 @@ const providers: Provider[] = [
     SERVICE_API_KEY,
     CLUSTER_BACKEND,
     PRESENCE_STORE,
+    TokenRevocations,
     JwtAuthGuard,
     ApiKeyGuard,
     RealtimeEventRegistry,

@@ -117,6 +117,7 @@ const envSchema = z.object({
   HANDSHAKE_RATE_LIMIT_PER_SECOND: int('HANDSHAKE_RATE_LIMIT_PER_SECOND', 1, 1_000_000).default(
     100,
   ),
+  WS_MAX_SOCKETS_PER_IP: int('WS_MAX_SOCKETS_PER_IP', 1, 1_000_000).default(100),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -159,6 +160,7 @@ export interface AppConfig {
     wsRatePerSecond: number;
     handshakeBurst: number;
     handshakePerSecond: number;
+    wsMaxSocketsPerIp: number;
   };
   shutdownTimeoutMs: number;
   log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
@@ -257,6 +259,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       wsRatePerSecond: e.WS_RATE_LIMIT_PER_SECOND,
       handshakeBurst: e.HANDSHAKE_RATE_LIMIT_BURST,
       handshakePerSecond: e.HANDSHAKE_RATE_LIMIT_PER_SECOND,
+      wsMaxSocketsPerIp: e.WS_MAX_SOCKETS_PER_IP,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },

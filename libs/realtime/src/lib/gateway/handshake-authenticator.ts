@@ -8,7 +8,9 @@ import { RealtimeEventRegistry } from '../event-registry';
 import { KeyedRateLimiter } from '../rate-limit/token-bucket';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
 import { RealtimeStats } from '../realtime-stats';
-import { clientAddress } from './client-address';
+import { TokenRevocations } from '../revocation/token-revocations';
+import { clientAddress, rateLimitKeyFor } from './client-address';
+import { claimPrepaidHandshake } from './engine-session-limiter';
 import { OriginPolicy } from './origin-policy';
 import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
 
@@ -47,6 +49,7 @@ export class HandshakeAuthenticator {
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
     @Inject(RealtimeStats) private readonly stats: RealtimeStats,
+    @Inject(TokenRevocations) private readonly revocations: TokenRevocations,
   ) {
     this.limiter = new KeyedRateLimiter({
       capacity: options.limits.handshakeBurst,
@@ -87,6 +90,14 @@ export class HandshakeAuthenticator {
     callback(`Origin ${origin} is not allowed`, false);
   };
 
+  /**
+   * Takes one handshake from the per-address limit (`key` from `rateLimitKeyFor`); false
+   * when it is spent. The Engine.IO session limiter charges each new session here.
+   */
+  takeHandshakeAllowance(key: string): boolean {
+    return this.limiter.take(key);
+  }
+
   /** Installs the middleware on the main namespace and on every namespace created later. */
   protect(server: HeraldServer): void {
     server.use(this.middleware);
@@ -126,8 +137,11 @@ export class HandshakeAuthenticator {
 
   private async authenticate(socket: HeraldSocket): Promise<void> {
     const { handshake } = socket;
-    const address = clientAddress(handshake.address, handshake.headers['x-forwarded-for']);
-    if (!this.limiter.take(address)) {
+    const address = rateLimitKeyFor(
+      clientAddress(handshake.address, handshake.headers['x-forwarded-for']),
+    );
+    // The first CONNECT of a session was paid for when its Engine.IO session opened.
+    if (!claimPrepaidHandshake(socket.conn) && !this.limiter.take(address)) {
       throw new HeraldError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly');
     }
     const auth = handshake.auth as { token?: unknown } | undefined;
@@ -139,6 +153,7 @@ export class HandshakeAuthenticator {
         : fromAuth;
     // The token itself is never logged, only the verdict.
     const user = await this.verifier.verify(token);
+    await this.revocations.assertNotRevoked(user.userId, token);
     const rooms = await this.registry.roomsFor(user);
     socket.data = {
       userId: user.userId,

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '@herald/ws-contracts';
 import { clientAddress, rateLimitKeyFor } from './client-address';
@@ -24,6 +23,8 @@ export interface EngineSessionLimiterOptions {
    * same limit the Socket.IO handshake uses, so an Engine.IO session costs what a CONNECT does.
    */
   takeHandshake(key: string): boolean;
+  /** Told of every session refused after it opened (counted like a refused handshake). */
+  onRefused?(): void;
 }
 
 export const TOO_MANY_SOCKETS_MESSAGE = 'Too many open connections from this address';
@@ -62,7 +63,6 @@ export function sessionKeyFor(request: IncomingMessage): string {
  *   so clients back off the same way) and is closed.
  */
 export class EngineSessionLimiter {
-  private readonly logger = new Logger('Realtime');
   private readonly open = new Map<string, number>();
 
   constructor(private readonly options: EngineSessionLimiterOptions) {}
@@ -131,6 +131,6 @@ export class EngineSessionLimiter {
   private refuse(connection: EngineConnection, message: string): void {
     connection.write(`4${JSON.stringify({ message, data: { code: ErrorCode.RateLimited } })}`);
     connection.close();
-    this.logger.debug?.({ msg: 'Refused an Engine.IO session', reason: message });
+    this.options.onRefused?.();
   }
 }

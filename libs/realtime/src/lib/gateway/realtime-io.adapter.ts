@@ -8,6 +8,7 @@ import { recoverAuthenticatedSession } from '../cluster/authenticated-recovery';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
 import { installClusterDisconnector } from '../cluster/cluster-disconnect';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
+import { RealtimeStats } from '../realtime-stats';
 import { EngineSessionLimiter, TOO_MANY_SOCKETS_MESSAGE } from './engine-session-limiter';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
@@ -41,10 +42,12 @@ export class RealtimeIoAdapter extends IoAdapter {
     const realtime = this.app.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS, { strict: false });
     const handshake = this.app.get(HandshakeAuthenticator, { strict: false });
     const backend = this.app.get<ClusterBackend>(CLUSTER_BACKEND, { strict: false });
+    const stats = this.app.get(RealtimeStats, { strict: false });
     const upgradeListenersBefore = this.upgradeListeners();
     const sessions = new EngineSessionLimiter({
       maxSocketsPerAddress: realtime.limits.maxSocketsPerAddress,
       takeHandshake: (key) => handshake.takeHandshakeAllowance(key),
+      onRefused: () => stats.recordHandshake(ErrorCode.RateLimited),
     });
     const server: HeraldServer = super.createIOServer(port, {
       ...options,

@@ -36,6 +36,13 @@ export class InMemoryRevocationStore implements RevocationStore {
 }
 
 /**
+ * How long a handshake or an HTTP request waits for Redis to say whether the user's tokens
+ * were revoked. A Redis that stopped answering must not stall every sign-in (the command
+ * timeout is far longer): past this wait the check goes ahead with what this process knows.
+ */
+export const REVOCATION_LOOKUP_WAIT_MS = 100;
+
+/**
  * Cluster-wide revocations: one key per user (`{prefix}:revoked:{userId}`) holding the
  * revocation time, expiring with the longest token lifetime. The revocations this process
  * made are also kept locally, so they hold while Redis is unreachable; during an outage a
@@ -60,7 +67,10 @@ export class RedisRevocationStore implements RevocationStore {
   async revokedAt(userId: string): Promise<number | undefined> {
     const local = await this.local.revokedAt(userId);
     try {
-      const stored = await this.redis.get(this.key(userId));
+      const stored = await withDeadline(
+        this.redis.get(this.key(userId)),
+        REVOCATION_LOOKUP_WAIT_MS,
+      );
       this.degraded = false;
       const shared = stored === null ? undefined : Number(stored);
       return Math.max(local ?? 0, shared ?? 0) || undefined;
@@ -134,4 +144,14 @@ function issuedAtOf(token: unknown): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `promise`, or a rejection once `ms` passed (the promise's own outcome is then ignored). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,4 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { RealtimeEventRegistry, WebSocketService } from '@herald/realtime';
 import { groupRoom } from './group-events';
 import { GroupMembershipService } from './group-membership.service';
@@ -23,6 +23,7 @@ import { GroupsController } from './groups.controller';
 export class GroupsModule implements OnModuleInit {
   /** Groups the resolver handed out per user, until that socket's connection hook checks them. */
   private readonly resolved = new Map<string, Set<string>>();
+  private readonly logger = new Logger('Groups');
 
   constructor(
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
@@ -32,7 +33,16 @@ export class GroupsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.addRoomResolver(async (user) => {
-      const groups = await this.membership.groupsOf(user.userId);
+      const groups = await this.membership.groupsOf(user.userId).catch((error: unknown) => {
+        // Membership unreadable (Redis away): connect without group rooms rather than not at
+        // all; the socket gets them on its next connection.
+        this.logger.warn({
+          msg: 'Group membership unavailable; connecting without group rooms',
+          userId: user.userId,
+          err: error instanceof Error ? error.message : String(error),
+        });
+        return [] as string[];
+      });
       if (groups.length > 0) {
         const pending = this.resolved.get(user.userId) ?? new Set<string>();
         for (const group of groups) pending.add(group);

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- answers are arbitrary JSON; tests assert their shape */
 import {
   type ApiProcess,
   mintToken,
@@ -57,7 +56,7 @@ describe('service API across a cluster of two processes', () => {
         let cursor: string | null = null;
         let pages = 0;
         do {
-          const query: string = `limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+          const query = `limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
           const page = await call(api, 'GET', `/realtime/presence?${query}`);
           expect(page.status).toBe(200);
           expect(page.body.users.length).toBeLessThanOrEqual(2);

@@ -20,9 +20,10 @@ export interface EngineSessionLimiterOptions {
   maxSocketsPerAddress: number;
   /**
    * Takes one handshake from the per-address handshake limit; false when it is spent. The
-   * same limit the Socket.IO handshake uses, so an Engine.IO session costs what a CONNECT does.
+   * same limit the Socket.IO handshake uses, so an Engine.IO session costs what a CONNECT
+   * does. May answer asynchronously (a limiter kept in Redis).
    */
-  takeHandshake(key: string): boolean;
+  takeHandshake(key: string): boolean | Promise<boolean>;
   /** Told of every session refused after it opened (counted like a refused handshake). */
   onRefused?(): void;
 }
@@ -30,16 +31,21 @@ export interface EngineSessionLimiterOptions {
 export const TOO_MANY_SOCKETS_MESSAGE = 'Too many open connections from this address';
 export const TOO_MANY_HANDSHAKES_MESSAGE = 'Too many connection attempts; retry shortly';
 
-/** Connections whose opening already paid the handshake limit (their first CONNECT is free). */
-const prepaidConnections = new WeakSet<object>();
+/** The charge of each open Engine.IO connection: true once its handshake was taken. */
+const sessionCharges = new WeakMap<object, Promise<boolean>>();
 
 /**
- * True, once, for an Engine.IO connection whose opening took a handshake from the
+ * Resolves true, once, for an Engine.IO connection whose opening took a handshake from the
  * per-address limit: the Socket.IO handshake middleware then lets its first CONNECT through
- * without charging the same client twice.
+ * without charging the same client twice. (It waits for a charge still being decided, so
+ * a CONNECT that arrives quickly is not charged again.)
  */
-export function claimPrepaidHandshake(connection: object | undefined): boolean {
-  return connection !== undefined && prepaidConnections.delete(connection);
+export async function claimPrepaidHandshake(connection: object | undefined): Promise<boolean> {
+  if (connection === undefined) return false;
+  const charge = sessionCharges.get(connection);
+  if (!charge) return false;
+  sessionCharges.delete(connection);
+  return charge;
 }
 
 /** The key a request is counted under: its client address, an IPv6 one by its /64. */
@@ -116,11 +122,19 @@ export class EngineSessionLimiter {
     });
     if (count > this.options.maxSocketsPerAddress) {
       this.refuse(connection, TOO_MANY_SOCKETS_MESSAGE);
-    } else if (!this.options.takeHandshake(key)) {
-      this.refuse(connection, TOO_MANY_HANDSHAKES_MESSAGE);
-    } else {
-      prepaidConnections.add(connection);
+      return;
     }
+    const charge = Promise.resolve()
+      .then(() => this.options.takeHandshake(key))
+      .then(
+        (allowed) => {
+          if (!allowed) this.refuse(connection, TOO_MANY_HANDSHAKES_MESSAGE);
+          return allowed;
+        },
+        // A limiter that cannot answer lets the session on; its CONNECT is charged itself.
+        () => false,
+      );
+    sessionCharges.set(connection, charge);
   }
 
   /**

@@ -141,7 +141,7 @@ export class HandshakeAuthenticator {
       clientAddress(handshake.address, handshake.headers['x-forwarded-for']),
     );
     // The first CONNECT of a session was paid for when its Engine.IO session opened.
-    if (!claimPrepaidHandshake(socket.conn) && !this.limiter.take(address)) {
+    if (!(await claimPrepaidHandshake(socket.conn)) && !this.limiter.take(address)) {
       throw new HeraldError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly');
     }
     const auth = handshake.auth as { token?: unknown } | undefined;

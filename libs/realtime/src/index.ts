@@ -55,7 +55,23 @@ export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
 export { RealtimeStats } from './lib/realtime-stats';
 export type { ClientEventOutcome, HandshakeOutcome } from './lib/realtime-stats';
 export { PRESENCE_STORE } from './lib/presence/presence-store';
-export type { PresenceStore } from './lib/presence/presence-store';
+export type { PresenceEntry, PresenceListPage, PresenceStore } from './lib/presence/presence-store';
+export { DEFAULT_PRESENCE_PAGE_SIZE, MAX_PRESENCE_PAGE_SIZE } from './lib/presence/presence-list';
+export type { ConnectedUsersPage } from './lib/presence/presence-list';
+export type { ClusterDisconnectOutcome } from './lib/cluster/cluster-disconnect';
+export type { UserDisconnectResponse } from './lib/http/realtime-service.controller';
+
+// Client addresses and per-client limits
+export { clientAddress, rateLimitKeyFor } from './lib/gateway/client-address';
+
+// Refusing tokens issued before a revocation ("sign out everywhere" that sticks)
+export {
+  DEFAULT_REVOCATION_TTL_SECONDS,
+  InMemoryRevocationStore,
+  RedisRevocationStore,
+  TokenRevocations,
+} from './lib/revocation/token-revocations';
+export type { RevocationStore } from './lib/revocation/token-revocations';
 export { CLUSTER_BACKEND } from './lib/cluster/cluster-backend';
 export type { ClusterBackend } from './lib/cluster/cluster-backend';
 

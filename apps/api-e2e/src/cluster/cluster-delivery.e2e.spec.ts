@@ -164,7 +164,12 @@ describe('cluster of two API processes on Redis', () => {
     const closedB = new Promise((r) => onB.once('disconnect', r));
     const res = await servicePost(a, `/realtime/users/${userId}/disconnect`, {});
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ disconnected: 2 });
+    expect(res.body).toEqual({
+      disconnected: 2,
+      disconnectedHere: 1,
+      peersConfirmed: 1,
+      peersUnreachable: 0,
+    });
     await Promise.all([closedA, closedB]);
   });
 

@@ -199,7 +199,12 @@ describe('Redis stopped and restarted under a running cluster', () => {
 
     // The pub/sub subscribers resubscribed: a cluster-wide disconnect reaches both processes.
     const res = await servicePost(a, `/realtime/users/${userId}/disconnect`, {});
-    expect(res.body).toEqual({ disconnected: 2 });
+    expect(res.body).toEqual({
+      disconnected: 2,
+      disconnectedHere: 1,
+      peersConfirmed: 1,
+      peersUnreachable: 0,
+    });
     await waitFor(() => !onA.connected && !onB.connected, 5_000, 'both sockets disconnected');
   }, 60_000);
 });

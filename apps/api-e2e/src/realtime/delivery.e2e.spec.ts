@@ -103,7 +103,10 @@ describe('delivery to users, rooms and everyone', () => {
     const [other] = await devicesOf('dl-kept', 1);
     const reasons = Promise.all(devices.map((s) => disconnected(s)));
     const res = await service(api.url, 'POST', '/api/realtime/users/dl-revoked/disconnect');
-    expect(res).toEqual({ status: 200, body: { disconnected: 3 } });
+    expect(res).toEqual({
+      status: 200,
+      body: { disconnected: 3, disconnectedHere: 3, peersConfirmed: 0, peersUnreachable: 0 },
+    });
     expect(await reasons).toEqual([
       'io server disconnect',
       'io server disconnect',
@@ -118,7 +121,7 @@ describe('delivery to users, rooms and everyone', () => {
       .toEqual({ online: false, sockets: 0 });
     expect(
       (await service(api.url, 'POST', '/api/realtime/users/dl-revoked/disconnect')).body,
-    ).toEqual({ disconnected: 0 });
+    ).toEqual({ disconnected: 0, disconnectedHere: 0, peersConfirmed: 0, peersUnreachable: 0 });
   });
 
   describe('service endpoints refuse bad requests', () => {

@@ -315,6 +315,7 @@ describe('RealtimeModule configuration', () => {
       limits: DEFAULT_REALTIME_LIMITS,
       redis: undefined,
       apiKey: undefined,
+      revocationTtlSeconds: 86_400,
     });
     expect(realtime.hasServiceEndpoints()).toBe(true);
     await realtime.close();

@@ -22,6 +22,7 @@ import { ConfigurableRealtimeModule, RAW_REALTIME_OPTIONS } from './realtime.mod
 import { REALTIME_OPTIONS, resolveRealtimeOptions } from './realtime.options';
 import { RateLimiterFactory } from './rate-limit/rate-limiter.factory';
 import { RealtimeStats } from './realtime-stats';
+import { TokenRevocations } from './revocation/token-revocations';
 import { WebSocketService } from './websocket.service';
 
 const providers: Provider[] = [
@@ -51,6 +52,12 @@ const providers: Provider[] = [
     provide: PRESENCE_STORE,
     inject: [CLUSTER_BACKEND],
     useFactory: (backend: ClusterBackend) => backend.presence,
+  },
+  {
+    provide: TokenRevocations,
+    inject: [CLUSTER_BACKEND, REALTIME_OPTIONS],
+    useFactory: (backend: ClusterBackend, options: ResolvedRealtimeOptions) =>
+      new TokenRevocations(backend.revocations, options.revocationTtlSeconds),
   },
   JwtAuthGuard,
   ApiKeyGuard,
@@ -99,6 +106,7 @@ const providers: Provider[] = [
     SERVICE_API_KEY,
     CLUSTER_BACKEND,
     PRESENCE_STORE,
+    TokenRevocations,
     JwtAuthGuard,
     ApiKeyGuard,
     RealtimeEventRegistry,

@@ -1,3 +1,4 @@
+import { DEFAULT_REVOCATION_TTL_SECONDS } from './revocation/token-revocations';
 import type {
   RealtimeLimits,
   RealtimeModuleOptions,
@@ -20,6 +21,7 @@ export const DEFAULT_REALTIME_LIMITS: Readonly<RealtimeLimits> = Object.freeze({
   eventsPerSecond: 10,
   handshakeBurst: 200,
   handshakesPerSecond: 100,
+  maxSocketsPerAddress: 100,
 });
 
 const DEFAULT_TRANSPORTS: readonly RealtimeTransport[] = ['websocket', 'polling'];
@@ -56,5 +58,15 @@ export function resolveRealtimeOptions(options: RealtimeModuleOptions): Resolved
     limits,
     redis: options.redis,
     apiKey: options.apiKey,
+    revocationTtlSeconds: positive(
+      'revocationTtlSeconds',
+      options.revocationTtlSeconds ?? DEFAULT_REVOCATION_TTL_SECONDS,
+    ),
   };
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`RealtimeModule: ${name} must be a positive number (got ${value})`);
+  return value;
 }

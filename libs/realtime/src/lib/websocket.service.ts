@@ -10,9 +10,27 @@ import {
   type XpGainedPayload,
 } from '@herald/ws-contracts';
 import { CLUSTER_BACKEND, type ClusterBackend } from './cluster/cluster-backend';
+import {
+  installClusterDisconnector,
+  type ClusterDisconnectOutcome,
+} from './cluster/cluster-disconnect';
+import {
+  DEFAULT_PRESENCE_PAGE_SIZE,
+  decodePresenceCursor,
+  encodePresenceCursor,
+  MAX_PRESENCE_PAGE_SIZE,
+  type ConnectedUsersPage,
+} from './presence/presence-list';
 import { SocketServerRef } from './gateway/socket-server.ref';
 import type { RawEmitter } from './gateway/socket-types';
 import { RealtimeStats } from './realtime-stats';
+
+/** The userId of a presence cursor; a RangeError for one this API did not hand out. */
+function decodeCursorOrThrow(cursor: string): string {
+  const userId = decodePresenceCursor(cursor);
+  if (userId === undefined) throw new RangeError('cursor is not a cursor of the presence list');
+  return userId;
+}
 
 /** The prefix of `userRoom(id)`. */
 const USER_ROOM_PREFIX = userRoom('');
@@ -85,14 +103,55 @@ export class WebSocketService {
     return this.backend.presence.countSockets(userId);
   }
 
-  /** Closes every socket of the user (every process); answers how many there were. */
+  /**
+   * One page of the connected users across the cluster, in userId order, each with its
+   * socket count: keyset-paged, so every page costs the same however many users there are.
+   * Pass the page's `nextCursor` back as `cursor` for the next one (null: the last page).
+   *
+   *   let cursor: string | undefined;
+   *   do {
+   *     const page = await ws.getConnectedUsers({ limit: 500, cursor });
+   *     for (const { userId, sockets } of page.users) …
+   *     cursor = page.nextCursor ?? undefined;
+   *   } while (cursor);
+   *
+   * Fails while the cluster's presence (Redis) is unreachable rather than answer for this
+   * process alone.
+   */
+  async getConnectedUsers(
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<ConnectedUsersPage> {
+    const limit = options.limit ?? DEFAULT_PRESENCE_PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PRESENCE_PAGE_SIZE)
+      throw new RangeError(`limit must be a whole number from 1 to ${MAX_PRESENCE_PAGE_SIZE}`);
+    const after = options.cursor === undefined ? undefined : decodeCursorOrThrow(options.cursor);
+    return this.getConnectedUsersAfter(limit, after);
+  }
+
+  /** `getConnectedUsers` with the cursor already decoded (the HTTP endpoint validated it). */
+  async getConnectedUsersAfter(limit: number, after?: string): Promise<ConnectedUsersPage> {
+    const page = await this.backend.presence.listUsers({ limit, after });
+    return {
+      users: page.users,
+      nextCursor: page.next === undefined ? null : encodePresenceCursor(page.next),
+    };
+  }
+
+  /** Closes every socket of the user (every process); answers how many were confirmed closed. */
   async disconnectUser(userId: string): Promise<number> {
+    return (await this.disconnectUserEverywhere(userId)).disconnected;
+  }
+
+  /**
+   * Closes the user's sockets on this process at once, then asks the other processes and
+   * reports who confirmed within a short timeout. A frozen or unreachable process never
+   * keeps the rest from being disconnected; it acts on the request when it reaches it.
+   */
+  async disconnectUserEverywhere(userId: string): Promise<ClusterDisconnectOutcome> {
     const server = this.serverRef.server;
-    if (!server) return 0;
-    const room = userRoom(userId);
-    const sockets = await server.in(room).fetchSockets();
-    server.in(room).disconnectSockets(true);
-    return sockets.length;
+    if (!server)
+      return { disconnected: 0, disconnectedHere: 0, peersConfirmed: 0, peersUnreachable: 0 };
+    return installClusterDisconnector(server).disconnectUser(userId);
   }
 
   /**

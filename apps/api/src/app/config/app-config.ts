@@ -187,6 +187,7 @@ const envSchema = z.object({
       'MAIL_FROM must be an address such as herald@example.com or "Herald <herald@example.com>"',
     )
     .optional(),
+  WS_MAX_SOCKETS_PER_IP: int('WS_MAX_SOCKETS_PER_IP', 1, 1_000_000).default(100),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -237,6 +238,7 @@ export interface AppConfig {
     wsRatePerSecond: number;
     handshakeBurst: number;
     handshakePerSecond: number;
+    wsMaxSocketsPerIp: number;
   };
   /** The sweeper: expired notifications, read ones past retention, expired idempotency keys. */
   sweeper: { intervalMs: number; retentionDays: number };
@@ -372,6 +374,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       wsRatePerSecond: e.WS_RATE_LIMIT_PER_SECOND,
       handshakeBurst: e.HANDSHAKE_RATE_LIMIT_BURST,
       handshakePerSecond: e.HANDSHAKE_RATE_LIMIT_PER_SECOND,
+      wsMaxSocketsPerIp: e.WS_MAX_SOCKETS_PER_IP,
     },
     sweeper: { intervalMs: e.SWEEP_INTERVAL_MS, retentionDays: e.RETENTION_DAYS },
     escalation: {

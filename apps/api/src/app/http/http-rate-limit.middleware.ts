@@ -1,7 +1,12 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Counter, Registry } from 'prom-client';
-import { ApiKeyMatcher, KeyedRateLimiter, RateLimiterFactory } from '@herald/realtime';
+import {
+  ApiKeyMatcher,
+  KeyedRateLimiter,
+  RateLimiterFactory,
+  rateLimitKeyFor,
+} from '@herald/realtime';
 import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { METRICS_REGISTRY } from '../metrics/metrics.registry';
@@ -40,7 +45,8 @@ export class HttpRateLimitMiddleware implements NestMiddleware {
   use(req: Request, _res: Response, next: NextFunction) {
     if (EXEMPT_PATHS.test(req.originalUrl) || this.serviceKey.matches(req.headers['x-api-key']))
       return next();
-    this.limiter.consume(req.ip ?? 'unknown').then((decision) => {
+    // An IPv6 client is counted by its /64, which one subscriber usually holds whole.
+    this.limiter.consume(rateLimitKeyFor(req.ip ?? 'unknown')).then((decision) => {
       if (decision.allowed) return next();
       this.refused.inc();
       // Answered by HttpExceptionFilter: 429 RATE_LIMITED with Retry-After.

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { CONTRACT_VERSION, ErrorCode, HTTP_STATUS_BY_ERROR_CODE } from '@herald/ws-contracts';
+import { DEFAULT_PRESENCE_PAGE_SIZE, MAX_PRESENCE_PAGE_SIZE } from '@herald/realtime';
 import type { AppConfig } from '../config/app-config';
 import {
   API_KEY_SECURITY,
@@ -47,7 +48,9 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SECURITY)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, API_KEY_SECURITY)
     .build();
-  const document = withCommonErrors(SwaggerModule.createDocument(app, builder));
+  const document = withCommonErrors(
+    describePresenceList(SwaggerModule.createDocument(app, builder)),
+  );
   document.components = {
     ...document.components,
     schemas: {
@@ -59,6 +62,71 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: 'Herald API',
   });
+}
+
+/**
+ * The presence list (`GET /api/realtime/presence`) is a route of `@herald/realtime`, which
+ * carries no OpenAPI decorators: its query parameters and answer are described here.
+ */
+export function describePresenceList(document: OpenAPIObject): OpenAPIObject {
+  const operation = document.paths['/api/realtime/presence']?.get;
+  if (!operation) return document;
+  operation.summary = 'Connected users across the cluster, keyset-paged in userId order';
+  operation.security = [{ [API_KEY_SECURITY]: [] }];
+  operation.parameters = [
+    {
+      name: 'limit',
+      in: 'query',
+      required: false,
+      description: `Users per page (1-${MAX_PRESENCE_PAGE_SIZE}).`,
+      schema: {
+        type: 'integer',
+        minimum: 1,
+        maximum: MAX_PRESENCE_PAGE_SIZE,
+        default: DEFAULT_PRESENCE_PAGE_SIZE,
+      },
+    },
+    {
+      name: 'cursor',
+      in: 'query',
+      required: false,
+      description: 'The `nextCursor` of the previous page (opaque); omit it for the first page.',
+      schema: { type: 'string' },
+    },
+  ];
+  operation.responses = {
+    ...operation.responses,
+    '200': {
+      description: 'One page of connected users, each with its socket count across the cluster.',
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['users', 'nextCursor'],
+            properties: {
+              users: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['userId', 'sockets'],
+                  properties: {
+                    userId: { type: 'string' },
+                    sockets: { type: 'integer', minimum: 1 },
+                  },
+                },
+              },
+              nextCursor: {
+                type: 'string',
+                nullable: true,
+                description: 'Pass as `cursor` for the next page; null on the last page.',
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+  return document;
 }
 
 /** Every error code with its HTTP status (HTTP_STATUS_BY_ERROR_CODE), as a Markdown table. */

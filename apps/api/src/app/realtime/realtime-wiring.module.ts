@@ -33,6 +33,7 @@ import { registerRealtimeMetrics } from './realtime-metrics';
           eventsPerSecond: config.limits.wsRatePerSecond,
           handshakeBurst: config.limits.handshakeBurst,
           handshakesPerSecond: config.limits.handshakePerSecond,
+          maxSocketsPerAddress: config.limits.wsMaxSocketsPerIp,
         },
         redis: config.redis,
         apiKey: config.apiKey,

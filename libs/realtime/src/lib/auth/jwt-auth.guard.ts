@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { ErrorCode, HeraldError } from '@herald/ws-contracts';
+import { TokenRevocations } from '../revocation/token-revocations';
 import { AuthenticatedUser, bearerToken, TokenVerifier } from './token-verifier';
 
 type AuthedRequest = Request & { user?: AuthenticatedUser };
@@ -18,13 +19,18 @@ type AuthedRequest = Request & { user?: AuthenticatedUser };
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  constructor(@Inject(TokenVerifier) private readonly verifier: TokenVerifier) {}
+  constructor(
+    @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(TokenRevocations) private readonly revocations: TokenRevocations,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     try {
       const token = bearerToken(request.headers.authorization);
-      request.user = await this.verifier.verify(token);
+      const user = await this.verifier.verify(token);
+      await this.revocations.assertNotRevoked(user.userId, token);
+      request.user = user;
       return true;
     } catch (error) {
       if (HeraldError.is(error)) throw error;

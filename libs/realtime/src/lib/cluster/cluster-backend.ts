@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import { InMemoryPresenceStore } from '../presence/in-memory-presence.store';
 import type { PresenceStore } from '../presence/presence-store';
+import { InMemoryRevocationStore, type RevocationStore } from '../revocation/token-revocations';
 import type { ResolvedRealtimeOptions } from '../realtime.options';
 import { RedisClusterBackend } from './redis-cluster-backend';
 
@@ -14,6 +15,8 @@ export interface ClusterBackend {
   /** Shown in health output, e.g. `in-memory` or `redis`. */
   readonly adapterName: string;
   readonly presence: PresenceStore;
+  /** Where token revocations are kept (memory, or Redis for the whole cluster). */
+  readonly revocations: RevocationStore;
   /** Installs the cross-process adapter on a new server, before it accepts anyone. */
   attach(server: Server): void;
   /** Connected and able to deliver (a Redis backend reports its connection here). */
@@ -27,6 +30,7 @@ export const CLUSTER_BACKEND = Symbol('CLUSTER_BACKEND');
 export class SingleProcessBackend implements ClusterBackend {
   readonly adapterName = 'in-memory';
   readonly presence = new InMemoryPresenceStore();
+  readonly revocations = new InMemoryRevocationStore();
 
   attach(): void {
     // Socket.IO's built-in adapter already delivers within this process.

@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Server } from 'socket.io';
 import { RedisPresenceStore, type RedisPresenceOptions } from '../presence/redis-presence.store';
 import type { RealtimeRedisOptions } from '../realtime.options';
+import { RedisRevocationStore } from '../revocation/token-revocations';
 import { deferRecoveryUntilAuthenticated } from './authenticated-recovery';
 import type { ClusterBackend } from './cluster-backend';
 import { deliverLocallyWithoutWaitingForRedis } from './local-first-delivery';
@@ -52,6 +53,7 @@ export class RedisClusterBackend implements ClusterBackend {
   readonly adapterName = REDIS_STREAMS_ADAPTER;
   private readonly logger = new Logger('Cluster');
   private readonly connections: HeraldRedis[] = [];
+  readonly revocations: RedisRevocationStore;
   private server?: Server;
   private closed = false;
   /** `starting` until every connection was ready once, so start-up is not reported as an outage. */
@@ -63,6 +65,7 @@ export class RedisClusterBackend implements ClusterBackend {
     private readonly keys: ClusterKeys,
     private readonly options: RedisClusterBackendOptions,
   ) {
+    this.revocations = new RedisRevocationStore(commands, keys.prefix);
     this.track(commands);
     // The adapter creates its reader and subscriber with duplicate(): watch them as well.
     commands.onDuplicate = (connection) => this.track(connection);

@@ -20,6 +20,11 @@ export interface ClusterKeys {
   presenceInstanceSockets(instanceId: string): string;
   /** Set of `instanceId:socketId` of one user, across the cluster. */
   presenceUser(userId: string): string;
+  /**
+   * Sorted set (all scores 0, so ordered by userId) of the users with at least one socket
+   * entry: the presence list pages through it with ZRANGEBYLEX.
+   */
+  readonly presenceUsers: string;
   /** The same three key families as prefixes, for the Lua scripts. */
   readonly presenceHeartbeatPrefix: string;
   readonly presenceInstanceSocketsPrefix: string;
@@ -42,6 +47,7 @@ export function clusterKeys(prefix: string): ClusterKeys {
     channelPrefix: `${prefix}:socket.io`,
     sessionKeyPrefix: `${prefix}:socket.io:session:`,
     presenceInstances: `${prefix}:presence:instances`,
+    presenceUsers: `${prefix}:presence:users`,
     presenceHeartbeat: (id) => heartbeat + id,
     presenceInstanceSockets: (id) => instanceSockets + id,
     presenceUser: (userId) => user + userId,

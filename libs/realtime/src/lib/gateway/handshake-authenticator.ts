@@ -9,7 +9,9 @@ import type { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter';
 import { RateLimiterFactory } from '../rate-limit/rate-limiter.factory';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
 import { RealtimeStats } from '../realtime-stats';
-import { clientAddress } from './client-address';
+import { TokenRevocations } from '../revocation/token-revocations';
+import { clientAddress, rateLimitKeyFor } from './client-address';
+import { claimPrepaidHandshake } from './engine-session-limiter';
 import { OriginPolicy } from './origin-policy';
 import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
 
@@ -49,6 +51,7 @@ export class HandshakeAuthenticator {
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
     @Inject(RealtimeStats) private readonly stats: RealtimeStats,
     @Inject(RateLimiterFactory) rateLimiters: RateLimiterFactory,
+    @Inject(TokenRevocations) private readonly revocations: TokenRevocations,
   ) {
     // Cluster-wide with Redis: a client spreading its handshakes over the processes meets one budget.
     this.limiter = rateLimiters.create('handshake', {
@@ -90,6 +93,14 @@ export class HandshakeAuthenticator {
     callback(`Origin ${origin} is not allowed`, false);
   };
 
+  /**
+   * Takes one handshake from the per-address limit (`key` from `rateLimitKeyFor`); false
+   * when it is spent. The Engine.IO session limiter charges each new session here.
+   */
+  async takeHandshakeAllowance(key: string): Promise<boolean> {
+    return (await this.limiter.consume(key)).allowed;
+  }
+
   /** Installs the middleware on the main namespace and on every namespace created later. */
   protect(server: HeraldServer): void {
     server.use(this.middleware);
@@ -129,12 +140,21 @@ export class HandshakeAuthenticator {
 
   private async authenticate(socket: HeraldSocket): Promise<void> {
     const { handshake } = socket;
-    const address = clientAddress(handshake.address, handshake.headers['x-forwarded-for']);
-    const decision = await this.limiter.consume(address);
-    if (!decision.allowed) {
-      throw new HeraldError(ErrorCode.RateLimited, 'Too many connection attempts; retry shortly', {
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
+    const address = rateLimitKeyFor(
+      clientAddress(handshake.address, handshake.headers['x-forwarded-for']),
+    );
+    // The first CONNECT of a session was paid for when its Engine.IO session opened.
+    if (!(await claimPrepaidHandshake(socket.conn))) {
+      const decision = await this.limiter.consume(address);
+      if (!decision.allowed) {
+        throw new HeraldError(
+          ErrorCode.RateLimited,
+          'Too many connection attempts; retry shortly',
+          {
+            retryAfterSeconds: decision.retryAfterSeconds,
+          },
+        );
+      }
     }
     const auth = handshake.auth as { token?: unknown } | undefined;
     // `auth.token` (browsers) wins; an absent or empty one falls back to the header.
@@ -145,6 +165,7 @@ export class HandshakeAuthenticator {
         : fromAuth;
     // The token itself is never logged, only the verdict.
     const user = await this.verifier.verify(token);
+    await this.revocations.assertNotRevoked(user.userId, token);
     const rooms = await this.registry.roomsFor(user);
     socket.data = {
       userId: user.userId,

@@ -3,9 +3,13 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerOptions } from 'socket.io';
+import { ErrorCode } from '@herald/ws-contracts';
 import { recoverAuthenticatedSession } from '../cluster/authenticated-recovery';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
+import { installClusterDisconnector } from '../cluster/cluster-disconnect';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
+import { RealtimeStats } from '../realtime-stats';
+import { EngineSessionLimiter, TOO_MANY_SOCKETS_MESSAGE } from './engine-session-limiter';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
 
@@ -38,7 +42,13 @@ export class RealtimeIoAdapter extends IoAdapter {
     const realtime = this.app.get<ResolvedRealtimeOptions>(REALTIME_OPTIONS, { strict: false });
     const handshake = this.app.get(HandshakeAuthenticator, { strict: false });
     const backend = this.app.get<ClusterBackend>(CLUSTER_BACKEND, { strict: false });
+    const stats = this.app.get(RealtimeStats, { strict: false });
     const upgradeListenersBefore = this.upgradeListeners();
+    const sessions = new EngineSessionLimiter({
+      maxSocketsPerAddress: realtime.limits.maxSocketsPerAddress,
+      takeHandshake: (key) => handshake.takeHandshakeAllowance(key),
+      onRefused: () => stats.recordHandshake(ErrorCode.RateLimited),
+    });
     const server: HeraldServer = super.createIOServer(port, {
       ...options,
       path: realtime.path,
@@ -46,13 +56,32 @@ export class RealtimeIoAdapter extends IoAdapter {
       // An oversized message closes that one connection (engine.io refuses to buffer it).
       maxHttpBufferSize: realtime.limits.maxMessageBytes,
       cors: { origin: handshake.originPolicy.corsOrigin(), credentials: true },
-      allowRequest: handshake.allowRequest,
+      // The Origin check first (403), then the cap on open sessions per address (429).
+      allowRequest: (
+        request: IncomingMessage,
+        callback: (error: string | null | undefined, success: boolean) => void,
+      ) =>
+        handshake.allowRequest(request, (error, success) => {
+          if (!success) return callback(error, false);
+          const refusal = sessions.refuseOverCap(request);
+          callback(refusal ?? null, refusal === undefined);
+        }),
       serveClient: false,
     });
-    this.refuseForeignUpgrades(upgradeListenersBefore, realtime.path, (origin) =>
-      handshake.originPolicy.isAllowed(origin),
-    );
+    this.answerRefusedUpgrades(upgradeListenersBefore, realtime.path, (request) => {
+      if (!handshake.originPolicy.isAllowed(request.headers.origin))
+        return { status: '403 Forbidden', body: { code: 4, message: 'Origin not allowed' } };
+      // A new session (no `sid`) past the cap on open sessions of its address.
+      if (!/[?&]sid=/.test(request.url ?? '') && sessions.isOverCap(request))
+        return {
+          status: '429 Too Many Requests',
+          body: { code: ErrorCode.RateLimited, message: TOO_MANY_SOCKETS_MESSAGE },
+        };
+      return undefined;
+    });
     backend.attach(server);
+    sessions.track(server.engine);
+    installClusterDisconnector(server);
     handshake.protect(server);
     this.recoverSessionsAfterAuthentication(server, handshake);
     realtimeServers.add(server);
@@ -82,14 +111,15 @@ export class RealtimeIoAdapter extends IoAdapter {
 
   /**
    * engine.io answers a refused websocket upgrade with 400 whatever the reason; a foreign
-   * Origin deserves the same 403 as on polling. So the listeners engine.io just added are
-   * wrapped: a foreign browser is answered 403 before engine.io sees the request.
-   * (`allowRequest` still refuses it too, should another listener get there first.)
+   * Origin deserves the same 403 as on polling, an address past its cap of open sessions the
+   * same 429. So the listeners engine.io just added are wrapped: such a request is answered
+   * before engine.io sees it. (`allowRequest` still refuses it too, should another listener
+   * get there first.)
    */
-  private refuseForeignUpgrades(
+  private answerRefusedUpgrades(
     before: Set<UpgradeListener>,
     path: string,
-    isAllowed: (origin?: string) => boolean,
+    refusalFor: (request: IncomingMessage) => UpgradeRefusal | undefined,
   ) {
     const http = this.httpServer as HttpServer | undefined;
     if (!http) return;
@@ -99,13 +129,14 @@ export class RealtimeIoAdapter extends IoAdapter {
       http.removeListener('upgrade', listener);
       http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         const url = request.url ?? '';
-        if (
-          (url === path || url.startsWith(prefix) || url.startsWith(`${path}?`)) &&
-          !isAllowed(request.headers.origin)
-        ) {
-          const body = JSON.stringify({ code: 4, message: 'Origin not allowed' });
+        const refusal =
+          url === path || url.startsWith(prefix) || url.startsWith(`${path}?`)
+            ? refusalFor(request)
+            : undefined;
+        if (refusal) {
+          const body = JSON.stringify(refusal.body);
           socket.end(
-            `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+            `HTTP/1.1 ${refusal.status}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
           );
           return;
         }
@@ -113,6 +144,11 @@ export class RealtimeIoAdapter extends IoAdapter {
       });
     }
   }
+}
+
+interface UpgradeRefusal {
+  status: string;
+  body: { code: number | string; message: string };
 }
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;

@@ -12,6 +12,7 @@ import {
   type ErrorDetail,
 } from '@herald/ws-contracts';
 import { TokenVerifier } from '../auth/token-verifier';
+import { TokenRevocations } from '../revocation/token-revocations';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
 import { toErrorDetail } from '../errors';
 import { RealtimeEventRegistry, type ClientEventRegistration } from '../event-registry';
@@ -66,6 +67,7 @@ export class RealtimeGateway
     @Inject(SocketServerRef) private readonly serverRef: SocketServerRef,
     @Inject(CLUSTER_BACKEND) private readonly backend: ClusterBackend,
     @Inject(RealtimeStats) private readonly stats: RealtimeStats,
+    @Inject(TokenRevocations) private readonly revocations: TokenRevocations,
   ) {}
 
   afterInit(server: HeraldServer): void {
@@ -219,6 +221,8 @@ export class RealtimeGateway
     if (user.userId !== socket.data.userId) {
       throw new HeraldError(ErrorCode.Forbidden, 'auth:refresh needs a token of the same user');
     }
+    // A token issued before the user's revocation must not extend a session either.
+    await this.revocations.assertNotRevoked(user.userId, token);
     socket.data = {
       ...socket.data,
       email: user.email,

@@ -8,8 +8,10 @@ import {
   Param,
   Logger,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
+import { z } from 'zod';
 import {
   ErrorCode,
   HeraldError,
@@ -19,12 +21,36 @@ import {
   type PresenceResponse,
 } from '@herald/ws-contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import type { ClusterDisconnectOutcome } from '../cluster/cluster-disconnect';
+import {
+  DEFAULT_PRESENCE_PAGE_SIZE,
+  presenceListQuerySchema,
+  type ConnectedUsersPage,
+} from '../presence/presence-list';
+import { TokenRevocations } from '../revocation/token-revocations';
 import { WebSocketService } from '../websocket.service';
 import { ServerEventBodyPipe, type ValidServerEventBody } from './server-event-body.pipe';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
 const eventBody = new ServerEventBodyPipe();
 const userIdParam = new ZodValidationPipe(userIdSchema);
+const presenceListQuery = new ZodValidationPipe(presenceListQuerySchema);
+
+/** Body of the disconnect endpoint; none at all is the same as `{}`. */
+const disconnectBodySchema = z
+  .strictObject({
+    /** Also refuse, cluster-wide, every token of the user issued up to now. */
+    revokeTokensIssuedBefore: z.boolean().optional(),
+  })
+  .optional();
+const disconnectBody = new ZodValidationPipe(disconnectBodySchema);
+
+/** The disconnect answer: `disconnected` as before, plus what the cluster confirmed. */
+export type UserDisconnectResponse = DisconnectResponse &
+  Omit<ClusterDisconnectOutcome, 'disconnected'> & {
+    /** ISO time; tokens of the user issued up to this second are refused from now on. */
+    tokensRevokedBefore?: string;
+  };
 
 /**
  * Service endpoints (SPEC §4) for other backends: `x-api-key` only. Emits are
@@ -36,7 +62,10 @@ const userIdParam = new ZodValidationPipe(userIdSchema);
 export class RealtimeServiceController {
   private readonly logger = new Logger('Realtime');
 
-  constructor(@Inject(WebSocketService) private readonly ws: WebSocketService) {}
+  constructor(
+    @Inject(WebSocketService) private readonly ws: WebSocketService,
+    @Inject(TokenRevocations) private readonly revocations: TokenRevocations,
+  ) {}
 
   /** A typed server event to every device of one user. */
   @Post('users/:userId/events')
@@ -64,11 +93,40 @@ export class RealtimeServiceController {
     return { online: sockets > 0, sockets };
   }
 
-  /** Sign-out everywhere / revoked account: closes every socket of the user. */
+  /**
+   * Connected users across the cluster, keyset-paged in userId order:
+   * `?limit=1..1000 (default 100)&cursor=<nextCursor of the previous page>`.
+   */
+  @Get('presence')
+  async presenceList(
+    @Query(presenceListQuery) query: z.output<typeof presenceListQuerySchema>,
+  ): Promise<ConnectedUsersPage> {
+    return this.cluster(() =>
+      this.ws.getConnectedUsersAfter(query.limit ?? DEFAULT_PRESENCE_PAGE_SIZE, query.cursor),
+    );
+  }
+
+  /**
+   * Sign-out everywhere / revoked account: closes the user's sockets on this process at
+   * once, asks the other processes and reports who confirmed (a frozen or unreachable one
+   * never holds up the rest). With `revokeTokensIssuedBefore: true` the user's tokens issued
+   * up to now are refused from then on, by every process, on sockets and HTTP alike, so the
+   * user cannot reconnect with the token it has.
+   */
   @Post('users/:userId/disconnect')
   @HttpCode(HttpStatus.OK)
-  async disconnect(@Param('userId', userIdParam) userId: string): Promise<DisconnectResponse> {
-    return { disconnected: await this.cluster(() => this.ws.disconnectUser(userId)) };
+  async disconnect(
+    @Param('userId', userIdParam) userId: string,
+    @Body(disconnectBody) body: z.output<typeof disconnectBodySchema>,
+  ): Promise<UserDisconnectResponse> {
+    // Revoke first: a reconnect racing the disconnect is then refused too.
+    const revokedBefore = body?.revokeTokensIssuedBefore
+      ? await this.cluster(() => this.revocations.revokeIssuedBefore(userId))
+      : undefined;
+    const outcome = await this.ws.disconnectUserEverywhere(userId);
+    return revokedBefore
+      ? { ...outcome, tokensRevokedBefore: revokedBefore.toISOString() }
+      : outcome;
   }
 
   /**

@@ -17,7 +17,11 @@ export interface ValidServerEventBody {
  * `serverEventBodySchema` parses the envelope, then (in a refinement) the payload; on the
  * hot path of a fan-out that double pass was a visible share of each request. A
  * well-formed body is checked here with the payload's schema alone; anything else goes
- * through the full contract schema, so every 400 reads exactly as before.
+ * through the full contract schema, so every 400 reads exactly as the contract's.
+ *
+ * The payload passed on is the payload schema's output: server event schemas strip keys
+ * they do not know, so a caller's extra field never reaches a client (what a service sends
+ * is exactly what the contract describes, and no more).
  */
 export class ServerEventBodyPipe implements PipeTransform<unknown, ValidServerEventBody> {
   private readonly full = new ZodValidationPipe(serverEventBodySchema);
@@ -25,11 +29,19 @@ export class ServerEventBodyPipe implements PipeTransform<unknown, ValidServerEv
   transform(value: unknown): ValidServerEventBody {
     const fast = wellFormed(value);
     if (fast) {
-      // The payload is passed on as sent, as the contract schema does (it only checks it).
-      if (fast.schema.safeParse(fast.payload).success)
-        return { event: fast.event, payload: fast.payload } as ValidServerEventBody;
+      const parsed = fast.schema.safeParse(fast.payload);
+      if (parsed.success)
+        return { event: fast.event, payload: parsed.data } as ValidServerEventBody;
     }
-    return this.full.transform(value) as ValidServerEventBody;
+    const body = this.full.transform(value) as ValidServerEventBody;
+    // The contract schema only checks the payload (in a refinement); strip it here.
+    const schema = serverEventSchemaFor(body.event);
+    return {
+      event: body.event,
+      payload: (schema
+        ? schema.parse(body.payload)
+        : body.payload) as ValidServerEventBody['payload'],
+    };
   }
 }
 

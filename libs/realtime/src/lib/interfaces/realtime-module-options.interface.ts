@@ -28,6 +28,13 @@ export interface RealtimeLimits {
    * @default 100
    */
   handshakesPerSecond: number;
+  /**
+   * Engine.IO connections one client address (an IPv6 one by its /64) may hold open at once;
+   * a new one past it is refused with 429. Offices and mobile carriers put many users
+   * behind one address: keep it well above the devices such a network has.
+   * @default 100
+   */
+  maxSocketsPerAddress: number;
 }
 
 /** Where the cluster meets: Redis for the Socket.IO adapter and cluster-wide presence. */
@@ -84,6 +91,13 @@ export interface RealtimeModuleOptions {
    * @default undefined
    */
   apiKey?: string;
+  /**
+   * How long a token revocation (`POST /realtime/users/:id/disconnect` with
+   * `revokeTokensIssuedBefore`) is kept: set it to the longest lifetime of the tokens you
+   * accept, after which every token it refuses has expired anyway.
+   * @default 86400 (24 hours)
+   */
+  revocationTtlSeconds?: number;
 }
 
 /**
@@ -115,4 +129,5 @@ export interface ResolvedRealtimeOptions {
   limits: RealtimeLimits;
   redis?: RealtimeRedisOptions;
   apiKey?: string;
+  revocationTtlSeconds: number;
 }

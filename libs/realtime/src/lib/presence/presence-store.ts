@@ -16,8 +16,27 @@ export interface PresenceStore {
   remove(userId: string, socketId: string): Promise<void>;
   /** Number of connected sockets of the user, across every process sharing the store. */
   countSockets(userId: string): Promise<number>;
+  /**
+   * One page of the connected users in ascending userId order (code-unit order), starting
+   * after `after` (exclusive): keyset paging, so a page costs the same wherever it starts.
+   * `next` is the userId to pass as `after` for the following page, absent on the last one.
+   */
+  listUsers(options: { limit: number; after?: string }): Promise<PresenceListPage>;
   /** Releases timers and connections; sockets of this process are forgotten. */
   close(): Promise<void>;
+}
+
+/** A connected user and how many sockets it has across the cluster. */
+export interface PresenceEntry {
+  userId: string;
+  sockets: number;
+}
+
+/** A page of `PresenceStore.listUsers`. */
+export interface PresenceListPage {
+  users: PresenceEntry[];
+  /** Pass as `after` for the next page; absent when this page reached the end. */
+  next?: string;
 }
 
 /** Injection token of the PresenceStore in use. */

@@ -194,4 +194,54 @@ describe('RedisPresenceStore (real Redis)', () => {
     await expect(store.add('ana', 'bad:id')).rejects.toThrow(/invalid socket id/);
     expect(await store.countSockets('ana')).toBe(0);
   });
+
+  it('lists the users of every process in userId order, keyset-paged, with live socket counts', async () => {
+    const a = await processStore();
+    const b = await processStore();
+    await a.store.add('carol', 's1');
+    await b.store.add('alice', 's2');
+    await a.store.add('alice', 's3');
+    await b.store.add('bob', 's4');
+    await b.store.add('dave', 's5');
+    await b.store.remove('dave', 's5');
+
+    const first = await a.store.listUsers({ limit: 2 });
+    expect(first).toEqual({
+      users: [
+        { userId: 'alice', sockets: 2 },
+        { userId: 'bob', sockets: 1 },
+      ],
+      next: 'bob',
+    });
+    expect(await b.store.listUsers({ limit: 2, after: first.next })).toEqual({
+      users: [{ userId: 'carol', sockets: 1 }],
+    });
+    // dave left with his last socket: not in the index any more.
+    expect(await admin.zrange(clusterKeys(prefix).presenceUsers, 0, -1)).toEqual([
+      'alice',
+      'bob',
+      'carol',
+    ]);
+  });
+
+  it('drops the users of a dead process from the list, at once and from the index when reaped', async () => {
+    const survivor = await processStore();
+    const doomed = await processStore();
+    await survivor.store.add('kept', 's1');
+    await doomed.store.add('gone', 's2');
+    doomed.redis.disconnect();
+    await waitFor(
+      async () => (await survivor.store.listUsers({ limit: 10 })).users.length === 1,
+      FAST.heartbeatTtlMs * 10,
+      'dead process left the list',
+    );
+    expect((await survivor.store.listUsers({ limit: 10 })).users).toEqual([
+      { userId: 'kept', sockets: 1 },
+    ]);
+    await waitFor(
+      async () => (await admin.zrange(clusterKeys(prefix).presenceUsers, 0, -1)).length === 1,
+      FAST.heartbeatTtlMs * 10,
+      'dead process reaped from the index',
+    );
+  });
 });

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { clusterKeys, type ClusterKeys } from '../cluster/redis-keys';
-import type { PresenceStore } from './presence-store';
+import type { PresenceListPage, PresenceStore } from './presence-store';
 
 export interface RedisPresenceOptions {
   keyPrefix: string;
@@ -47,9 +47,11 @@ return count
 /**
  * Forgets every socket of each registered process whose heartbeat expired (or of the one
  * named in ARGV[4], for a clean shutdown). Atomic, so a process that refreshes its
- * heartbeat at the same moment is either reaped entirely before or not at all.
- * KEYS[1] instances set · ARGV[1] heartbeat prefix · ARGV[2] instance-sockets prefix ·
- * ARGV[3] user prefix · ARGV[4] instance to remove unconditionally ('' for none)
+ * heartbeat at the same moment is either reaped entirely before or not at all. A user left
+ * without entries leaves the users sorted set.
+ * KEYS[1] instances set · KEYS[2] users sorted set · ARGV[1] heartbeat prefix ·
+ * ARGV[2] instance-sockets prefix · ARGV[3] user prefix · ARGV[4] instance to remove
+ * unconditionally ('' for none)
  */
 const REAP_DEAD_INSTANCES = `
 local reaped = 0
@@ -58,7 +60,10 @@ for _, instance in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     local socketsKey = ARGV[2] .. instance
     for _, entry in ipairs(redis.call('SMEMBERS', socketsKey)) do
       local socketId, userId = string.match(entry, '^([^:]+):(.*)$')
-      if socketId then redis.call('SREM', ARGV[3] .. userId, instance .. ':' .. socketId) end
+      if socketId then
+        redis.call('SREM', ARGV[3] .. userId, instance .. ':' .. socketId)
+        if redis.call('SCARD', ARGV[3] .. userId) == 0 then redis.call('ZREM', KEYS[2], userId) end
+      end
     end
     redis.call('DEL', socketsKey)
     redis.call('SREM', KEYS[1], instance)
@@ -74,30 +79,79 @@ return reaped
  * entries it wrote before (some may be stale after a write failed during an outage), then
  * writes the current sockets. Used when the heartbeat finds itself expired (this process
  * was reaped, or Redis restarted empty) or a write was lost.
- * KEYS[1] instance-sockets set · KEYS[2] instances set · ARGV[1] user prefix ·
- * ARGV[2] instance id · ARGV[3..] socketId, userId pairs
+ * KEYS[1] instance-sockets set · KEYS[2] instances set · KEYS[3] users sorted set ·
+ * ARGV[1] user prefix · ARGV[2] instance id · ARGV[3..] socketId, userId pairs
  */
 const REPLACE_INSTANCE_SOCKETS = `
 local instance = ARGV[2]
 for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local socketId, userId = string.match(entry, '^([^:]+):(.*)$')
-  if socketId then redis.call('SREM', ARGV[1] .. userId, instance .. ':' .. socketId) end
+  if socketId then
+    redis.call('SREM', ARGV[1] .. userId, instance .. ':' .. socketId)
+    if redis.call('SCARD', ARGV[1] .. userId) == 0 then redis.call('ZREM', KEYS[3], userId) end
+  end
 end
 redis.call('DEL', KEYS[1])
 for i = 3, #ARGV, 2 do
   redis.call('SADD', ARGV[1] .. ARGV[i + 1], instance .. ':' .. ARGV[i])
   redis.call('SADD', KEYS[1], ARGV[i] .. ':' .. ARGV[i + 1])
+  redis.call('ZADD', KEYS[3], 0, ARGV[i + 1])
 end
 redis.call('SADD', KEYS[2], instance)
 return #ARGV / 2 - 1
 `;
 
 /**
+ * Forgets one socket; the user leaves the users sorted set with its last entry.
+ * KEYS[1] user set · KEYS[2] instance-sockets set · KEYS[3] users sorted set ·
+ * ARGV[1] user member · ARGV[2] instance-sockets entry · ARGV[3] userId
+ */
+const REMOVE_SOCKET = `
+redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+if redis.call('SCARD', KEYS[1]) == 0 then redis.call('ZREM', KEYS[3], ARGV[3]) end
+return 1
+`;
+
+/**
+ * One page of the users sorted set from ARGV[1] (a ZRANGEBYLEX bound), each with its live
+ * sockets counted as COUNT_LIVE_SOCKETS does; users whose entries all belong to dead
+ * processes (not yet reaped) are skipped. Answers { scanned, last scanned userId, userId,
+ * count, userId, count, ... }.
+ * KEYS[1] users sorted set · ARGV[1] lower bound · ARGV[2] limit · ARGV[3] user prefix ·
+ * ARGV[4] heartbeat prefix
+ */
+const LIST_USERS_PAGE = `
+local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
+local out = { #ids, ids[#ids] or '' }
+local alive = {}
+for _, userId in ipairs(ids) do
+  local count = 0
+  for _, member in ipairs(redis.call('SMEMBERS', ARGV[3] .. userId)) do
+    local instance = string.match(member, '^([^:]+):')
+    if instance then
+      local live = alive[instance]
+      if live == nil then
+        live = redis.call('EXISTS', ARGV[4] .. instance) == 1
+        alive[instance] = live
+      end
+      if live then count = count + 1 end
+    end
+  end
+  if count > 0 then
+    out[#out + 1] = userId
+    out[#out + 1] = count
+  end
+end
+return out
+`;
+
+/**
  * Cluster-wide presence in Redis.
  *
  * Layout (all under the prefix): one set per user of `instanceId:socketId`, one set per
- * process of `socketId:userId`, a heartbeat key per process with a TTL, and a set of the
- * processes. A user's sockets are counted only where the process's heartbeat is alive, so
+ * process of `socketId:userId`, a heartbeat key per process with a TTL, a set of the
+ * processes, and a sorted set of the users that have entries (the presence list's index). A user's sockets are counted only where the process's heartbeat is alive, so
  * a process killed without a goodbye stops counting within `heartbeatTtlMs`; every live
  * process also reaps the entries of dead ones on each heartbeat, so nothing accumulates.
  *
@@ -159,7 +213,8 @@ export class RedisPresenceStore implements PresenceStore {
       this.redis
         .multi()
         .sadd(this.keys.presenceUser(userId), `${this.instanceId}:${socketId}`)
-        .sadd(this.keys.presenceInstanceSockets(this.instanceId), `${socketId}:${userId}`),
+        .sadd(this.keys.presenceInstanceSockets(this.instanceId), `${socketId}:${userId}`)
+        .zadd(this.keys.presenceUsers, 0, userId),
     );
   }
 
@@ -172,9 +227,39 @@ export class RedisPresenceStore implements PresenceStore {
     await this.write(
       this.redis
         .multi()
-        .srem(this.keys.presenceUser(userId), `${this.instanceId}:${socketId}`)
-        .srem(this.keys.presenceInstanceSockets(this.instanceId), `${socketId}:${userId}`),
+        .eval(
+          REMOVE_SOCKET,
+          3,
+          this.keys.presenceUser(userId),
+          this.keys.presenceInstanceSockets(this.instanceId),
+          this.keys.presenceUsers,
+          `${this.instanceId}:${socketId}`,
+          `${socketId}:${userId}`,
+          userId,
+        ),
     );
+  }
+
+  /**
+   * A page of the users sorted set (ZRANGEBYLEX from the cursor: O(log n + limit)), each
+   * with its live sockets. Unlike `countSockets` it fails while Redis is unreachable: a
+   * list of this process's users alone would read as the cluster's.
+   */
+  async listUsers({ limit, after }: { limit: number; after?: string }): Promise<PresenceListPage> {
+    const reply = (await this.redis.eval(
+      LIST_USERS_PAGE,
+      1,
+      this.keys.presenceUsers,
+      after === undefined ? '-' : `(${after}`,
+      limit,
+      this.keys.presenceUserPrefix,
+      this.keys.presenceHeartbeatPrefix,
+    )) as [number, string, ...(string | number)[]];
+    const [scanned, last, ...pairs] = reply;
+    const users = [];
+    for (let i = 0; i < pairs.length; i += 2)
+      users.push({ userId: String(pairs[i]), sockets: Number(pairs[i + 1]) });
+    return Number(scanned) === limit ? { users, next: last } : { users };
   }
 
   async countSockets(userId: string): Promise<number> {
@@ -207,8 +292,9 @@ export class RedisPresenceStore implements PresenceStore {
     try {
       await this.redis.eval(
         REAP_DEAD_INSTANCES,
-        1,
+        2,
         this.keys.presenceInstances,
+        this.keys.presenceUsers,
         this.keys.presenceHeartbeatPrefix,
         this.keys.presenceInstanceSocketsPrefix,
         this.keys.presenceUserPrefix,
@@ -249,8 +335,9 @@ export class RedisPresenceStore implements PresenceStore {
       if (previous === null || this.dirty) await this.rewriteOwnSockets();
       await this.redis.eval(
         REAP_DEAD_INSTANCES,
-        1,
+        2,
         this.keys.presenceInstances,
+        this.keys.presenceUsers,
         this.keys.presenceHeartbeatPrefix,
         this.keys.presenceInstanceSocketsPrefix,
         this.keys.presenceUserPrefix,
@@ -278,9 +365,10 @@ export class RedisPresenceStore implements PresenceStore {
     try {
       await this.redis.eval(
         REPLACE_INSTANCE_SOCKETS,
-        2,
+        3,
         this.keys.presenceInstanceSockets(this.instanceId),
         this.keys.presenceInstances,
+        this.keys.presenceUsers,
         this.keys.presenceUserPrefix,
         this.instanceId,
         ...pairs,

@@ -31,8 +31,9 @@ const userIdParam = new ZodValidationPipe(userIdSchema);
 
 /**
  * Demo of server-decided rooms (service API, `x-api-key`): membership changes move the
- * user's connected sockets in or out of `group:{id}` at once; sockets that connect later
- * join through the room resolver registered in GroupsModule.
+ * user's connected sockets in or out of `group:{id}` at once, on every process (through the
+ * Socket.IO adapter); sockets that connect later join through the room resolver registered
+ * in GroupsModule, which reads the same shared membership.
  */
 @Controller('groups')
 @UseGuards(ApiKeyGuard)
@@ -47,9 +48,9 @@ export class GroupsController {
     @Param('groupId', groupIdParam) groupId: string,
     @Param('userId', userIdParam) userId: string,
   ): Promise<MembershipResponse> {
-    this.membership.add(groupId, userId);
+    await this.membership.add(groupId, userId);
     await this.ws.joinUserToRoom(userId, groupRoom(groupId));
-    return { groupId, userId, members: this.membership.membersOf(groupId) };
+    return { groupId, userId, members: await this.membership.membersOf(groupId) };
   }
 
   @Delete(':groupId/members/:userId')
@@ -57,23 +58,25 @@ export class GroupsController {
     @Param('groupId', groupIdParam) groupId: string,
     @Param('userId', userIdParam) userId: string,
   ): Promise<MembershipResponse> {
-    this.membership.remove(groupId, userId);
+    // The store first, then the rooms: a handshake that read the old membership and joins
+    // after this leave is corrected by the check in GroupsModule's connection hook.
+    await this.membership.remove(groupId, userId);
     await this.ws.removeUserFromRoom(userId, groupRoom(groupId));
-    return { groupId, userId, members: this.membership.membersOf(groupId) };
+    return { groupId, userId, members: await this.membership.membersOf(groupId) };
   }
 
   /** `group:message` to every connected member; 202 because delivery is fire-and-forget. */
   @Post(':groupId/messages')
   @HttpCode(HttpStatus.ACCEPTED)
-  sendMessage(
+  async sendMessage(
     @Param('groupId', groupIdParam) groupId: string,
     @Body(new ZodValidationPipe(groupMessageBodySchema)) body: { text: string },
-  ): { groupId: string; members: number } {
+  ): Promise<{ groupId: string; members: number }> {
     this.ws.emitToRoom(groupRoom(groupId), GROUP_MESSAGE_EVENT, {
       groupId,
       text: body.text,
       sentAt: new Date().toISOString(),
     });
-    return { groupId, members: this.membership.membersOf(groupId).length };
+    return { groupId, members: (await this.membership.membersOf(groupId)).length };
   }
 }

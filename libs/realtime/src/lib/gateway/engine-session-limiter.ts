@@ -1,0 +1,150 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '@herald/ws-contracts';
+import { clientAddress, rateLimitKeyFor } from './client-address';
+
+/** The slice of an Engine.IO connection this limiter uses. */
+interface EngineConnection {
+  readonly request: IncomingMessage;
+  write(data: string): unknown;
+  close(): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/** The slice of the Engine.IO server this limiter uses. */
+interface EngineServer {
+  on(event: 'connection', listener: (connection: EngineConnection) => void): unknown;
+}
+
+export interface EngineSessionLimiterOptions {
+  /** Engine.IO connections one client address may hold open at once. */
+  maxSocketsPerAddress: number;
+  /**
+   * Takes one handshake from the per-address handshake limit; false when it is spent. The
+   * same limit the Socket.IO handshake uses, so an Engine.IO session costs what a CONNECT
+   * does. May answer asynchronously (a limiter kept in Redis).
+   */
+  takeHandshake(key: string): boolean | Promise<boolean>;
+  /** Told of every session refused after it opened (counted like a refused handshake). */
+  onRefused?(): void;
+}
+
+export const TOO_MANY_SOCKETS_MESSAGE = 'Too many open connections from this address';
+export const TOO_MANY_HANDSHAKES_MESSAGE = 'Too many connection attempts; retry shortly';
+
+/** The charge of each open Engine.IO connection: true once its handshake was taken. */
+const sessionCharges = new WeakMap<object, Promise<boolean>>();
+
+/**
+ * Resolves true, once, for an Engine.IO connection whose opening took a handshake from the
+ * per-address limit: the Socket.IO handshake middleware then lets its first CONNECT through
+ * without charging the same client twice. (It waits for a charge still being decided, so
+ * a CONNECT that arrives quickly is not charged again.)
+ */
+export async function claimPrepaidHandshake(connection: object | undefined): Promise<boolean> {
+  if (connection === undefined) return false;
+  const charge = sessionCharges.get(connection);
+  if (!charge) return false;
+  sessionCharges.delete(connection);
+  return charge;
+}
+
+/** The key a request is counted under: its client address, an IPv6 one by its /64. */
+export function sessionKeyFor(request: IncomingMessage): string {
+  return rateLimitKeyFor(
+    clientAddress(request.socket?.remoteAddress, request.headers['x-forwarded-for']),
+  );
+}
+
+/**
+ * Limits Engine.IO sessions per client address, below Socket.IO: a client that opens
+ * sessions and never sends CONNECT never reaches the handshake middleware, so without this
+ * each such session would live until Socket.IO's connect timeout (45 s), as many as it likes.
+ *
+ * - A cap on open sessions per address (`maxSocketsPerAddress`): a new session past it is
+ *   refused before Engine.IO creates it, with 429 (polling, and the websocket upgrade when
+ *   RealtimeIoAdapter answers it) or Engine.IO's own error; a session that slipped past the
+ *   check in a race is closed at once with a RATE_LIMITED CONNECT_ERROR.
+ * - Every session that opens takes a handshake from the per-address handshake limit; over
+ *   the limit it gets a RATE_LIMITED CONNECT_ERROR (what a refused Socket.IO handshake gets,
+ *   so clients back off the same way) and is closed.
+ */
+export class EngineSessionLimiter {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly options: EngineSessionLimiterOptions) {}
+
+  /** Open Engine.IO sessions of the address `key` (for tests and metrics). */
+  openSessions(key: string): number {
+    return this.open.get(key) ?? 0;
+  }
+
+  /** Whether a new session from this request would exceed the cap. */
+  isOverCap(request: IncomingMessage): boolean {
+    return this.openSessions(sessionKeyFor(request)) >= this.options.maxSocketsPerAddress;
+  }
+
+  /**
+   * Engine.IO `allowRequest` step for a new session: refuses one past the cap. On polling it
+   * answers 429 with a JSON body itself (Engine.IO would say 403); returns the refusal
+   * message, or undefined to let the request on.
+   */
+  refuseOverCap(request: IncomingMessage & { res?: ServerResponse }): string | undefined {
+    if (!this.isOverCap(request)) return undefined;
+    const response = request.res;
+    if (response && !response.headersSent) {
+      const body = JSON.stringify({
+        code: ErrorCode.RateLimited,
+        message: TOO_MANY_SOCKETS_MESSAGE,
+      });
+      response.writeHead(429, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+        'Retry-After': '1',
+      });
+      response.end(body);
+    }
+    return TOO_MANY_SOCKETS_MESSAGE;
+  }
+
+  /** Counts every Engine.IO session of `engine` for as long as it is open. */
+  track(engine: EngineServer): void {
+    engine.on('connection', (connection) => this.onConnection(connection));
+  }
+
+  private onConnection(connection: EngineConnection): void {
+    const key = sessionKeyFor(connection.request);
+    const count = this.openSessions(key) + 1;
+    this.open.set(key, count);
+    connection.once('close', () => {
+      const left = this.openSessions(key) - 1;
+      if (left > 0) this.open.set(key, left);
+      else this.open.delete(key);
+    });
+    if (count > this.options.maxSocketsPerAddress) {
+      this.refuse(connection, TOO_MANY_SOCKETS_MESSAGE);
+      return;
+    }
+    const charge = Promise.resolve()
+      .then(() => this.options.takeHandshake(key))
+      .then(
+        (allowed) => {
+          if (!allowed) this.refuse(connection, TOO_MANY_HANDSHAKES_MESSAGE);
+          return allowed;
+        },
+        // A limiter that cannot answer lets the session on; its CONNECT is charged itself.
+        () => false,
+      );
+    sessionCharges.set(connection, charge);
+  }
+
+  /**
+   * A Socket.IO CONNECT_ERROR for the main namespace (`4` + JSON, inside an Engine.IO
+   * message), then close: the client reports `connect_error` with `data.code` RATE_LIMITED.
+   * Engine.IO flushes the packet before it closes the transport.
+   */
+  private refuse(connection: EngineConnection, message: string): void {
+    connection.write(`4${JSON.stringify({ message, data: { code: ErrorCode.RateLimited } })}`);
+    connection.close();
+    this.options.onRefused?.();
+  }
+}

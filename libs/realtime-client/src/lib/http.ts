@@ -19,7 +19,7 @@ export class HttpError extends Error {
 }
 
 /**
- * The user endpoints of the inbox (SPEC §4), with the socket's own token. The inbox
+ * The user endpoints of the inbox, with the socket's own token. The inbox
  * resyncs through them on every (re)connect and falls back to them when the socket is down.
  */
 export class InboxHttp {

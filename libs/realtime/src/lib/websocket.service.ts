@@ -36,7 +36,7 @@ function decodeCursorOrThrow(cursor: string): string {
 const USER_ROOM_PREFIX = userRoom('');
 
 /**
- * The in-process API (SPEC §5): any Nest module injects it to push typed events to users.
+ * The in-process API: any Nest module injects it to push typed events to users.
  * Every event name and payload is checked against `ServerEventPayloads` at compile time;
  * an application extends that map by module augmentation to add its own events.
  *
@@ -166,7 +166,7 @@ export class WebSocketService {
     this.serverRef.server?.in(userRoom(userId)).socketsLeave(room);
   }
 
-  // ---- named helpers of SPEC §5 ---------------------------------------------------------
+  // ---- named helpers, one per server event ----------------------------------------------
 
   emitNotificationToUser(userId: string, notification: Notification): void {
     this.emitToUser(userId, ServerEvent.NotificationNew, {

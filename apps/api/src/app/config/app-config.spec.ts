@@ -26,7 +26,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it('reads every SPEC §2 variable', () => {
+  it('reads every documented variable', () => {
     const config = loadConfig({
       PORT: '8080',
       WS_PATH: '/ws/',

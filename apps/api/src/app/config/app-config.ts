@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * Configuration from the environment (SPEC §2). Validated once at start-up; a bad value
+ * Configuration from the environment. Validated once at start-up; a bad value
  * stops the process with one line naming the variable (see ConfigError).
  */
 

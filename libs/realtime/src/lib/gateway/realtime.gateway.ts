@@ -254,7 +254,7 @@ export class RealtimeGateway
       }
       const registration = this.resolve(event);
       if (!registration) {
-        if (!ack) return; // SPEC §3: an unknown event without an acknowledgement is ignored.
+        if (!ack) return; // An unknown event without an acknowledgement is ignored.
         throw new HeraldError(
           ErrorCode.UnknownEvent,
           `Unknown event "${String(event).slice(0, 64)}"`,

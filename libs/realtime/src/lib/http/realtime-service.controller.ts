@@ -53,7 +53,7 @@ export type UserDisconnectResponse = DisconnectResponse &
   };
 
 /**
- * Service endpoints (SPEC §4) for other backends: `x-api-key` only. Emits are
+ * Service endpoints for other backends: `x-api-key` only. Emits are
  * fire-and-forget, so they answer 202 Accepted with `{ delivered }` (whether the user had
  * a connected socket when it was sent); presence and disconnect answer 200.
  */

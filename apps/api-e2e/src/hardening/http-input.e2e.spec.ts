@@ -448,6 +448,9 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       });
       expect((await service(api, 'POST', `/api/realtime/users/${id}/disconnect`)).body).toEqual({
         disconnected: 0,
+        disconnectedHere: 0,
+        peersConfirmed: 0,
+        peersUnreachable: 0,
       });
     });
   });

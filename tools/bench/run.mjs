@@ -35,6 +35,7 @@ import {
 } from './lib/environment.mjs';
 import { summarizeRun, writeReport } from './lib/report.mjs';
 import { runSoak, soakConfig } from './lib/soak.mjs';
+import { round } from './lib/stats.mjs';
 import {
   API_MAIN,
   BASELINE_MAIN,
@@ -257,7 +258,7 @@ async function prepare(target, repeat) {
   };
 }
 
-/** Scenarios 1-5 on one single-process target. `halfRate` is the baseline's held rate / 2. */
+/** Scenarios 1-5 (and 3b on Herald) on one single-process target. `halfRate` is the baseline's held rate / 2. */
 async function runSingle(target, repeat, halfRate) {
   const prepared = await prepare(target, repeat);
   const port = await freePort();
@@ -330,6 +331,18 @@ async function runSingle(target, repeat, halfRate) {
     result.stored = await profiled(server, file('stored'), () =>
       driver.findHeldRate({ ...common, ...search, mode: 'stored' }),
     );
+    if (target.kind === 'herald') {
+      // The same search with every device confirming what it received, as the client library
+      // does: the cost of delivery receipts. The baseline has no receipts to measure.
+      result.storedWithReceipts = await profiled(server, file('stored-receipts'), () =>
+        driver.findHeldRateWithReceipts({ ...common, ...search }),
+      );
+      const { heldRate } = result.storedWithReceipts;
+      const { messages, ids, unacknowledged } = result.storedWithReceipts.receipts;
+      log(
+        `    stored held ${result.stored.heldRate}/s without receipts, ${heldRate}/s with (${result.stored.heldRate ? round(heldRate / result.stored.heldRate) : '–'}×); ${messages} receipt messages, ${ids} ids confirmed, ${unacknowledged} unacknowledged`,
+      );
+    }
     await driver.closeAll();
   } finally {
     await server.stop();

@@ -264,7 +264,10 @@ async function prepare(target, repeat) {
   };
 }
 
-/** Scenarios 1-5 (and 3b on Herald) on one single-process target. `halfRate` is the baseline's held rate / 2. */
+/**
+ * Scenarios 1-5 on one single-process target (on Herald, stored notifications also with
+ * receipts). `halfRate` is the baseline's held rate / 2.
+ */
 async function runSingle(target, repeat, halfRate) {
   const prepared = await prepare(target, repeat);
   const port = await freePort();

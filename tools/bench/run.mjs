@@ -2,7 +2,8 @@
 // `npm run bench`: Herald against a raw Socket.IO baseline, in one run, with one driver.
 //
 //   npm run bench                  full run: 3 repeats of scenarios 1-6 (~13-15 min on 2 busy
-//                                  cores) → docs/benchmarks.md, docs/benchmarks/<date>-<commit>.json
+//                                  cores, plus the receipts searches) → docs/benchmarks.md,
+//                                  docs/benchmarks/<date>-<commit>.json
 //   npm run bench -- --quick       baseline + Herald/PGlite, small N, 1 repeat, 1 s steps → tmp/bench/
 //   npm run bench -- --compare [previous.json]   latest JSON vs a previous one, as ratios
 //   npm run bench -- --capacity-only [--capacity N] [--budget S]   the 20,000-socket pass alone
@@ -10,6 +11,11 @@
 //   npm run bench -- --soak [--minutes 10 --sockets 3000 ...]   the soak: thousands of sockets
 //                                  with steady traffic for a set time, memory and lag sampled
 //                                  → tmp/soak/soak-<time>.json and .svg (options: lib/soak.mjs)
+//
+// Scenarios (docs/benchmarks.md): 1 connect storm, 2 idle memory, 3 fan-out (typed events,
+// then stored notifications; on Herald also stored notifications with every socket sending
+// delivery receipts as the client library does, `storedWithReceipts`, reported beside
+// `stored` as their ratio), 4 broadcast, 5 reconnect storm, 6 cross-process (Redis).
 //
 // Other flags: --targets a,b,c (subset; the baseline d always runs), --repeats N, --storm N,
 // --with-capacity (add the capacity pass to a full run, ~10 more minutes), --profile (a CPU
@@ -35,6 +41,7 @@ import {
 } from './lib/environment.mjs';
 import { summarizeRun, writeReport } from './lib/report.mjs';
 import { runSoak, soakConfig } from './lib/soak.mjs';
+import { round } from './lib/stats.mjs';
 import {
   API_MAIN,
   BASELINE_MAIN,
@@ -257,7 +264,10 @@ async function prepare(target, repeat) {
   };
 }
 
-/** Scenarios 1-5 on one single-process target. `halfRate` is the baseline's held rate / 2. */
+/**
+ * Scenarios 1-5 on one single-process target (on Herald, stored notifications also with
+ * receipts). `halfRate` is the baseline's held rate / 2.
+ */
 async function runSingle(target, repeat, halfRate) {
   const prepared = await prepare(target, repeat);
   const port = await freePort();
@@ -330,6 +340,18 @@ async function runSingle(target, repeat, halfRate) {
     result.stored = await profiled(server, file('stored'), () =>
       driver.findHeldRate({ ...common, ...search, mode: 'stored' }),
     );
+    if (target.kind === 'herald') {
+      // The same search with every device confirming what it received, as the client library
+      // does: the cost of delivery receipts. The baseline has no receipts to measure.
+      result.storedWithReceipts = await profiled(server, file('stored-receipts'), () =>
+        driver.findHeldRateWithReceipts({ ...common, ...search }),
+      );
+      const { heldRate } = result.storedWithReceipts;
+      const { messages, ids, unacknowledged } = result.storedWithReceipts.receipts;
+      log(
+        `    stored held ${result.stored.heldRate}/s without receipts, ${heldRate}/s with (${result.stored.heldRate ? round(heldRate / result.stored.heldRate) : '–'}×); ${messages} receipt messages, ${ids} ids confirmed, ${unacknowledged} unacknowledged`,
+      );
+    }
     await driver.closeAll();
   } finally {
     await server.stop();

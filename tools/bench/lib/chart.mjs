@@ -7,13 +7,32 @@ import { spread } from './stats.mjs';
 const COLORS = { d: '#555555', a: '#1f77b4', b: '#2ca02c', c: '#d62728' };
 const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Median p99 per rate over the repeats, for one target's typed or stored ladder. */
+/** The rate ladders of a repeat's result: the steps of each held-rate search, by mode. */
+export const LADDERS = {
+  typed: (r) => r.typed?.steps,
+  stored: (r) => r.stored?.steps,
+  receipts: (r) => r.storedWithReceipts?.steps,
+  cross: (r) => r.crossTyped?.steps,
+};
+
+const LINE_LABELS = {
+  typed: ', typed',
+  stored: ', stored',
+  receipts: ', stored + receipts',
+  cross: ', via process B',
+};
+const LINE_DASHES = {
+  typed: '',
+  stored: ' stroke-dasharray="7 4"',
+  receipts: ' stroke-dasharray="7 3 2 3"',
+  cross: ' stroke-dasharray="2 3"',
+};
+
+/** Median p99 per rate over the repeats, for one target's ladder. */
 function series(run, id, mode) {
   const byRate = new Map();
   for (const r of run.targets[id]?.repeats ?? []) {
-    const steps =
-      mode === 'typed' ? r.typed?.steps : mode === 'stored' ? r.stored?.steps : r.crossTyped?.steps;
-    for (const s of steps ?? []) {
+    for (const s of LADDERS[mode](r) ?? []) {
       if (s.p99Ms === null) continue;
       if (!byRate.has(s.rate)) byRate.set(s.rate, []);
       byRate.get(s.rate).push(s.p99Ms);
@@ -30,15 +49,10 @@ export function latencyChart(run) {
   const m = { left: 70, right: 270, top: 40, bottom: 55 };
   const lines = [];
   for (const id of Object.keys(run.targets)) {
-    for (const mode of ['typed', 'stored', 'cross']) {
+    for (const mode of Object.keys(LADDERS)) {
       const points = series(run, id, mode);
       if (points.length)
-        lines.push({
-          id,
-          mode,
-          points,
-          label: `${run.targets[id].label}${mode === 'typed' ? ', typed' : mode === 'stored' ? ', stored' : ', via process B'}`,
-        });
+        lines.push({ id, mode, points, label: `${run.targets[id].label}${LINE_LABELS[mode]}` });
     }
   }
   const all = lines.flatMap((l) => l.points);
@@ -100,12 +114,7 @@ export function latencyChart(run) {
   );
   lines.forEach((line, i) => {
     const color = COLORS[line.id] ?? '#9467bd';
-    const dash =
-      line.mode === 'stored'
-        ? ' stroke-dasharray="7 4"'
-        : line.mode === 'cross'
-          ? ' stroke-dasharray="2 3"'
-          : '';
+    const dash = LINE_DASHES[line.mode];
     const d = line.points
       .map((p, j) => `${j ? 'L' : 'M'}${x(p.rate).toFixed(1)},${y(p.p99).toFixed(1)}`)
       .join(' ');

@@ -5,15 +5,22 @@
 // Timing uses process.hrtime (CLOCK_MONOTONIC, shared by every process on the machine), so
 // a publish time stamped by the coordinator and a receipt time taken here are comparable.
 import { io } from 'socket.io-client';
+import { RECEIPT_DEFAULTS, ReceiptBatcher } from './receipt-batcher.mjs';
 // Only the token module: a worker has no use for the harness's database and Redis clients.
 import { mintToken } from '../../testing/tokens.mjs';
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-/** @type {Array<{ socket: import('socket.io-client').Socket, userId: string, authedAt: number, resyncedAt: number, got: Map<number, number> }>} */
+/** @type {Array<{ socket: import('socket.io-client').Socket, userId: string, authedAt: number, resyncedAt: number, got: Map<number, number>, receipts?: ReceiptBatcher }>} */
 let clients = [];
 let tracking = null; // { kind, latenciesUs: number[], received: number, duplicates: number }
 let reconnectWatch = null; // { since, authTimes: number[] }
+/**
+ * While set, every socket confirms the `notification:new` it receives with batched
+ * `notification:received` messages, as the client library does; `stats` adds up this
+ * worker's messages, confirmed ids and messages left without acknowledgement.
+ */
+let receipts = null; // { options, stats }
 
 async function mintTokens(userIds, secret) {
   const cache = new Map();
@@ -63,7 +70,11 @@ function attach(client) {
     if (client.authedAt > client.resyncedAt) client.resyncedAt = nowUs();
   });
   socket.on('xp:gained', (payload) => onMeasuredEvent(client, 'xp:gained', payload));
-  socket.on('notification:new', (payload) => onMeasuredEvent(client, 'notification:new', payload));
+  socket.on('notification:new', (payload) => {
+    onMeasuredEvent(client, 'notification:new', payload);
+    const id = payload?.notification?.id;
+    if (receipts && typeof id === 'string') receiptsOf(client).add(id);
+  });
   socket.on('disconnect', (reason) => {
     // A server that closes sockets on shutdown may say "io server disconnect", after which
     // socket.io-client does not retry by itself; a real client app reconnects, so do we.
@@ -71,6 +82,48 @@ function attach(client) {
       setTimeout(() => socket.connect(), 500 + Math.random() * 1000);
     }
   });
+}
+
+function receiptsOf(client) {
+  if (client.receipts) return client.receipts;
+  const { options, stats } = receipts;
+  client.receipts = new ReceiptBatcher(
+    async (notificationIds) => {
+      const ack = await client.socket
+        .timeout(options.ackTimeoutMs)
+        .emitWithAck('notification:received', { notificationIds });
+      return ack?.ok === true;
+    },
+    options,
+    stats,
+  );
+  return client.receipts;
+}
+
+/**
+ * Turns receipts on or off for every socket of this worker. Turning them off waits for the
+ * messages in flight and answers what was sent while they were on.
+ */
+async function setReceipts({ enabled, intervalMs, maxIds, ackTimeoutMs }) {
+  if (enabled) {
+    receipts = {
+      options: {
+        intervalMs: intervalMs ?? RECEIPT_DEFAULTS.intervalMs,
+        maxIds: maxIds ?? RECEIPT_DEFAULTS.maxIds,
+        ackTimeoutMs: ackTimeoutMs ?? RECEIPT_DEFAULTS.ackTimeoutMs,
+      },
+      stats: { messages: 0, ids: 0, unacknowledged: 0 },
+    };
+    return { ...receipts.stats };
+  }
+  const stats = receipts?.stats ?? { messages: 0, ids: 0, unacknowledged: 0 };
+  receipts = null;
+  const batchers = clients.map((client) => client.receipts).filter(Boolean);
+  for (const client of clients) client.receipts = undefined;
+  // Nothing new leaves once disposed; the messages already sent still count when answered.
+  for (const batcher of batchers) batcher.dispose();
+  await Promise.all(batchers.map((batcher) => batcher.settled()));
+  return { ...stats };
 }
 
 /** Opens sockets with at most `concurrency` handshakes in flight; resolves with timings. */
@@ -141,7 +194,8 @@ async function connect({
 }
 
 function closeAll() {
-  for (const { socket } of clients) {
+  for (const { socket, receipts: batcher } of clients) {
+    batcher?.dispose();
     socket.io.opts.reconnection = false;
     socket.close();
   }
@@ -177,6 +231,7 @@ const commands = {
   connect,
   closeAll,
   collect,
+  receipts: setReceipts,
   track({ event }) {
     tracking = { event, latenciesUs: [], received: 0, duplicates: 0 };
     for (const client of clients) client.got.clear();

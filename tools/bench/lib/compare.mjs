@@ -84,6 +84,9 @@ export function compareRuns(previousArg) {
     out(
       'note: different modes (sizes differ); compare ratios to the baseline, not absolute figures',
     );
+  out(
+    "vs-baseline: ratio to the baseline of the same repeat; for a figure marked '÷ the same', to that target's own figure named there",
+  );
   out('');
   const header = [
     'target',

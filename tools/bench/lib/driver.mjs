@@ -64,6 +64,37 @@ export class Driver {
     return this.pool.all('closeAll');
   }
 
+  /**
+   * Makes every connected socket confirm the `notification:new` it receives with
+   * `notification:received`, batched as the client library does (at most one message per
+   * 250 ms per socket, up to 100 ids, acknowledged), or stops it. Stopping answers what was
+   * sent meanwhile, summed over the workers.
+   */
+  async setReceipts(enabled) {
+    const parts = await this.pool.all('receipts', () => ({ enabled }));
+    return parts.reduce(
+      (sum, p) => ({
+        messages: sum.messages + p.messages,
+        ids: sum.ids + p.ids,
+        unacknowledged: sum.unacknowledged + p.unacknowledged,
+      }),
+      { messages: 0, ids: 0, unacknowledged: 0 },
+    );
+  }
+
+  /** `findHeldRate` in 'stored' mode with every socket sending delivery receipts. */
+  async findHeldRateWithReceipts(search) {
+    await this.setReceipts(true);
+    let result;
+    try {
+      result = await this.findHeldRate({ label: 'stored+receipts', ...search, mode: 'stored' });
+    } finally {
+      const receipts = await this.setReceipts(false);
+      if (result) result.receipts = receipts;
+    }
+    return result;
+  }
+
   /** 1 + 2: connect storm of N sockets (one user each) and the idle memory they cost. */
   async connectStorm(
     server,
@@ -206,6 +237,7 @@ export class Driver {
     durationMs,
     graceMs = 3_000,
     quiet = false,
+    label = mode,
     serverPid,
   }) {
     const event = mode === 'typed' ? 'xp:gained' : 'notification:new';
@@ -273,7 +305,7 @@ export class Driver {
     };
     if (!quiet)
       this.log(
-        `    ${mode} ${rate}/s: p50 ${step.p50Ms} p99 ${step.p99Ms} max ${step.maxMs} ms, lost ${lost}, dup ${duplicates}, http errors ${httpErrors}${run.aborted ? `, ${run.aborted}` : ''} → ${held ? 'held' : 'NOT held'}`,
+        `    ${label} ${rate}/s: p50 ${step.p50Ms} p99 ${step.p99Ms} max ${step.maxMs} ms, lost ${lost}, dup ${duplicates}, http errors ${httpErrors}${run.aborted ? `, ${run.aborted}` : ''} → ${held ? 'held' : 'NOT held'}`,
       );
     return step;
   }

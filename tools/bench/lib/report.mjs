@@ -2,13 +2,21 @@
 // target checks, the JSON record, docs/benchmarks.md and the SVG chart.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { latencyChart } from './chart.mjs';
+import { LADDERS, latencyChart } from './chart.mjs';
 import { ROOT } from './servers.mjs';
 import { round, spread } from './stats.mjs';
 
+/** The p99 of the step a search ended on (the highest rate held), if it held any. */
+const p99AtHeld = (search) =>
+  search?.heldRate
+    ? search.steps.find((s) => s.rate === search.heldRate && s.held)?.p99Ms
+    : undefined;
+
 /**
  * Every figure the report shows. `get` reads one repeat's result; `vs` names the baseline
- * figure the ratio is taken against (default: the same figure); `target` is issue #7's.
+ * figure the ratio is taken against (default: the same figure); `of` instead names a figure
+ * of the same target and repeat to divide by (a cost Herald pays against itself, such as
+ * receipts); `target` is issue #7's.
  */
 export const METRICS = [
   {
@@ -173,6 +181,41 @@ export const METRICS = [
     vs: 'stored.held',
   },
   {
+    key: 'stored.heldP99',
+    label: 'stored notifications: p99 at the highest rate held',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => p99AtHeld(r.stored),
+    noRatio: true,
+  },
+  {
+    key: 'receipts.held',
+    label:
+      'stored notifications with delivery receipts: highest rate held (÷ the same target without receipts)',
+    unit: 'publishes/s',
+    better: 'higher',
+    get: (r) => r.storedWithReceipts?.heldRate,
+    of: 'stored.held',
+  },
+  {
+    key: 'receipts.heldP99',
+    label: 'stored notifications with delivery receipts: p99 at the highest rate held',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => p99AtHeld(r.storedWithReceipts),
+    noRatio: true,
+  },
+  {
+    key: 'receipts.cpu',
+    label:
+      'stored notifications with delivery receipts: server CPU per publish, median over the steps (÷ the same without)',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) =>
+      spread((r.storedWithReceipts?.steps ?? []).map((s) => s.serverCpuMsPerPublish))?.median,
+    of: 'stored.cpu',
+  },
+  {
     key: 'cluster.sameP99',
     label: "Redis cluster: p99, clients and publisher on process A (at half of (a)'s held rate)",
     unit: 'ms',
@@ -234,12 +277,12 @@ export function summarizeRun(run) {
     for (const metric of METRICS) {
       const values = repeats.map(metric.get).filter((v) => typeof v === 'number');
       if (!values.length) continue;
-      const base = METRIC[metric.vs ?? metric.key];
+      const base = METRIC[metric.of ?? metric.vs ?? metric.key];
       const ratios = metric.noRatio
         ? []
         : repeats
             .map((r) => {
-              const b = baseByRepeat.get(r.repeat);
+              const b = metric.of ? r : baseByRepeat.get(r.repeat);
               const mine = metric.get(r);
               const theirs = b && base.get(b);
               return typeof mine === 'number' && typeof theirs === 'number' && theirs > 0
@@ -298,6 +341,16 @@ export function summarizeRun(run) {
       }
     }
   }
+  for (const [id, target] of herald) {
+    // Not one of issue #7's targets: what receipts cost, stated beside them (issue #14).
+    const held = figures[id]['receipts.held'];
+    if (!held) continue;
+    const cpu = figures[id]['receipts.cpu'];
+    check(
+      `${target.label} — cost of delivery receipts: stored rate held with receipts ÷ without ${held.ratio ? `${round(held.ratio.median)}×` : 'not measured'} (${round(held.median)} vs ${round(figures[id]['stored.held']?.median)} publishes/s)${cpu?.ratio ? `; server CPU per publish with ÷ without ${round(cpu.ratio.median)}×` : ''}`,
+      null,
+    );
+  }
   const cap = run.capacity?.a;
   if (Array.isArray(cap) && cap.length) {
     const last = cap[cap.length - 1];
@@ -342,9 +395,7 @@ const ratioCell = (f) =>
 function stepTable(run, id, mode) {
   const rows = new Map();
   for (const r of okRepeats(run.targets[id])) {
-    const steps =
-      mode === 'typed' ? r.typed?.steps : mode === 'stored' ? r.stored?.steps : r.crossTyped?.steps;
-    for (const s of steps ?? []) {
+    for (const s of LADDERS[mode](r) ?? []) {
       if (!rows.has(s.rate)) rows.set(s.rate, []);
       rows.get(s.rate).push(s);
     }
@@ -362,6 +413,14 @@ function stepTable(run, id, mode) {
   }
   return lines;
 }
+
+const LADDER_TITLES = {
+  typed: 'typed events (`POST /api/realtime/users/:id/events`)',
+  stored: 'stored notifications (`POST /api/notifications`)',
+  receipts:
+    'stored notifications, every device confirming them (`notification:received`, batched as the client library does)',
+  cross: 'typed events published through process B, clients on A',
+};
 
 export function renderMarkdown(run, chartPath) {
   const { meta, summary } = run;
@@ -410,15 +469,10 @@ export function renderMarkdown(run, chartPath) {
   out.push('');
   if (chartPath) out.push(`![p99 latency vs publish rate](${chartPath})`, '');
   for (const id of ids) {
-    for (const mode of ['typed', 'stored', 'cross']) {
+    for (const mode of Object.keys(LADDERS)) {
       const rows = stepTable(run, id, mode);
       if (!rows.length) continue;
-      const what =
-        mode === 'typed'
-          ? 'typed events (`POST /api/realtime/users/:id/events`)'
-          : mode === 'stored'
-            ? 'stored notifications (`POST /api/notifications`)'
-            : 'typed events published through process B, clients on A';
+      const what = LADDER_TITLES[mode];
       out.push(`#### ${run.targets[id].label}: ${what}`, '');
       out.push(
         '| publishes/s | p50 ms | p95 ms | p99 ms | max ms | lost | duplicated | HTTP errors | held |',

@@ -35,6 +35,9 @@ export function heraldEnv(extra = {}) {
     HANDSHAKE_RATE_LIMIT_BURST: '1000000',
     HANDSHAKE_RATE_LIMIT_PER_SECOND: '1000000',
     HTTP_RATE_LIMIT_PER_MINUTE: '10000000',
+    // Every benchmark socket comes from 127.0.0.1: the per-address session cap would refuse
+    // all but the first 100.
+    WS_MAX_SOCKETS_PER_IP: '1000000',
     ...extra,
   };
 }

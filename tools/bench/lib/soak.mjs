@@ -78,6 +78,8 @@ async function startSoakedApi(config, runId) {
       // Every soak client shares 127.0.0.1: let the ramp through at 500 handshakes a second.
       HANDSHAKE_RATE_LIMIT_BURST: '500',
       HANDSHAKE_RATE_LIMIT_PER_SECOND: '500',
+      // ... and hold thousands of sessions from that one address.
+      WS_MAX_SOCKETS_PER_IP: '1000000',
     },
   });
   onCleanup(() => api.stop(15_000));

@@ -153,10 +153,12 @@ describe('the published packages in another app (examples/node-consumer)', () =>
         '',
       ].join('\n'),
     );
-    const refused = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit'], {
-      cwd: app,
-      env: cleanEnv(),
-    }).then(
+    // Plain diagnostics whatever the environment (CI and Nx tasks force colour and pretty output).
+    const refused = await run(
+      process.execPath,
+      [tsc, '-p', 'tsconfig.json', '--noEmit', '--pretty', 'false'],
+      { cwd: app, env: cleanEnv() },
+    ).then(
       () => ({ stdout: '' }),
       (error: { stdout: string }) => error,
     );

@@ -24,6 +24,21 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiErrors, ApiUserAuth } from '../openapi/api-docs.decorators';
 import { WebhookInbox, type WebhookInboxEntry } from './webhook-inbox';
 
+const isoTime = { type: 'string', format: 'date-time' } as const;
+const WEBHOOK_INBOX_ENTRY_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: '`webhook-id`: the escalation id' },
+    timestamp: { ...isoTime, description: 'When Herald sent it' },
+    receivedAt: { ...isoTime, description: 'When this receiver verified it' },
+    type: { type: 'string', example: 'notification.escalated' },
+    notificationId: { type: 'string', format: 'uuid' },
+    title: { type: 'string' },
+    userId: { type: 'string' },
+  },
+  required: ['id', 'timestamp', 'receivedAt', 'type', 'notificationId', 'title', 'userId'],
+};
+
 /**
  * A local receiver for escalation webhooks, so the demo shows what leaves Herald without
  * an outside service (`npm start` points ESCALATION_WEBHOOK_URL here when nothing else is
@@ -84,7 +99,11 @@ export class WebhookInboxController {
   @Get()
   @UseGuards(JwtAuthGuard)
   @ApiOperation({ summary: 'Demo: the last 50 verified escalation webhooks, newest first' })
-  @ApiResponse({ status: 200, description: 'Verified deliveries, newest first' })
+  @ApiResponse({
+    status: 200,
+    description: 'Verified deliveries, newest first',
+    schema: { type: 'array', items: WEBHOOK_INBOX_ENTRY_SCHEMA },
+  })
   @ApiUserAuth()
   list(): WebhookInboxEntry[] {
     return this.inbox.list();

@@ -194,6 +194,17 @@ describe('demo webhook inbox', () => {
     expect((await inbox()).filter((e) => e.title.startsWith(title))).toEqual([]);
   });
 
+  it('refuses a verified body without a notification with 400, listing nothing', async () => {
+    const before = (await inbox()).length;
+    const hook = await signed(TEST_WEBHOOK_SECRET, 'unused', {
+      body: (payload) => JSON.stringify({ ...payload, data: {} }),
+    });
+    const res = await call(api, 'POST', INBOX, { rawBody: hook.body, headers: hook.headers });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: ErrorCode.InvalidPayload });
+    expect((await inbox()).length).toBe(before);
+  });
+
   it('lists only for a signed-in demo user', async () => {
     const res = await call(api, 'GET', INBOX);
     expect(res.status).toBe(401);

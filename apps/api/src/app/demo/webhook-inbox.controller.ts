@@ -17,12 +17,17 @@ import {
   HeraldError,
   WebhookHeader,
   WebhookVerificationError,
+  notificationSchema,
   verifyWebhook,
+  type NotificationEscalatedWebhook,
 } from '@herald/ws-contracts';
 import { DemoEnabledGuard } from '../auth/demo-enabled.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiErrors, ApiUserAuth } from '../openapi/api-docs.decorators';
 import { WebhookInbox, type WebhookInboxEntry } from './webhook-inbox';
+
+/** What the inbox reads of a webhook's notification; the rest is not checked. */
+const listedFields = notificationSchema.pick({ id: true, userId: true, title: true });
 
 const isoTime = { type: 'string', format: 'date-time' } as const;
 const WEBHOOK_INBOX_ENTRY_SCHEMA = {
@@ -67,7 +72,7 @@ export class WebhookInboxController {
     summary: 'Demo: receive an escalation webhook, verify its signature, keep it in the inbox',
   })
   @ApiResponse({ status: 204, description: 'Verified and listed (or a retry already listed)' })
-  @ApiErrors(ErrorCode.TokenInvalid)
+  @ApiErrors(ErrorCode.TokenInvalid, ErrorCode.InvalidPayload)
   async receive(@Req() req: RawBodyRequest<Request>): Promise<void> {
     if (!this.secret) {
       throw new HeraldError(
@@ -77,16 +82,25 @@ export class WebhookInboxController {
     }
     // The bytes as signed: a body re-serialised from the parsed JSON may differ from them.
     const body = req.rawBody?.toString('utf8') ?? '';
-    let event;
+    let event: NotificationEscalatedWebhook;
     try {
       event = await verifyWebhook(this.secret, req.headers, body);
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
       throw new HeraldError(ErrorCode.TokenInvalid, `Webhook refused: ${error.message}`);
     }
-    const { notification } = event.data;
+    // Signed means sent by a holder of the secret, not that the body has the expected shape.
+    const parsed = listedFields.safeParse(event.data?.notification);
+    if (!parsed.success) {
+      throw new HeraldError(
+        ErrorCode.InvalidPayload,
+        'A verified webhook without data.notification',
+      );
+    }
+    const notification = parsed.data;
+    const id = req.headers[WebhookHeader.Id];
     this.inbox.record({
-      id: String(req.headers[WebhookHeader.Id]),
+      id: Array.isArray(id) ? id[0] : String(id),
       timestamp: event.timestamp,
       receivedAt: new Date().toISOString(),
       type: event.type,

@@ -2,13 +2,15 @@ import { useCallback, useEffect, useState } from 'react';
 import { escalationApi, type WebhookDelivery } from '../lib/escalation-api';
 
 const POLL_MS = 2_000;
+/** After a failed read (API restarting, demo routes off): try again, less often. */
+const RETRY_MS = 10_000;
 
 /**
  * The API's local webhook inbox: every escalation webhook that reached
  * POST /api/demo/webhook-inbox with a valid signature, newest first. `npm start` points
  * ESCALATION_WEBHOOK_URL there when no channel is configured, so sending to an offline
- * user shows the webhook arrive here. Polls while the page is visible; a failed read stops
- * the polling until the reader asks again.
+ * user shows the webhook arrive here. Polls while the page is visible, less often while
+ * reads fail; "Refresh" reads at once.
  */
 export function WebhookInbox({
   token,
@@ -20,7 +22,7 @@ export function WebhookInbox({
 }) {
   const [deliveries, setDeliveries] = useState<WebhookDelivery[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // Bumped by "Refresh": restarts the polling after a failure.
+  // Bumped by "Refresh": restarts the polling with an immediate read.
   const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
@@ -29,6 +31,7 @@ export function WebhookInbox({
     const poll = async () => {
       const current = token();
       if (stopped || !current) return;
+      let delay = POLL_MS;
       if (document.visibilityState === 'visible') {
         try {
           const next = await escalationApi.webhookInbox(current);
@@ -36,11 +39,12 @@ export function WebhookInbox({
           setDeliveries(next);
           setError(null);
         } catch (failure) {
-          if (!stopped) setError(failure instanceof Error ? failure.message : String(failure));
-          return;
+          if (stopped) return;
+          setError(failure instanceof Error ? failure.message : String(failure));
+          delay = RETRY_MS;
         }
       }
-      timer = setTimeout(() => void poll(), POLL_MS);
+      timer = setTimeout(() => void poll(), delay);
     };
     void poll();
     return () => {

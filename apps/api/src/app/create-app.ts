@@ -19,6 +19,9 @@ export async function createApp(config: AppConfig) {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger,
     bodyParser: false,
+    // `req.rawBody`: the JSON parser keeps a reference to the Buffer it has read anyway (no
+    // copy), so a webhook receiver can verify a signature over the exact bytes.
+    rawBody: true,
   });
   // JSON only: every endpoint takes JSON, and each extra parser costs every request a
   // content-type check (no urlencoded parser, so a form body is simply absent → 400).

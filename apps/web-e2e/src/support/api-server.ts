@@ -74,6 +74,10 @@ export async function startApi(timeoutMs = 60_000): Promise<void> {
         DATA_DIR: state.dataDir,
         CORS_ORIGIN: `http://localhost:${WEB_PORT}`,
         LOG_LEVEL: 'warn',
+        // Escalations go to the API's own demo webhook inbox, as `npm start` wires it when
+        // no channel is configured (any whsec_ secret: the inbox verifies with the same one).
+        ESCALATION_WEBHOOK_URL: `${API_URL}/api/demo/webhook-inbox`,
+        WEBHOOK_SECRET: `whsec_${Buffer.from('herald-web-e2e-webhook-secret-32b').toString('base64')}`,
       },
     });
     writeState({ ...state, pid: api.pid ?? null });

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Notification } from '@herald/ws-contracts';
 import { escalationApi, type EscalationView } from '../lib/escalation-api';
 import { DEMO_CAST } from '../lib/session';
+import { WebhookInbox } from './WebhookInbox';
 
 const POLL_MS = 1_000;
 
@@ -93,6 +94,7 @@ export function EscalationPanel({ token, me }: { token: () => string | null; me:
         </p>
       ) : null}
       {view ? <EscalationList view={view} /> : null}
+      <WebhookInbox token={token} highlight={sent?.id} />
     </section>
   );
 }

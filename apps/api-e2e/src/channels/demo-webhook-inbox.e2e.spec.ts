@@ -1,3 +1,4 @@
+import type { DemoWebhookDelivery } from '@herald/ws-contracts';
 import {
   freePort,
   mintToken,
@@ -14,16 +15,6 @@ import {
 } from '@herald/ws-contracts';
 import { call, service, uniqueUser } from '../hardening/hardening-harness';
 import { TEST_WEBHOOK_SECRET, waitUntil } from './channels-harness';
-
-interface InboxEntry {
-  id: string;
-  timestamp: string;
-  receivedAt: string;
-  type: string;
-  notificationId: string;
-  title: string;
-  userId: string;
-}
 
 const INBOX = '/api/demo/webhook-inbox';
 
@@ -75,7 +66,7 @@ describe('demo webhook inbox', () => {
   let token: string;
 
   const inbox = async () => {
-    const res = await call<InboxEntry[]>(api, 'GET', INBOX, { token });
+    const res = await call<DemoWebhookDelivery[]>(api, 'GET', INBOX, { token });
     expect(res.status).toBe(200);
     return res.body;
   };

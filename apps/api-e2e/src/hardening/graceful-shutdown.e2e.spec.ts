@@ -5,9 +5,8 @@ import {
   redisPrefixFor,
   type ScratchDatabase,
   startApi,
-  TEST_API_KEY,
 } from '../../../../tools/testing/index.mjs';
-import { request as httpRequest } from 'node:http';
+import { halfSentPost } from '../support/half-sent-post';
 import { io, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
 import type { Notification } from '@herald/ws-contracts';
@@ -37,39 +36,6 @@ const once = <T>(socket: Socket, event: string, timeoutMs = 10_000) =>
       resolve(value);
     });
   });
-
-/**
- * Starts a POST whose body arrives in two halves, so the request is provably in flight
- * (headers read, body not yet complete) when the test sends SIGTERM between the halves.
- */
-function slowPost(url: string, path: string, body: string) {
-  const bytes = Buffer.from(body);
-  const target = new URL(path, url);
-  let finish!: () => void;
-  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = httpRequest(
-      target,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': bytes.length,
-          'x-api-key': TEST_API_KEY,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.write(bytes.subarray(0, bytes.length >> 1));
-    finish = () => req.end(bytes.subarray(bytes.length >> 1));
-  });
-  return { response, finish };
-}
 
 /**
  * SIGTERM (a deploy, a scale-down): the process stops accepting, lets in-flight requests
@@ -111,7 +77,7 @@ describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
       sockets: 2,
     });
 
-    const inFlight = slowPost(
+    const inFlight = halfSentPost(
       api.url,
       '/api/notifications',
       JSON.stringify({ userId, title: 'in flight', message: 'sent during shutdown' }),
@@ -167,7 +133,7 @@ describe('graceful shutdown on SIGTERM (PostgreSQL + Redis)', () => {
   it('exits 1 when shutdown cannot finish within SHUTDOWN_TIMEOUT_MS (a request that never completes)', async () => {
     const api = await startApi({ env: { ...env, SHUTDOWN_TIMEOUT_MS: '1500' } });
     apis.push(api);
-    const stuck = slowPost(
+    const stuck = halfSentPost(
       api.url,
       '/api/notifications',
       JSON.stringify({ userId: 'stuck', title: 't', message: 'never finished' }),

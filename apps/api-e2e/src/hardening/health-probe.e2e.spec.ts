@@ -1,4 +1,3 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { inject } from 'vitest';
 import {
   createScratchDatabase,
@@ -7,78 +6,7 @@ import {
   type ApiProcess,
   type ScratchDatabase,
 } from '../../../../tools/testing/index.mjs';
-
-/**
- * A TCP relay to the machine's PostgreSQL that counts the queries the API sends through
- * it (PostgreSQL protocol frontend messages `Q`, simple query, and `E`, execute), and can
- * cut every connection and refuse new ones, as a database outage would.
- */
-class CountingPostgresRelay {
-  queries = 0;
-  port = 0;
-  private readonly sockets = new Set<Socket>();
-  private readonly server: Server;
-
-  private constructor(target: URL) {
-    this.server = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
-      this.sockets.add(client).add(upstream);
-      const count = frontendMessageCounter(() => this.queries++);
-      client.on('data', (chunk: Buffer) => {
-        count(chunk);
-        upstream.write(chunk);
-      });
-      upstream.pipe(client);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
-  }
-
-  static async start(target: URL): Promise<CountingPostgresRelay> {
-    const relay = new CountingPostgresRelay(target);
-    await new Promise<void>((r) => relay.server.listen(0, '127.0.0.1', r));
-    relay.port = (relay.server.address() as { port: number }).port;
-    return relay;
-  }
-
-  /** Every connection cut, new ones refused. */
-  async cut(): Promise<void> {
-    if (!this.server.listening) return;
-    const closed = new Promise((r) => this.server.close(r));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-  }
-}
-
-/** Parses the frontend byte stream: startup packet first (no type byte), then typed messages. */
-function frontendMessageCounter(onQuery: () => void): (chunk: Buffer) => void {
-  let buffer = Buffer.alloc(0);
-  let started = false;
-  return (chunk) => {
-    buffer = Buffer.concat([buffer, chunk]);
-    for (;;) {
-      if (!started) {
-        if (buffer.length < 8) return;
-        const length = buffer.readInt32BE(0);
-        if (buffer.length < length) return;
-        // An SSLRequest (80877103) is followed by another startup packet.
-        started = buffer.readInt32BE(4) !== 80877103;
-        buffer = buffer.subarray(length);
-        continue;
-      }
-      if (buffer.length < 5) return;
-      const length = buffer.readInt32BE(1);
-      if (buffer.length < 1 + length) return;
-      const type = String.fromCharCode(buffer[0]!);
-      if (type === 'Q' || type === 'E') onQuery();
-      buffer = buffer.subarray(1 + length);
-    }
-  };
-}
+import { PostgresRelay } from '../support/postgres-relay';
 
 /**
  * `/api/health` is exempt from the rate limit and polled by every load balancer: it must
@@ -88,15 +16,13 @@ function frontendMessageCounter(onQuery: () => void): (chunk: Buffer) => void {
 describe('/api/health as a public probe', () => {
   const runId = inject('runId');
   let database: ScratchDatabase;
-  let relay: CountingPostgresRelay;
+  let relay: PostgresRelay;
   let api: ApiProcess;
 
   beforeAll(async () => {
     database = await createScratchDatabase(runId);
-    relay = await CountingPostgresRelay.start(new URL(database.url));
-    const url = new URL(database.url);
-    url.port = String(relay.port);
-    api = await startApi({ env: { DATABASE_URL: url.toString() } });
+    relay = await PostgresRelay.start(database.url);
+    api = await startApi({ env: { DATABASE_URL: relay.urlFor(database.url) } });
   });
   afterAll(async () => {
     await api?.stop();

@@ -1,40 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  startApi,
-  waitFor,
-  TEST_API_KEY,
-  type ApiProcess,
-} from '../../../../tools/testing/index.mjs';
-
-/** A POST whose body is only half sent until `finish()`: provably in flight. */
-function halfSentPost(url: string, path: string, body: string) {
-  const bytes = Buffer.from(body);
-  let finish!: () => void;
-  const response = new Promise<number>((resolve, reject) => {
-    const req = httpRequest(
-      new URL(path, url),
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': bytes.length,
-          'x-api-key': TEST_API_KEY,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.write(bytes.subarray(0, bytes.length >> 1));
-    finish = () => req.end(bytes.subarray(bytes.length >> 1));
-  });
-  return { response, finish };
-}
+import { startApi, waitFor, type ApiProcess } from '../../../../tools/testing/index.mjs';
+import { halfSentPost } from '../support/half-sent-post';
 
 /** A PID no process on this host has: what a holder in another container looks like. */
 function pidOfAnotherNamespace(): number {

@@ -1,47 +1,14 @@
 import {
   type ApiProcess,
   createScratchDatabase,
+  freePort,
   type ScratchDatabase,
   startApi,
   waitFor,
 } from '../../../../tools/testing/index.mjs';
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { inject } from 'vitest';
+import { PostgresRelay } from '../support/postgres-relay';
 import { asUser, Device, serviceSend, uniqueUser } from './inbox-harness';
-
-/**
- * A TCP relay between the API and PostgreSQL that the test can cut and restore, so the
- * real server can "go away" without touching anyone else's connections.
- */
-class PostgresRelay {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(port = this.port): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = tcpConnect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-  }
-
-  /** Refuses new connections and drops the open ones: the database is "down". */
-  async cut(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server?.close(() => resolve()));
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-}
 
 describe('PostgreSQL outage', () => {
   let database: ScratchDatabase;
@@ -50,12 +17,8 @@ describe('PostgreSQL outage', () => {
 
   beforeAll(async () => {
     database = await createScratchDatabase(inject('runId'));
-    const url = new URL(database.url);
-    relay = new PostgresRelay({ host: url.hostname, port: Number(url.port || 5432) });
-    await relay.open();
-    url.hostname = '127.0.0.1';
-    url.port = String(relay.port);
-    api = await startApi({ env: { DATABASE_URL: url.toString() } });
+    relay = await PostgresRelay.start(database.url);
+    api = await startApi({ env: { DATABASE_URL: relay.urlFor(database.url) } });
   });
   afterAll(async () => {
     await api?.stop();
@@ -111,10 +74,8 @@ describe('PostgreSQL outage', () => {
 
 describe('PostgreSQL unreachable at start-up', () => {
   it('stops start-up with one clear line naming DATABASE_URL', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // A port nothing listens on: free a moment ago, and nobody took it since.
+    const port = await freePort();
     const failure = startApi({
       env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nothing` },
       startTimeoutMs: 40_000,

@@ -158,6 +158,20 @@ export interface DemoLoginResponse {
   user: DemoUser;
 }
 
+/** One verified escalation webhook, as the demo's local inbox lists it (`GET /api/demo/webhook-inbox`). */
+export interface DemoWebhookDelivery {
+  /** `webhook-id`: the escalation's id, the same on every retry of it. */
+  id: string;
+  /** The body's `timestamp`: when Herald sent this attempt (ISO). */
+  timestamp: string;
+  /** When the inbox verified it (ISO). */
+  receivedAt: string;
+  type: string;
+  notificationId: string;
+  title: string;
+  userId: string;
+}
+
 export interface GrantXpResponse {
   userId: string;
   totalXp: number;

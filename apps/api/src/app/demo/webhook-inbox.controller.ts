@@ -20,11 +20,12 @@ import {
   notificationSchema,
   verifyWebhook,
   type NotificationEscalatedWebhook,
+  type DemoWebhookDelivery,
 } from '@herald/ws-contracts';
 import { DemoEnabledGuard } from '../auth/demo-enabled.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiErrors, ApiUserAuth } from '../openapi/api-docs.decorators';
-import { WebhookInbox, type WebhookInboxEntry } from './webhook-inbox';
+import { WebhookInbox } from './webhook-inbox';
 
 /** What the inbox reads of a webhook's notification; the rest is not checked. */
 const listedFields = notificationSchema.pick({ id: true, userId: true, title: true });
@@ -119,7 +120,7 @@ export class WebhookInboxController {
     schema: { type: 'array', items: WEBHOOK_INBOX_ENTRY_SCHEMA },
   })
   @ApiUserAuth()
-  list(): WebhookInboxEntry[] {
+  list(): DemoWebhookDelivery[] {
     return this.inbox.list();
   }
 }

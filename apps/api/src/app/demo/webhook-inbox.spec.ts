@@ -1,6 +1,7 @@
-import { WebhookInbox, type WebhookInboxEntry } from './webhook-inbox';
+import type { DemoWebhookDelivery } from '@herald/ws-contracts';
+import { WebhookInbox } from './webhook-inbox';
 
-const entry = (id: string): WebhookInboxEntry => ({
+const entry = (id: string): DemoWebhookDelivery => ({
   id,
   timestamp: '2026-01-15T12:00:01.234Z',
   receivedAt: '2026-01-15T12:00:01.300Z',

@@ -1,16 +1,4 @@
-/** One verified escalation webhook, as the demo's local inbox keeps it. */
-export interface WebhookInboxEntry {
-  /** `webhook-id`: the escalation's id, the same on every retry of it. */
-  id: string;
-  /** The body's `timestamp`: when Herald sent this attempt (ISO). */
-  timestamp: string;
-  /** When this receiver verified it (ISO). */
-  receivedAt: string;
-  type: string;
-  notificationId: string;
-  title: string;
-  userId: string;
-}
+import type { DemoWebhookDelivery } from '@herald/ws-contracts';
 
 /** How many deliveries the inbox remembers; older ones fall off. */
 export const WEBHOOK_INBOX_CAPACITY = 50;
@@ -22,12 +10,12 @@ export const WEBHOOK_INBOX_CAPACITY = 50;
  */
 export class WebhookInbox {
   /** Oldest first, so a new entry is a push and the overflow a shift. */
-  private readonly entries: WebhookInboxEntry[] = [];
+  private readonly entries: DemoWebhookDelivery[] = [];
 
   constructor(private readonly capacity = WEBHOOK_INBOX_CAPACITY) {}
 
   /** Keeps `entry` unless its id is already listed; answers whether it was new. */
-  record(entry: WebhookInboxEntry): boolean {
+  record(entry: DemoWebhookDelivery): boolean {
     if (this.entries.some((known) => known.id === entry.id)) return false;
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.shift();
@@ -35,7 +23,7 @@ export class WebhookInbox {
   }
 
   /** Newest first. */
-  list(): WebhookInboxEntry[] {
+  list(): DemoWebhookDelivery[] {
     return [...this.entries].reverse();
   }
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { escalationApi, type WebhookDelivery } from '../lib/escalation-api';
+import type { DemoWebhookDelivery } from '@herald/ws-contracts';
+import { escalationApi } from '../lib/escalation-api';
 
 const POLL_MS = 2_000;
 /** After a failed read (API restarting, demo routes off): try again, less often. */
@@ -20,7 +21,7 @@ export function WebhookInbox({
   /** A notification id whose deliveries are marked (the one just sent). */
   highlight?: string;
 }) {
-  const [deliveries, setDeliveries] = useState<WebhookDelivery[] | null>(null);
+  const [deliveries, setDeliveries] = useState<DemoWebhookDelivery[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   // Bumped by "Refresh": restarts the polling with an immediate read.
   const [generation, setGeneration] = useState(0);

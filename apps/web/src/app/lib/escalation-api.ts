@@ -1,3 +1,4 @@
+import type { DemoWebhookDelivery } from '@herald/ws-contracts';
 import type {
   EscalationChannel,
   EscalationState,
@@ -34,18 +35,6 @@ async function request<T>(path: string, token: string, init: RequestInit = {}): 
  * One escalation webhook the API's demo inbox (POST /api/demo/webhook-inbox) received and
  * verified against WEBHOOK_SECRET: only verified deliveries are ever listed.
  */
-export interface WebhookDelivery {
-  /** `webhook-id`: the escalation's id. */
-  id: string;
-  /** When Herald sent it (ISO). */
-  timestamp: string;
-  /** When the inbox verified it (ISO). */
-  receivedAt: string;
-  type: string;
-  notificationId: string;
-  title: string;
-  userId: string;
-}
 
 /** The demo routes behind the escalation panel (same origin, the user's demo token). */
 export const escalationApi = {
@@ -60,5 +49,5 @@ export const escalationApi = {
   status: (token: string, notificationId: string) =>
     request<EscalationView>(`/api/demo/escalations/${encodeURIComponent(notificationId)}`, token),
   /** The last 50 verified webhook deliveries, newest first. */
-  webhookInbox: (token: string) => request<WebhookDelivery[]>('/api/demo/webhook-inbox', token),
+  webhookInbox: (token: string) => request<DemoWebhookDelivery[]>('/api/demo/webhook-inbox', token),
 };

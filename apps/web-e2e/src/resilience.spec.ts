@@ -10,6 +10,7 @@ import {
   openAs,
   openBell,
   sendNotification,
+  signIn,
   snapshot,
   uniqueEmail,
 } from './support/app';
@@ -30,16 +31,32 @@ test.describe('resilience', () => {
   }, testInfo) => {
     test.setTimeout(120_000);
     const email = uniqueEmail('restart');
-    const page = await openAs(browser, { email });
+    // The gate sits on the context before the app loads: the Socket.IO client keeps the
+    // WebSocket constructor it found at start, so routing added later would never see it.
+    let gateClosed = false;
+    let refusedAttempts = 0;
+    const context = await browser.newContext();
+    await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (!gateClosed) return ws.connectToServer();
+      refusedAttempts += 1;
+      // A clean close before the handshake would leave Socket.IO waiting out its 20 s
+      // connect timeout; a frame Engine.IO cannot parse fails the attempt at once, as a
+      // refused connection does.
+      ws.send('refused by the test gate');
+      ws.close();
+    });
+    await context.route(/\/socket\.io\//, (route) =>
+      gateClosed ? route.abort() : route.continue(),
+    );
+    const page = await context.newPage();
+    await signIn(page, { email });
     const sender = await apiToken(SENDER);
     await sendNotification(sender.token, email, 'Before the restart');
     await expectUnread(page, 2); // "Welcome aboard" + this one
 
     // Keep the browser away from the API while it comes back, so what is sent meanwhile
     // can only arrive through the resync on reconnect, not as a live push.
-    await page.routeWebSocket(/\/socket\.io\//, (ws) => ws.close());
-    await page.route(/\/socket\.io\//, (route) => route.abort());
-
+    gateClosed = true;
     await stopApi();
     await expectConnection(page, 'reconnecting');
     await expect(page.getByTestId('connection-state')).toHaveText(/Reconnecting/);
@@ -48,11 +65,12 @@ test.describe('resilience', () => {
     await startApi();
     const senderAfter = await apiToken(SENDER);
     await sendNotification(senderAfter.token, email, 'While you were away');
+    // The client tries again while the API is up, and the gate turns it away.
+    const refusedBefore = refusedAttempts;
+    await expect.poll(() => refusedAttempts, { timeout: 15_000 }).toBeGreaterThan(refusedBefore);
     await expectConnection(page, 'reconnecting');
 
-    await page.unrouteAll({ behavior: 'ignoreErrors' });
-    // routeWebSocket has no "unroute": a handler that connects through restores the real server.
-    await page.routeWebSocket(/\/socket\.io\//, (ws) => ws.connectToServer());
+    gateClosed = false;
     await expectConnection(page, 'connected', 30_000);
     await expectUnread(page, 3);
     await openBell(page);

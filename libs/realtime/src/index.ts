@@ -50,6 +50,11 @@ export { CurrentUser, JwtAuthGuard } from './lib/auth/jwt-auth.guard';
 export { ApiKeyGuard } from './lib/auth/api-key.guard';
 export { ApiKeyMatcher } from './lib/auth/api-key-matcher';
 export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
+// The service endpoints' controller and body validation, for callers that answer the same
+// requests without the framework's request pipeline (the application's fast lane)
+export { RealtimeServiceController } from './lib/http/realtime-service.controller';
+export { ServerEventBodyPipe } from './lib/http/server-event-body.pipe';
+export type { ValidServerEventBody } from './lib/http/server-event-body.pipe';
 
 // Operating the gateway: counters, presence, cluster health
 export { RealtimeStats } from './lib/realtime-stats';

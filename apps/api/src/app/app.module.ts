@@ -10,6 +10,7 @@ import { GamificationModule } from './gamification/gamification.module';
 import { HealthModule } from './health/health.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { HttpHardeningModule } from './http/http-hardening.module';
+import { ServiceFastLaneModule } from './http/fast-lane/service-fast-lane.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -41,6 +42,7 @@ export class AppModule {
         UsersModule,
         PreferencesModule,
         EscalationModule,
+        ServiceFastLaneModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { createAppLogger } from './logging/logger-options';
 import { setupOpenApi } from './openapi/openapi';
+import { HELMET_OPTIONS } from './http/security-headers';
 
 /**
  * Builds the Nest application from a validated configuration: logging, body limits,
@@ -32,11 +33,7 @@ export async function createApp(config: AppConfig) {
     credentials: true,
     exposedHeaders: ['retry-after'],
   });
-  // No CSP: the API answers JSON, which a CSP does not protect, and Swagger UI at /api/docs
-  // needs inline scripts. The other helmet headers (nosniff, frame options, HSTS…) stay on.
-  app.use(
-    helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }),
-  );
+  app.use(helmet(HELMET_OPTIONS));
   app.disable('x-powered-by');
   // No ETags: answers are small, per-call JSON that is never revalidated, and hashing every
   // response body showed up in the profile of the service endpoints.

@@ -1,6 +1,7 @@
 import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { DeliveryMetrics } from './delivery.metrics';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { HttpRequestMetrics } from './http-request-metrics';
 import { MetricsController } from './metrics.controller';
 import { createMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
 
@@ -8,8 +9,12 @@ import { createMetricsRegistry, METRICS_REGISTRY } from './metrics.registry';
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [{ provide: METRICS_REGISTRY, useFactory: createMetricsRegistry }, DeliveryMetrics],
-  exports: [METRICS_REGISTRY, DeliveryMetrics],
+  providers: [
+    { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
+    DeliveryMetrics,
+    HttpRequestMetrics,
+  ],
+  exports: [METRICS_REGISTRY, DeliveryMetrics, HttpRequestMetrics],
 })
 export class MetricsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

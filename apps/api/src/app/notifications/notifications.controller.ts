@@ -179,9 +179,18 @@ export class NotificationsController {
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Notification | Notification[]> {
+    return replyIdempotent(res, await this.createOutcome(body, idempotencyKey)) as
+      Notification | Notification[];
+  }
+
+  /**
+   * The send behind `POST /api/notifications`, from the raw body and `Idempotency-Key`:
+   * validated, stored and pushed, or the first answer replayed. Also called by the
+   * service fast lane, which answers the same requests without the framework's pipeline.
+   */
+  async createOutcome(body: unknown, idempotencyKey: string | string[] | undefined) {
     const idempotency = idempotentRequest('POST /api/notifications', idempotencyKey, body);
     const input = this.createBody.transform(body);
-    return replyIdempotent(res, await this.notifications.sendOnce(input, idempotency)) as
-      Notification | Notification[];
+    return this.notifications.sendOnce(input, idempotency);
   }
 }

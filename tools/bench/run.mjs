@@ -4,7 +4,8 @@
 //   npm run bench                  full run: 3 repeats of scenarios 1-6 (~13-15 min on 2 busy
 //                                  cores, plus the receipts searches) → docs/benchmarks.md,
 //                                  docs/benchmarks/<date>-<commit>.json
-//   npm run bench -- --quick       baseline + Herald/PGlite, small N, 1 repeat, 1 s steps → tmp/bench/
+//   npm run bench -- --quick       baseline + Herald on PGlite and PostgreSQL, small N, 1 repeat,
+//                                  1 s steps → tmp/bench/
 //   npm run bench -- --compare [previous.json]   latest JSON vs a previous one, as ratios
 //   npm run bench -- --capacity-only [--capacity N] [--budget S]   the 20,000-socket pass alone
 //   npm run bench -- --report <run.json>          re-render docs/benchmarks.md from a recorded run
@@ -99,6 +100,7 @@ const config = quick
       maxRate: 4_000,
       refine: 0,
       retry: false,
+      overloadFactors: [1, 2],
       capacity: [],
     }
   : {
@@ -117,6 +119,7 @@ const config = quick
       maxRate: 12_800,
       refine: 1,
       retry: true,
+      overloadFactors: [1, 1.5, 2, 3],
       // The capacity pass alone takes as long as the rest on a busy machine: opt in.
       capacity: flag('with-capacity') ? [Math.min(20_000, MAX_SOCKETS_PER_PROCESS)] : [],
     };
@@ -141,7 +144,7 @@ const TARGETS = {
 const selected = [
   'd',
   // Quick mode defaults to the product's default set-up (embedded database) to stay short.
-  ...(option('targets') ?? (quick || capacityOnly ? 'a' : 'a,b,c'))
+  ...(option('targets') ?? (capacityOnly ? 'a' : quick ? 'a,b' : 'a,b,c'))
     .split(',')
     .filter((t) => t !== 'd' && TARGETS[t]),
 ];
@@ -351,6 +354,24 @@ async function runSingle(target, repeat, halfRate) {
       log(
         `    stored held ${result.stored.heldRate}/s without receipts, ${heldRate}/s with (${result.stored.heldRate ? round(heldRate / result.stored.heldRate) : '–'}×); ${messages} receipt messages, ${ids} ids confirmed, ${unacknowledged} unacknowledged`,
       );
+      // Overload: offered more than it holds, Herald refuses the excess (503 + Retry-After)
+      // and delivers what it accepted in time. Offered rates are multiples of the rate held.
+      result.overload = {};
+      for (const mode of ['typed', 'stored']) {
+        const held = result[mode].heldRate;
+        if (!held) continue;
+        result.overload[mode] = [];
+        for (const factor of config.overloadFactors) {
+          const step = await driver.fanoutStep({
+            ...common,
+            mode,
+            rate: Math.round(held * factor),
+            refusalsAllowed: true,
+            label: `${mode} overload ${factor}×`,
+          });
+          result.overload[mode].push({ factor, ...step });
+        }
+      }
     }
     await driver.closeAll();
   } finally {

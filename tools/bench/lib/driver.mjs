@@ -239,6 +239,9 @@ export class Driver {
     quiet = false,
     label = mode,
     serverPid,
+    // Overload: a refusal (503 + Retry-After) is an answer, not an error; what was accepted
+    // must still arrive, once, in time.
+    refusalsAllowed = false,
   }) {
     const event = mode === 'typed' ? 'xp:gained' : 'notification:new';
     await this.pool.all('track', () => ({ event }));
@@ -266,19 +269,22 @@ export class Driver {
     const cpuBefore = serverPid ? cpuMsOf(serverPid) : null;
     const run = await this.publisher.run({ rate, durationMs, firstSeq, build });
     this.seq = firstSeq + run.sent.length;
-    const expectedTotal = run.sent.length * devices;
+    const delivered = refusalsAllowed ? run.accepted : run.sent;
+    const expectedTotal = delivered.length * devices;
     await this.waitForReceipts(expectedTotal, graceMs);
     const serverCpuMs = cpuBefore === null ? null : cpuMsOf(serverPid) - cpuBefore;
     const expected = {};
-    for (const seq of run.sent) (expected[userOf(seq)] ??= []).push(seq);
+    for (const seq of delivered) (expected[userOf(seq)] ??= []).push(seq);
     const parts = await this.pool.all('collect', () => ({ expected }));
     const latencies = ms(parts.flatMap((p) => p.latenciesUs));
     const lat = summarize(latencies);
     const lost = parts.reduce((a, p) => a + p.lost, 0);
     const duplicates = parts.reduce((a, p) => a + p.duplicates, 0);
-    const httpErrors = Object.entries(run.statuses)
-      .filter(([s]) => !(Number(s) >= 200 && Number(s) < 300))
-      .reduce((a, [, n]) => a + n, 0);
+    const refused = refusalsAllowed ? (run.statuses[503] ?? 0) : 0;
+    const httpErrors =
+      Object.entries(run.statuses)
+        .filter(([s]) => !(Number(s) >= 200 && Number(s) < 300))
+        .reduce((a, [, n]) => a + n, 0) - refused;
     const held =
       !run.aborted &&
       lost === 0 &&
@@ -297,6 +303,8 @@ export class Driver {
       lost,
       duplicates,
       httpErrors,
+      accepted: run.accepted.length,
+      refused,
       statuses: run.statuses,
       aborted: run.aborted,
       serverCpuMsPerPublish: serverCpuMs === null ? null : round(serverCpuMs / run.sent.length, 3),
@@ -305,7 +313,7 @@ export class Driver {
     };
     if (!quiet)
       this.log(
-        `    ${label} ${rate}/s: p50 ${step.p50Ms} p99 ${step.p99Ms} max ${step.maxMs} ms, lost ${lost}, dup ${duplicates}, http errors ${httpErrors}${run.aborted ? `, ${run.aborted}` : ''} → ${held ? 'held' : 'NOT held'}`,
+        `    ${label} ${rate}/s: ${refusalsAllowed ? `accepted ${step.accepted}, refused ${refused}, ` : ''}p50 ${step.p50Ms} p99 ${step.p99Ms} max ${step.maxMs} ms, lost ${lost}, dup ${duplicates}, http errors ${httpErrors}${run.aborted ? `, ${run.aborted}` : ''} → ${held ? 'held' : 'NOT held'}`,
       );
     return step;
   }
@@ -367,7 +375,12 @@ export class Driver {
         else bad = rate;
       }
     }
-    return { heldRate: good, firstFailedRate: bad, steps: steps.sort((a, b) => a.rate - b.rate) };
+    return {
+      startRate,
+      heldRate: good,
+      firstFailedRate: bad,
+      steps: steps.sort((a, b) => a.rate - b.rate),
+    };
   }
 
   close() {

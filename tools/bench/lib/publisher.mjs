@@ -58,6 +58,8 @@ export class Publisher {
     const start = nowUs() + 2_000;
     const statuses = {};
     const sent = [];
+    /** Publishes the server took (2xx), in the order they were sent. */
+    const accepted = [];
     let inFlight = 0;
     let maxInFlight = 0;
     let aborted = null;
@@ -79,6 +81,7 @@ export class Publisher {
           this.post(url, body).then(({ status }) => {
             inFlight -= 1;
             statuses[status] = (statuses[status] ?? 0) + 1;
+            if (status >= 200 && status < 300) accepted.push(seq);
           }),
         );
         i += 1;
@@ -90,8 +93,10 @@ export class Publisher {
     }
     const lastScheduled = nowUs();
     await Promise.all(requests);
+    accepted.sort((a, b) => a - b);
     return {
       sent,
+      accepted,
       statuses,
       maxInFlight,
       aborted,

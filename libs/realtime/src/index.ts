@@ -49,7 +49,7 @@ export type { JwksCacheOptions } from './lib/auth/jwks-key-store';
 export { CurrentUser, JwtAuthGuard } from './lib/auth/jwt-auth.guard';
 export { ApiKeyGuard } from './lib/auth/api-key.guard';
 export { ApiKeyMatcher } from './lib/auth/api-key-matcher';
-export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
+export { describeIssues, ZodValidationPipe } from './lib/http/zod-validation.pipe';
 
 // Operating the gateway: counters, presence, cluster health
 export { RealtimeStats } from './lib/realtime-stats';

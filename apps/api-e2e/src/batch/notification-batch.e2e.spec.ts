@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- answers are arbitrary JSON; tests assert their shape */
 import { ErrorCode, LIMITS, type Notification, type NotificationPage } from '@herald/ws-contracts';
 import { mintToken, TEST_API_KEY, type ApiProcess } from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';

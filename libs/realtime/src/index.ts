@@ -49,10 +49,11 @@ export type { JwksCacheOptions } from './lib/auth/jwks-key-store';
 export { CurrentUser, JwtAuthGuard } from './lib/auth/jwt-auth.guard';
 export { ApiKeyGuard } from './lib/auth/api-key.guard';
 export { ApiKeyMatcher } from './lib/auth/api-key-matcher';
-export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
+export { describeIssues, ZodValidationPipe } from './lib/http/zod-validation.pipe';
 // The service endpoints' controller and body validation, for callers that answer the same
 // requests without the framework's request pipeline (the application's fast lane)
 export { RealtimeServiceController } from './lib/http/realtime-service.controller';
+export { ServerEventBatchBodyPipe } from './lib/http/server-event-batch-body.pipe';
 export { ServerEventBodyPipe } from './lib/http/server-event-body.pipe';
 export type { ValidServerEventBody } from './lib/http/server-event-body.pipe';
 

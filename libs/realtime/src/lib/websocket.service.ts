@@ -104,6 +104,15 @@ export class WebSocketService {
   }
 
   /**
+   * Which of `userIds` have a connected socket, across the cluster, in one presence lookup
+   * (one Redis round trip however many users): keyed by userId, each user asked for present.
+   */
+  async areUsersConnected(userIds: readonly string[]): Promise<Map<string, boolean>> {
+    const counts = await this.backend.presence.countSocketsByUser([...new Set(userIds)]);
+    return new Map([...counts].map(([userId, sockets]) => [userId, sockets > 0]));
+  }
+
+  /**
    * One page of the connected users across the cluster, in userId order, each with its
    * socket count: keyset-paged, so every page costs the same however many users there are.
    * Pass the page's `nextCursor` back as `cursor` for the next one (null: the last page).

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ClientEvent, ServerEvent } from './events';
 import type {
+  buildCreateNotificationBatchBodySchema,
   buildCreateNotificationBodySchema,
   clientEventSchemas,
   demoLoginBodySchema,
@@ -143,6 +144,37 @@ export interface DisconnectResponse {
 
 export interface DeliveryResponse {
   delivered: boolean;
+}
+
+/** One item of `POST /api/realtime/events`: a typed server event to every device of `userId`. */
+export interface ServerEventBatchItem<
+  E extends keyof ServerEventPayloads = keyof ServerEventPayloads,
+> extends ServerEventBody<E> {
+  userId: string;
+}
+
+/** `POST /api/realtime/events`. */
+export interface ServerEventBatchBody {
+  events: ServerEventBatchItem[];
+}
+
+/** The answer of `POST /api/realtime/events` (202). */
+export interface EventBatchResponse {
+  /** How many events were emitted: every item of the request. */
+  accepted: number;
+  /** Per item, in request order: whether its user had a connected socket when it was sent. */
+  delivered: boolean[];
+}
+
+/** `POST /api/notifications/batch`: each item is a body of `POST /api/notifications`. */
+export type CreateNotificationBatchBody = z.input<
+  ReturnType<typeof buildCreateNotificationBatchBodySchema>
+>;
+
+/** The answer of `POST /api/notifications/batch` (201), one entry per item in request order. */
+export interface NotificationBatchResponse {
+  /** An item with `userId`: its notification; with `userIds`: its list of notifications. */
+  notifications: (Notification | Notification[])[];
 }
 
 export interface DemoUser {

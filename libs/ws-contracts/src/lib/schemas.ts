@@ -14,6 +14,13 @@ export const LIMITS = {
   sourceMaxLength: 64,
   /** Default cap on recipients of one `POST /api/notifications` (MAX_RECIPIENTS). */
   maxRecipients: 1_000,
+  /** Events one `POST /api/realtime/events` may carry. */
+  maxBatchEvents: 1_000,
+  /**
+   * Sends one `POST /api/notifications/batch` may carry (their recipients together stay
+   * within MAX_RECIPIENTS).
+   */
+  maxBatchNotifications: 1_000,
   /** Default page size and cap of `GET /api/notifications`. */
   defaultPageSize: 20,
   maxPageSize: 100,
@@ -307,25 +314,73 @@ export function buildCreateNotificationBodySchema(
 }
 export const createNotificationBodySchema = buildCreateNotificationBodySchema();
 
+/** The event is in the contract and the payload is valid for it (issues under `payload`). */
+function checkServerEvent(body: { event: string; payload: unknown }, ctx: z.RefinementCtx): void {
+  const schema = serverEventSchemaFor(body.event);
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', path: ['event'], message: `unknown event "${body.event}"` });
+    return;
+  }
+  const result = schema.safeParse(body.payload);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ ...issue, path: ['payload', ...issue.path] } as never);
+    }
+  }
+}
+
 /** `POST /api/realtime/users/:userId/events` and `POST /api/realtime/broadcast`. */
 export const serverEventBodySchema = z
   .strictObject({
     event: z.string().min(1),
     payload: z.unknown(),
   })
-  .superRefine((body, ctx) => {
-    const schema = serverEventSchemaFor(body.event);
-    if (!schema) {
-      ctx.addIssue({ code: 'custom', path: ['event'], message: `unknown event "${body.event}"` });
-      return;
-    }
-    const result = schema.safeParse(body.payload);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        ctx.addIssue({ ...issue, path: ['payload', ...issue.path] } as never);
-      }
-    }
-  });
+  .superRefine(checkServerEvent);
+
+/** One item of `POST /api/realtime/events`: the single-user endpoint's body and its user. */
+export const serverEventBatchItemSchema = z
+  .strictObject({
+    userId: userIdSchema,
+    event: z.string().min(1),
+    payload: z.unknown(),
+  })
+  .superRefine(checkServerEvent);
+
+/** `POST /api/realtime/events`: 1 to LIMITS.maxBatchEvents typed events, each to one user. */
+export const serverEventBatchBodySchema = z.strictObject({
+  events: z
+    .array(serverEventBatchItemSchema)
+    .min(1, 'must hold at least one event')
+    .max(LIMITS.maxBatchEvents, `must hold at most ${LIMITS.maxBatchEvents} events`),
+});
+
+/**
+ * `POST /api/notifications/batch`: 1 to LIMITS.maxBatchNotifications sends, each the body
+ * of `POST /api/notifications`, naming at most `maxRecipients` recipients in all.
+ */
+export function buildCreateNotificationBatchBodySchema(
+  limits: CreateNotificationLimits = { maxRecipients: LIMITS.maxRecipients },
+) {
+  return z
+    .strictObject({
+      notifications: z
+        .array(buildCreateNotificationBodySchema(limits))
+        .min(1, 'must hold at least one notification')
+        .max(
+          LIMITS.maxBatchNotifications,
+          `must hold at most ${LIMITS.maxBatchNotifications} notifications`,
+        ),
+    })
+    .refine((b) => recipientsOf(b.notifications) <= limits.maxRecipients, {
+      message: `must name at most ${limits.maxRecipients} recipients in all`,
+      path: ['notifications'],
+    });
+}
+
+/** Recipients a list of sends names (each `userId` counts one, each `userIds` its length). */
+export function recipientsOf(sends: readonly { userIds?: readonly unknown[] }[]): number {
+  return sends.reduce((total, send) => total + (send.userIds ? send.userIds.length : 1), 0);
+}
 
 export const grantXpBodySchema = z.strictObject({
   userId: userIdSchema,

@@ -29,19 +29,13 @@ export class CreateNotificationBodyPipe implements PipeTransform<unknown, Create
   transform(body: unknown): CreateNotificationInput {
     const input = this.pipe.transform(body);
     const { notificationDataMaxBytes, sendMaxBytes } = this.config.limits;
-    const dataBytes = input.data ? Buffer.byteLength(JSON.stringify(input.data)) : 0;
+    const { dataBytes, contentBytes, recipients } = sendSize(input);
     if (dataBytes > notificationDataMaxBytes) {
       throw new HeraldError(
         ErrorCode.PayloadTooLarge,
         `data is ${dataBytes} bytes as JSON; at most ${notificationDataMaxBytes} bytes are allowed (NOTIFICATION_DATA_MAX_BYTES)`,
       );
     }
-    const contentBytes =
-      dataBytes +
-      Buffer.byteLength(input.title) +
-      Buffer.byteLength(input.message) +
-      Buffer.byteLength(input.type ?? '');
-    const recipients = input.userIds ? new Set(input.userIds).size : 1;
     if (recipients * contentBytes > sendMaxBytes) {
       throw new HeraldError(
         ErrorCode.PayloadTooLarge,
@@ -50,4 +44,23 @@ export class CreateNotificationBodyPipe implements PipeTransform<unknown, Create
     }
     return input;
   }
+}
+
+/**
+ * What one send writes: its `data` as JSON, its content (stored once per recipient) and
+ * its distinct recipients.
+ */
+export function sendSize(input: CreateNotificationInput): {
+  dataBytes: number;
+  contentBytes: number;
+  recipients: number;
+} {
+  const dataBytes = input.data ? Buffer.byteLength(JSON.stringify(input.data)) : 0;
+  const contentBytes =
+    dataBytes +
+    Buffer.byteLength(input.title) +
+    Buffer.byteLength(input.message) +
+    Buffer.byteLength(input.type ?? '');
+  const recipients = input.userIds ? new Set(input.userIds).size : 1;
+  return { dataBytes, contentBytes, recipients };
 }

@@ -7,13 +7,21 @@ import {
   type WriteOutcome,
   type WriteRequest,
 } from './notification-write-batcher';
-import { NotificationsRepository } from './notifications.repository';
+import { NotificationsRepository, type NotificationSend } from './notifications.repository';
 
-/** The records of a send that was stored (not replayed). */
-function records(outcome: WriteOutcome) {
+/** The records of a request that was stored (not replayed): one list per send. */
+function recordsOfEach(outcome: WriteOutcome) {
   if (outcome.replayed) throw new Error('expected a stored send, got a replay');
   return outcome.records;
 }
+
+/** The records of a one-send request that was stored (not replayed). */
+function records(outcome: WriteOutcome) {
+  return recordsOfEach(outcome)[0] as NonNullable<ReturnType<typeof recordsOfEach>[0]>;
+}
+
+/** A request of one send (as `POST /api/notifications` makes). */
+const one = (send: NotificationSend): WriteRequest => ({ sends: [send] });
 
 /** Against a real (in-memory PGlite) database. */
 describe('NotificationWriteBatcher', () => {
@@ -42,7 +50,7 @@ describe('NotificationWriteBatcher', () => {
       },
     }));
     const answers = await Promise.all(
-      sends.map(async (send) => records(await batcher.store(send))),
+      sends.map(async (send) => records(await batcher.store(one(send)))),
     );
 
     answers.forEach((stored, i) => {
@@ -67,10 +75,9 @@ describe('NotificationWriteBatcher', () => {
     const answers = await Promise.all(
       Array.from({ length: 7 }, async (_, i) =>
         records(
-          await batcher.store({
-            userIds: ['batch-shared'],
-            content: { title: `t${i}`, message: 'm' },
-          }),
+          await batcher.store(
+            one({ userIds: ['batch-shared'], content: { title: `t${i}`, message: 'm' } }),
+          ),
         ),
       ),
     );
@@ -82,12 +89,14 @@ describe('NotificationWriteBatcher', () => {
 
   it('fails only the send whose data the database refuses; the others of the batch are stored', async () => {
     const outcomes = await Promise.allSettled([
-      batcher.store({ userIds: ['batch-ok-1'], content: { title: 'ok', message: 'm' } }),
-      batcher.store({
-        userIds: ['batch-bad'],
-        content: { title: 'x', message: 'm', data: { v: '\u0000' } },
-      }),
-      batcher.store({ userIds: ['batch-ok-2'], content: { title: 'ok', message: 'm' } }),
+      batcher.store(one({ userIds: ['batch-ok-1'], content: { title: 'ok', message: 'm' } })),
+      batcher.store(
+        one({
+          userIds: ['batch-bad'],
+          content: { title: 'x', message: 'm', data: { v: '\u0000' } },
+        }),
+      ),
+      batcher.store(one({ userIds: ['batch-ok-2'], content: { title: 'ok', message: 'm' } })),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({
@@ -96,6 +105,42 @@ describe('NotificationWriteBatcher', () => {
     expect(await unreadCountOf('batch-bad')).toBe(0);
     expect(await unreadCountOf('batch-ok-1')).toBe(1);
     expect(await unreadCountOf('batch-ok-2')).toBe(1);
+  });
+
+  it('stores the sends of one request together, answering the records of each in order', async () => {
+    const outcome = await batcher.store({
+      sends: [
+        { userIds: ['multi-1', 'multi-2'], content: { title: 'first', message: 'm' } },
+        { userIds: ['multi-1'], content: { title: 'second', message: 'm' } },
+      ],
+    });
+    expect(recordsOfEach(outcome).map((stored) => stored.map((r) => [r.userId, r.title]))).toEqual([
+      [
+        ['multi-1', 'first'],
+        ['multi-2', 'first'],
+      ],
+      [['multi-1', 'second']],
+    ]);
+    expect(await unreadCountOf('multi-1')).toBe(2);
+  });
+
+  it('stores no send of a request when the database refuses one of them; other requests of the batch are stored', async () => {
+    const outcomes = await Promise.allSettled([
+      batcher.store(one({ userIds: ['multi-ok'], content: { title: 'ok', message: 'm' } })),
+      batcher.store({
+        sends: [
+          { userIds: ['multi-lost-1'], content: { title: 'fine', message: 'm' } },
+          {
+            userIds: ['multi-lost-2'],
+            content: { title: 'x', message: 'm', data: { v: '\u0000' } },
+          },
+        ],
+      }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+    expect(await unreadCountOf('multi-ok')).toBe(1);
+    expect(await unreadCountOf('multi-lost-1')).toBe(0);
+    expect(await unreadCountOf('multi-lost-2')).toBe(0);
   });
 
   it('fails every send of a batch the database cannot take', async () => {
@@ -108,7 +153,7 @@ describe('NotificationWriteBatcher', () => {
     );
     const outcomes = await Promise.allSettled(
       ['batch-down-1', 'batch-down-2'].map((userId) =>
-        outage.store({ userIds: [userId], content: { title: 't', message: 'm' } }),
+        outage.store(one({ userIds: [userId], content: { title: 't', message: 'm' } })),
       ),
     );
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
@@ -122,9 +167,8 @@ describe('NotificationWriteBatcher', () => {
         fingerprint: fingerprintOf({ userId, title }),
       };
       return {
-        userIds: [userId],
-        content: { title, message: 'm' },
-        idempotency: { request, answerOf: (stored) => ({ status: 201, body: stored[0] }) },
+        sends: [{ userIds: [userId], content: { title, message: 'm' } }],
+        idempotency: { request, answerOf: (stored) => ({ status: 201, body: stored[0]?.[0] }) },
       };
     };
 
@@ -154,7 +198,7 @@ describe('NotificationWriteBatcher', () => {
       await batcher.store(keyed('key-reuse', 'idem-reuse', 'one'));
       const outcomes = await Promise.allSettled([
         batcher.store(keyed('key-reuse', 'idem-reuse', 'two')),
-        batcher.store({ userIds: ['idem-bystander'], content: { title: 't', message: 'm' } }),
+        batcher.store(one({ userIds: ['idem-bystander'], content: { title: 't', message: 'm' } })),
       ]);
       expect(outcomes[0]).toMatchObject({
         status: 'rejected',

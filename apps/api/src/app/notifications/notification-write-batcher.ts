@@ -12,45 +12,62 @@ import {
 import { NotificationsRepository, type NotificationSend } from './notifications.repository';
 
 /**
- * Rows per INSERT at most: a batch stops growing here (one send may hold up to
+ * Rows per INSERT at most: a batch stops growing here (one request may hold up to
  * MAX_RECIPIENTS rows on its own and is then a batch alone).
  */
 export const MAX_ROWS_PER_BATCH = 2_000;
 
-/** A send that carries an `Idempotency-Key`, and how its answer is made from its records. */
+/**
+ * A request that carries an `Idempotency-Key`, and how its answer is made from its
+ * records (one list per send, in order).
+ */
 export interface IdempotentSend {
   request: IdempotentRequest;
-  answerOf(records: readonly Notification[]): IdempotentAnswer;
+  answerOf(records: readonly Notification[][]): IdempotentAnswer;
 }
 
-/** One send to store, optionally under an idempotency key. */
-export interface WriteRequest extends NotificationSend {
+/**
+ * One request to store: one send (`POST /api/notifications`) or several
+ * (`POST /api/notifications/batch`), stored together — all of them or none — optionally
+ * under an idempotency key.
+ */
+export interface WriteRequest {
+  sends: readonly NotificationSend[];
   idempotency?: IdempotentSend;
 }
 
-/** What became of one send: stored now, or answered before under the same key. */
+/**
+ * What became of one request: stored now (the records of each send, in order), or
+ * answered before under the same key.
+ */
 export type WriteOutcome =
-  { replayed: false; records: Notification[] } | { replayed: true; answer: IdempotentAnswer };
+  { replayed: false; records: Notification[][] } | { replayed: true; answer: IdempotentAnswer };
+
+/** Rows a request writes. */
+const rowsOf = (request: WriteRequest) =>
+  request.sends.reduce((rows, send) => rows + send.userIds.length, 0);
 
 /**
- * Group commit for sends: concurrent sends (`POST /api/notifications`, the demo panel)
- * are stored with one INSERT instead of a statement each. It only stores; publishing is
- * the caller's next step. What a caller sees does not change: its promise resolves with
- * its own records once they are committed, and when a batch fails every send in it fails
- * and nothing of it was stored. Batches run one at a time, in arrival order, so records of
- * a later send are never committed before an earlier one's.
+ * Group commit for sends: concurrent requests (`POST /api/notifications`, its batch twin,
+ * the demo panel) are stored with one INSERT instead of a statement each. It only stores;
+ * publishing is the caller's next step. What a caller sees does not change: its promise
+ * resolves with its own records once they are committed, and when a batch fails every
+ * request in it fails and nothing of it was stored. The sends of one request are always
+ * in the same statement, so they are stored together or not at all. Batches run one at a
+ * time, in arrival order, so records of a later request are never committed before an
+ * earlier one's.
  *
- * Sends with an `Idempotency-Key` make their batch one transaction: claim the keys, insert
- * the rows of the sends that got theirs (and of those without a key), record their
- * answers, commit. A send whose key was used before stores nothing and answers the first
- * answer; two sends with one key in the same batch are stored once (the second follows
- * the first).
+ * Requests with an `Idempotency-Key` make their batch one transaction: claim the keys,
+ * insert the rows of the requests that got theirs (and of those without a key), record
+ * their answers, commit. A request whose key was used before stores nothing and answers
+ * the first answer; two requests with one key in the same batch are stored once (the
+ * second follows the first).
  */
 @Injectable()
 export class NotificationWriteBatcher {
   private readonly batcher = new MicroBatcher<WriteRequest, WriteOutcome>(
-    (sends) => this.insert(sends),
-    { weigh: (send) => send.userIds.length, maxWeight: MAX_ROWS_PER_BATCH },
+    (writes) => this.insert(writes),
+    { weigh: rowsOf, maxWeight: MAX_ROWS_PER_BATCH },
   );
 
   constructor(
@@ -59,25 +76,29 @@ export class NotificationWriteBatcher {
     @Inject(DatabaseService) private readonly database: DatabaseService,
   ) {}
 
-  /** Stores `send.content` once per user of `send.userIds` (distinct), unless replayed. */
-  store(send: WriteRequest): Promise<WriteOutcome> {
-    return this.batcher.submit(send);
+  /**
+   * Stores the content of each send once per user of its `userIds` (distinct), every send
+   * of the request or none, unless replayed.
+   */
+  store(write: WriteRequest): Promise<WriteOutcome> {
+    return this.batcher.submit(write);
   }
 
   private async insert(
-    sends: readonly WriteRequest[],
+    writes: readonly WriteRequest[],
   ): Promise<(WriteOutcome | BatchItemFailure)[]> {
     try {
-      return await this.storeBatch(sends);
+      return await this.storeBatch(writes);
     } catch (error) {
       // The database refused some value (e.g. `\u0000` in JSON) and so the whole statement.
-      // Validation already ran per request, so this is rare: store each send alone so the
-      // 400 lands on the send that carries the value and the others are stored as usual.
-      if (!HeraldError.is(error, ErrorCode.InvalidPayload) || sends.length === 1) throw error;
+      // Validation already ran per request, so this is rare: store each request alone so
+      // the 400 lands on the request that carries the value (every send of it fails with
+      // it) and the others are stored as usual.
+      if (!HeraldError.is(error, ErrorCode.InvalidPayload) || writes.length === 1) throw error;
       const outcomes: (WriteOutcome | BatchItemFailure)[] = [];
-      for (const send of sends) {
+      for (const write of writes) {
         try {
-          const [outcome] = await this.storeBatch([send]);
+          const [outcome] = await this.storeBatch([write]);
           outcomes.push(outcome as WriteOutcome | BatchItemFailure);
         } catch (alone) {
           outcomes.push(new BatchItemFailure(alone));
@@ -88,61 +109,77 @@ export class NotificationWriteBatcher {
   }
 
   private async storeBatch(
-    sends: readonly WriteRequest[],
+    writes: readonly WriteRequest[],
   ): Promise<(WriteOutcome | BatchItemFailure)[]> {
-    if (!sends.some((send) => send.idempotency)) {
+    if (!writes.some((write) => write.idempotency)) {
       // One statement is atomic on its own: no transaction needed.
-      const stored = await this.repository.insertSends(sends);
+      const stored = await this.insertWrites(writes);
       return stored.map((records) => ({ replayed: false, records }));
     }
-    return this.database.transaction((tx) => this.storeIdempotent(tx, sends));
+    return this.database.transaction((tx) => this.storeIdempotent(tx, writes));
   }
 
   private async storeIdempotent(
     tx: Database,
-    sends: readonly WriteRequest[],
+    writes: readonly WriteRequest[],
   ): Promise<(WriteOutcome | BatchItemFailure)[]> {
-    // The first send of each key claims it; later sends of that key in this batch follow it.
+    // The first request of each key claims it; later ones with that key in this batch follow it.
     const claimants = new Map<string, WriteRequest>();
-    for (const send of sends) {
-      const id = send.idempotency && claimId(send.idempotency.request);
-      if (id && !claimants.has(id)) claimants.set(id, send);
+    for (const write of writes) {
+      const id = write.idempotency && claimId(write.idempotency.request);
+      if (id && !claimants.has(id)) claimants.set(id, write);
     }
-    const requests = [...claimants.values()].map((s) => (s.idempotency as IdempotentSend).request);
+    const requests = [...claimants.values()].map((w) => (w.idempotency as IdempotentSend).request);
     const claimed = await this.idempotency.claim(tx, requests);
     const remembered = await this.idempotency.answers(
       tx,
       requests.filter((r) => !claimed.has(claimId(r))),
     );
 
-    const toStore = sends.filter((send) => {
-      if (!send.idempotency) return true;
-      const id = claimId(send.idempotency.request);
-      return claimed.has(id) && claimants.get(id) === send;
+    const toStore = writes.filter((write) => {
+      if (!write.idempotency) return true;
+      const id = claimId(write.idempotency.request);
+      return claimed.has(id) && claimants.get(id) === write;
     });
-    const stored = await this.repository.insertSends(toStore, tx);
-    const recordsOf = new Map(toStore.map((send, i) => [send, stored[i] as Notification[]]));
+    const stored = await this.insertWrites(toStore, tx);
+    const recordsOf = new Map(toStore.map((write, i) => [write, stored[i] as Notification[][]]));
 
     // The answers of the keys claimed now, recorded with the rows; followers replay them.
     const fresh: { request: IdempotentRequest; answer: IdempotentAnswer }[] = [];
-    for (const send of toStore) {
-      if (!send.idempotency) continue;
-      const { request, answerOf } = send.idempotency;
-      const answer = answerOf(recordsOf.get(send) as Notification[]);
+    for (const write of toStore) {
+      if (!write.idempotency) continue;
+      const { request, answerOf } = write.idempotency;
+      const answer = answerOf(recordsOf.get(write) as Notification[][]);
       fresh.push({ request, answer });
       remembered.set(claimId(request), { ...answer, fingerprint: request.fingerprint });
     }
     await this.idempotency.record(tx, fresh);
 
-    return sends.map((send) => {
-      const records = recordsOf.get(send);
+    return writes.map((write) => {
+      const records = recordsOf.get(write);
       if (records) return { replayed: false, records };
       try {
-        const request = (send.idempotency as IdempotentSend).request;
+        const request = (write.idempotency as IdempotentSend).request;
         return { replayed: true, answer: replayOf(request, remembered) };
       } catch (error) {
         return new BatchItemFailure(error);
       }
     });
+  }
+
+  /**
+   * The sends of every request in ONE insert (one statement, or inside `tx`), answered
+   * per request: the records of each of its sends, in order.
+   */
+  private async insertWrites(
+    writes: readonly WriteRequest[],
+    tx?: Database,
+  ): Promise<Notification[][][]> {
+    const stored = await this.repository.insertSends(
+      writes.flatMap((write) => write.sends),
+      tx,
+    );
+    let next = 0;
+    return writes.map((write) => stored.slice(next, (next += write.sends.length)));
   }
 }

@@ -25,10 +25,12 @@ import {
 } from '@herald/realtime';
 import {
   ErrorCode,
+  LIMITS,
   listNotificationsQuerySchema,
   notificationIdSchema,
   type ListNotificationsQuery,
   type Notification,
+  type NotificationBatchResponse,
   type NotificationPage,
   type NotificationStatus,
   type UnreadCountResponse,
@@ -43,6 +45,7 @@ import {
 } from '../openapi/api-docs.decorators';
 import { IDEMPOTENCY_KEY_HEADER, idempotentRequest } from '../idempotency/idempotent-request';
 import { ApiIdempotencyKey, replyIdempotent } from '../idempotency/idempotent-reply';
+import { CreateNotificationBatchBodyPipe } from './create-notification-batch-body.pipe';
 import { CreateNotificationBodyPipe } from './create-notification-body.pipe';
 import { NotificationsService, type ReadAllResult, type ReadResult } from './notifications.service';
 
@@ -55,6 +58,8 @@ export class NotificationsController {
   constructor(
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
     @Inject(CreateNotificationBodyPipe) private readonly createBody: CreateNotificationBodyPipe,
+    @Inject(CreateNotificationBatchBodyPipe)
+    private readonly createBatchBody: CreateNotificationBatchBodyPipe,
   ) {}
 
   @Get()
@@ -192,5 +197,48 @@ export class NotificationsController {
     const idempotency = idempotentRequest('POST /api/notifications', idempotencyKey, body);
     const input = this.createBody.transform(body);
     return this.notifications.sendOnce(input, idempotency);
+  }
+
+  @Post('batch')
+  @UseGuards(ApiKeyGuard)
+  @ApiOperation({
+    summary:
+      'Service: many sends in one request, stored in one transaction (all or none), then pushed',
+    description:
+      `For backends that send many: one request costs far less than one per send. Each item of ` +
+      `\`notifications\` is a body of POST /api/notifications, validated the same way; one invalid item ` +
+      `refuses the whole request (400, each problem naming its item, e.g. \`notifications[3].title\`) and ` +
+      `nothing is stored. 1–${LIMITS.maxBatchNotifications} items, naming at most MAX_RECIPIENTS (default 1000) ` +
+      'recipients and writing at most SEND_MAX_BYTES in all. Every item is stored in one transaction, then ' +
+      'each recipient gets notification:new (in item order) and their unread count. The answer lists, per ' +
+      'item in order, its notification (`userId`) or its notifications (`userIds`). With an ' +
+      '`Idempotency-Key` a retry answers the first answer again.',
+  })
+  @ApiServiceAuth()
+  @ApiIdempotencyKey()
+  @ApiContractBody('CreateNotificationBatchBody')
+  @ApiContractResponse(201, 'The stored notifications, per item in order', 'NotificationBatch')
+  @ApiErrors(
+    ErrorCode.InvalidPayload,
+    ErrorCode.PayloadTooLarge,
+    ErrorCode.IdempotencyKeyReused,
+    ErrorCode.Unavailable,
+  )
+  async createBatch(
+    @Body() body: unknown,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<NotificationBatchResponse> {
+    return replyIdempotent(
+      res,
+      await this.createBatchOutcome(body, idempotencyKey),
+    ) as NotificationBatchResponse;
+  }
+
+  /** The sends behind `POST /api/notifications/batch` (see `createOutcome`). */
+  async createBatchOutcome(body: unknown, idempotencyKey: string | string[] | undefined) {
+    const idempotency = idempotentRequest('POST /api/notifications/batch', idempotencyKey, body);
+    const inputs = this.createBatchBody.transform(body);
+    return this.notifications.sendBatchOnce(inputs, idempotency);
   }
 }

@@ -3,6 +3,7 @@ import { EscalationStatusModule } from '../escalation/escalation-status.module';
 import { EscalationStatusReader } from '../escalation/escalation-status.reader';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ESCALATION_STATUS_READER } from './escalation-status';
+import { CreateNotificationBatchBodyPipe } from './create-notification-batch-body.pipe';
 import { CreateNotificationBodyPipe } from './create-notification-body.pipe';
 import { NotificationInsertHooks } from './notification-insert-hooks';
 import { NotificationWriteBatcher } from './notification-write-batcher';
@@ -22,6 +23,7 @@ import { NotificationsService } from './notifications.service';
     NotificationsService,
     NotificationsRealtimeHandlers,
     CreateNotificationBodyPipe,
+    CreateNotificationBatchBodyPipe,
     // The status endpoint lists the escalation schedule's rows for the notification.
     { provide: ESCALATION_STATUS_READER, useExisting: EscalationStatusReader },
   ],

@@ -120,14 +120,12 @@ export class NotificationsService {
     escalation?: EscalationRequest,
   ): Promise<Notification[]> {
     const outcome = await this.writes.store({
-      userIds: [...new Set(userIds)],
-      content,
-      escalation,
+      sends: [{ userIds: [...new Set(userIds)], content, escalation }],
     });
     // Without an idempotency key nothing is ever replayed: these are the stored records.
-    const stored = (outcome as Extract<WriteOutcome, { replayed: false }>).records;
-    await this.publish(stored);
-    return stored;
+    const [stored] = (outcome as Extract<WriteOutcome, { replayed: false }>).records;
+    await this.publish(stored as Notification[]);
+    return stored as Notification[];
   }
 
   /**
@@ -149,19 +147,47 @@ export class NotificationsService {
     request: CreateNotificationInput,
     idempotency?: IdempotentRequest,
   ): Promise<IdempotentOutcome> {
-    const { userId, userIds, escalate, escalateAfterSeconds, ...content } = request;
-    const answerOf = (records: readonly Notification[]) => ({
+    return this.sendAllOnce([request], idempotency, ([answer]) => answer);
+  }
+
+  /**
+   * Many send requests at once (`POST /api/notifications/batch`), under an optional
+   * `Idempotency-Key` as `sendOnce`: every one is stored in the same transaction — all or
+   * none — then all are pushed, in request order. Answers `{ notifications }`, one entry
+   * per request: its record for a `userId`, its list of records for `userIds`.
+   */
+  async sendBatchOnce(
+    requests: readonly CreateNotificationInput[],
+    idempotency?: IdempotentRequest,
+  ): Promise<IdempotentOutcome> {
+    return this.sendAllOnce(requests, idempotency, (notifications) => ({ notifications }));
+  }
+
+  /**
+   * Stores the requests as one write (one transaction with the idempotency key), pushes
+   * what was stored, and answers `bodyOf` the per-request answers — or the first answer
+   * again when the key was used before.
+   */
+  private async sendAllOnce(
+    requests: readonly CreateNotificationInput[],
+    idempotency: IdempotentRequest | undefined,
+    bodyOf: (answers: (Notification | Notification[])[]) => unknown,
+  ): Promise<IdempotentOutcome> {
+    const answerOf = (records: readonly Notification[][]) => ({
       status: 201,
-      body: userIds ? records : records[0],
+      body: bodyOf(
+        requests.map((request, i) => {
+          const stored = records[i] as Notification[];
+          return request.userIds ? stored : (stored[0] as Notification);
+        }),
+      ),
     });
     const outcome = await this.writes.store({
-      userIds: [...new Set(userIds ?? [userId as string])],
-      content,
-      escalation: { escalate, escalateAfterSeconds },
+      sends: requests.map(toSend),
       idempotency: idempotency && { request: idempotency, answerOf },
     });
     if (outcome.replayed) return { ...outcome.answer, replayed: true };
-    await this.publish(outcome.records);
+    await this.publish(outcome.records.flat());
     return { ...answerOf(outcome.records), replayed: false };
   }
 
@@ -300,6 +326,16 @@ export class NotificationsService {
     for (const userId of pushed) this.ws.emitUnreadCount(userId, counts.get(userId) ?? 0);
     return requests.map((r) => counts.get(r.userId) ?? 0);
   }
+}
+
+/** A validated send request as the write batcher stores it: distinct recipients, content. */
+function toSend(request: CreateNotificationInput): NotificationSend {
+  const { userId, userIds, escalate, escalateAfterSeconds, ...content } = request;
+  return {
+    userIds: [...new Set(userIds ?? [userId as string])],
+    content,
+    escalation: { escalate, escalateAfterSeconds },
+  };
 }
 
 /** Unknown and foreign ids look the same, so ids of other users cannot be probed. */

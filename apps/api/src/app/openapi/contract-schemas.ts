@@ -1,5 +1,6 @@
 import {
   ErrorCode,
+  buildCreateNotificationBatchBodySchema,
   buildCreateNotificationBodySchema,
   demoLoginBodySchema,
   grantXpBodySchema,
@@ -7,6 +8,7 @@ import {
   notificationSchema,
   notificationStatusSchema,
   preferencesSchema,
+  serverEventBatchBodySchema,
   serverEventBodySchema,
   updateUserBodySchema,
   serverEventSchemas,
@@ -43,6 +45,14 @@ export function contractSchemas(maxRecipients: number) {
     }),
     CreateNotificationBody: buildCreateNotificationBodySchema({ maxRecipients }),
     NotificationList: z.array(notificationSchema),
+    CreateNotificationBatchBody: buildCreateNotificationBatchBodySchema({ maxRecipients }),
+    NotificationBatch: z.object({
+      notifications: z
+        .array(z.union([notificationSchema, z.array(notificationSchema)]))
+        .describe(
+          'One entry per item, in request order: its notification for `userId`, its list for `userIds`',
+        ),
+    }),
     NotificationStatus: notificationStatusSchema,
     GrantXpBody: grantXpBodySchema,
     GrantXpResponse: z.object({
@@ -71,6 +81,15 @@ export function contractSchemas(maxRecipients: number) {
       timezone: z.string().nullable(),
     }),
     Delivery: z.object({ delivered: z.boolean() }),
+    ServerEventBatchBody: serverEventBatchBodySchema,
+    EventBatchDelivery: z.object({
+      accepted: z.number().int().positive().describe('How many events were emitted (every item)'),
+      delivered: z
+        .array(z.boolean())
+        .describe(
+          'Per item, in request order: whether its user had a connected socket when it was sent',
+        ),
+    }),
     HttpError: z.object({
       statusCode: z.number().int().describe('The HTTP status of `code`'),
       message: z

@@ -1,6 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { CONTRACT_VERSION, ErrorCode, HTTP_STATUS_BY_ERROR_CODE } from '@herald/ws-contracts';
+import {
+  CONTRACT_VERSION,
+  ErrorCode,
+  HTTP_STATUS_BY_ERROR_CODE,
+  LIMITS,
+} from '@herald/ws-contracts';
 import { DEFAULT_PRESENCE_PAGE_SIZE, MAX_PRESENCE_PAGE_SIZE } from '@herald/realtime';
 import type { AppConfig } from '../config/app-config';
 import {
@@ -9,6 +14,7 @@ import {
   ERROR_CODE_TEXT,
   errorResponseObject,
   groupByStatus,
+  schemaRef,
 } from './api-docs.decorators';
 import { contractJsonSchemas } from './contract-schemas';
 
@@ -49,7 +55,7 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, API_KEY_SECURITY)
     .build();
   const document = withCommonErrors(
-    describePresenceList(SwaggerModule.createDocument(app, builder)),
+    describeEventBatch(describePresenceList(SwaggerModule.createDocument(app, builder))),
   );
   document.components = {
     ...document.components,
@@ -124,6 +130,36 @@ export function describePresenceList(document: OpenAPIObject): OpenAPIObject {
           },
         },
       },
+    },
+  };
+  return document;
+}
+
+/**
+ * The event batch (`POST /api/realtime/events`) is a route of `@herald/realtime` too: its
+ * body and answer are described here, from the contract's schemas.
+ */
+export function describeEventBatch(document: OpenAPIObject): OpenAPIObject {
+  const operation = document.paths['/api/realtime/events']?.post;
+  if (!operation) return document;
+  operation.summary = 'Service: many typed server events in one request, each to one user';
+  operation.description =
+    'For backends that send many: one request costs far less than one per event. Each item of ' +
+    '`events` is `{ userId, event, payload }`, validated exactly as POST /api/realtime/users/{userId}/events ' +
+    'validates its user and body; one invalid item refuses the whole request (400, each problem naming its ' +
+    `item, e.g. \`events[3].payload.amount\`) and nothing is sent. 1–${LIMITS.maxBatchEvents} items. Events ` +
+    'go out in request order (so each user gets theirs in that order), across the cluster. Presence is ' +
+    'looked up once for all the users; `delivered[i]` tells whether the user of item i had a connected socket.';
+  operation.security = [{ [API_KEY_SECURITY]: [] }];
+  operation.requestBody = {
+    required: true,
+    content: { 'application/json': { schema: schemaRef('ServerEventBatchBody') } },
+  };
+  operation.responses = {
+    ...operation.responses,
+    '202': {
+      description: 'Every event was handed to Socket.IO, in request order.',
+      content: { 'application/json': { schema: schemaRef('EventBatchDelivery') } },
     },
   };
   return document;

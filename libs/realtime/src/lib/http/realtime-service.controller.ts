@@ -18,6 +18,7 @@ import {
   userIdSchema,
   type DeliveryResponse,
   type DisconnectResponse,
+  type EventBatchResponse,
   type PresenceResponse,
 } from '@herald/ws-contracts';
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -29,10 +30,15 @@ import {
 } from '../presence/presence-list';
 import { TokenRevocations } from '../revocation/token-revocations';
 import { WebSocketService } from '../websocket.service';
+import {
+  ServerEventBatchBodyPipe,
+  type ValidServerEventBatchItem,
+} from './server-event-batch-body.pipe';
 import { ServerEventBodyPipe, type ValidServerEventBody } from './server-event-body.pipe';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
 const eventBody = new ServerEventBodyPipe();
+const eventBatchBody = new ServerEventBatchBodyPipe();
 const userIdParam = new ZodValidationPipe(userIdSchema);
 const presenceListQuery = new ZodValidationPipe(presenceListQuerySchema);
 
@@ -66,6 +72,28 @@ export class RealtimeServiceController {
     @Inject(WebSocketService) private readonly ws: WebSocketService,
     @Inject(TokenRevocations) private readonly revocations: TokenRevocations,
   ) {}
+
+  /**
+   * Many typed server events, each to every device of its user, for backends that send a
+   * lot: one request, one validation pass and one presence lookup instead of one of each
+   * per event. All or nothing: one invalid item refuses the request and nothing is sent.
+   * Events go out in request order, so each user gets theirs in that order.
+   * `delivered[i]` tells whether the user of item i had a connected socket.
+   */
+  @Post('events')
+  @HttpCode(HttpStatus.ACCEPTED)
+  async emitBatch(
+    @Body(eventBatchBody) items: ValidServerEventBatchItem[],
+  ): Promise<EventBatchResponse> {
+    const online = await this.cluster(() =>
+      this.ws.areUsersConnected(items.map((item) => item.userId)),
+    );
+    for (const item of items) this.ws.emitToUser(item.userId, item.event, item.payload);
+    return {
+      accepted: items.length,
+      delivered: items.map((item) => online.get(item.userId) ?? false),
+    };
+  }
 
   /** A typed server event to every device of one user. */
   @Post('users/:userId/events')

@@ -2,9 +2,16 @@ import type { PipeTransform } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import type { z } from 'zod';
 
-/** Formats zod issues as "path: message" lines, the way clients read them. */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+/**
+ * Formats zod issues as "path: message" lines, the way clients read them. `at` names what
+ * was validated when it is one part of a larger body (e.g. `events[3]`), so every line
+ * says where its problem is.
+ */
+export function describeIssues(error: z.ZodError, at?: string): string[] {
+  return error.issues.map((i) => {
+    const path = [...(at === undefined ? [] : [at]), ...i.path.map(String)].join('.');
+    return path ? `${path}: ${i.message}` : i.message;
+  });
 }
 
 /**

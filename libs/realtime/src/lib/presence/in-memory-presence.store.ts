@@ -31,6 +31,10 @@ export class InMemoryPresenceStore implements PresenceStore {
     return this.socketsByUser.get(userId)?.size ?? 0;
   }
 
+  async countSocketsByUser(userIds: readonly string[]): Promise<Map<string, number>> {
+    return new Map(userIds.map((userId) => [userId, this.socketsByUser.get(userId)?.size ?? 0]));
+  }
+
   async listUsers({ limit, after }: { limit: number; after?: string }): Promise<PresenceListPage> {
     const start = after === undefined ? 0 : this.indexAfter(after, false);
     const ids = this.sortedUsers.slice(start, start + limit);

@@ -17,6 +17,11 @@ export interface PresenceStore {
   /** Number of connected sockets of the user, across every process sharing the store. */
   countSockets(userId: string): Promise<number>;
   /**
+   * `countSockets` of several users at once (one round trip however many), keyed by
+   * userId; every user asked for is in the map, 0 when offline.
+   */
+  countSocketsByUser(userIds: readonly string[]): Promise<Map<string, number>>;
+  /**
    * One page of the connected users in ascending userId order (code-unit order), starting
    * after `after` (exclusive): keyset paging, so a page costs the same wherever it starts.
    * `next` is the userId to pass as `after` for the following page, absent on the last one.

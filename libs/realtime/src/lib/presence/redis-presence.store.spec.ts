@@ -74,6 +74,21 @@ describe('RedisPresenceStore (real Redis)', () => {
     expect(await one.store.countSockets('ana')).toBe(2);
   });
 
+  it('counts the sockets of many users in one call, as countSockets does one by one', async () => {
+    const one = await processStore();
+    const two = await processStore();
+    await one.store.add('ana', 'sock-a1');
+    await two.store.add('ana', 'sock-b1');
+    await two.store.add('bruno', 'sock-b2');
+    const counts = await one.store.countSocketsByUser(['ana', 'nobody', 'bruno', 'ana']);
+    expect([...counts]).toEqual([
+      ['ana', 2],
+      ['nobody', 0],
+      ['bruno', 1],
+    ]);
+    expect(await one.store.countSocketsByUser([])).toEqual(new Map());
+  });
+
   it('treats repeated add and remove as no-ops, and ignores removing another user’s socket', async () => {
     const { store } = await processStore();
     await store.add('ana', 'sock-1');
@@ -150,6 +165,11 @@ describe('RedisPresenceStore (real Redis)', () => {
     await store.add('diego', 'sock-4');
     expect(await store.countSockets('ana')).toBe(1); // only what this process knows for sure
     expect(await store.countSockets('diego')).toBe(1);
+    expect([...(await store.countSocketsByUser(['ana', 'diego', 'bruno']))]).toEqual([
+      ['ana', 1],
+      ['diego', 1],
+      ['bruno', 0],
+    ]);
 
     await waitFor(async () => redis.status === 'end', 2_000, 'connection closed');
     await redis.connect();

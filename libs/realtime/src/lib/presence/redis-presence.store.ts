@@ -45,6 +45,31 @@ return count
 `;
 
 /**
+ * COUNT_LIVE_SOCKETS for several users in one call: answers one count per key, in order.
+ * KEYS[1..n] user sets · ARGV[1] heartbeat key prefix
+ */
+const COUNT_LIVE_SOCKETS_OF_USERS = `
+local alive = {}
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = 0
+  for _, member in ipairs(redis.call('SMEMBERS', key)) do
+    local instance = string.match(member, '^([^:]+):')
+    if instance then
+      local live = alive[instance]
+      if live == nil then
+        live = redis.call('EXISTS', ARGV[1] .. instance) == 1
+        alive[instance] = live
+      end
+      if live then count = count + 1 end
+    end
+  end
+  counts[i] = count
+end
+return counts
+`;
+
+/**
  * Forgets every socket of each registered process whose heartbeat expired (or of the one
  * named in ARGV[4], for a clean shutdown). Atomic, so a process that refreshes its
  * heartbeat at the same moment is either reaped entirely before or not at all. A user left
@@ -275,6 +300,24 @@ export class RedisPresenceStore implements PresenceStore {
       this.noteFailure(error);
       // Degraded: the cluster is unknown, this process's own sockets are certain.
       return this.localCountByUser.get(userId) ?? 0;
+    }
+  }
+
+  /** Like `countSockets`, for many users in one script call (and degraded the same way). */
+  async countSocketsByUser(userIds: readonly string[]): Promise<Map<string, number>> {
+    const distinct = [...new Set(userIds)];
+    if (distinct.length === 0) return new Map();
+    try {
+      const counts = (await this.redis.eval(
+        COUNT_LIVE_SOCKETS_OF_USERS,
+        distinct.length,
+        ...distinct.map((userId) => this.keys.presenceUser(userId)),
+        this.keys.presenceHeartbeatPrefix,
+      )) as number[];
+      return new Map(distinct.map((userId, i) => [userId, Number(counts[i] ?? 0)]));
+    } catch (error) {
+      this.noteFailure(error);
+      return new Map(distinct.map((userId) => [userId, this.localCountByUser.get(userId) ?? 0]));
     }
   }
 

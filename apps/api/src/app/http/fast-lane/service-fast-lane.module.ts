@@ -4,18 +4,23 @@ import type { Server } from 'node:http';
 import {
   ApiKeyMatcher,
   RealtimeServiceController,
+  ServerEventBatchBodyPipe,
   ServerEventBodyPipe,
   ZodValidationPipe,
 } from '@herald/realtime';
 import { userIdSchema } from '@herald/ws-contracts';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { IDEMPOTENT_REPLAYED_HEADER } from '../../idempotency/idempotent-request';
+import {
+  IDEMPOTENT_REPLAYED_HEADER,
+  type IdempotentOutcome,
+} from '../../idempotency/idempotent-request';
 import { HttpRequestMetrics } from '../../metrics/http-request-metrics';
 import { NotificationsController } from '../../notifications/notifications.controller';
 import { securityHeaders } from '../security-headers';
-import { bodyLimitBytes, ServiceFastLane } from './service-fast-lane';
+import { bodyLimitBytes, ServiceFastLane, type FastAnswer } from './service-fast-lane';
 
 const eventBody = new ServerEventBodyPipe();
+const eventBatchBody = new ServerEventBatchBodyPipe();
 const userIdParam = new ZodValidationPipe(userIdSchema);
 
 /**
@@ -56,6 +61,13 @@ export class ServiceFastLaneModule implements OnApplicationBootstrap {
           }),
         })
         .add({
+          pattern: '/api/realtime/events',
+          handle: async ({ body }) => ({
+            status: 202,
+            body: await realtime.emitBatch(eventBatchBody.transform(body)),
+          }),
+        })
+        .add({
           pattern: '/api/realtime/broadcast',
           handle: async ({ body }) => ({
             status: 202,
@@ -65,17 +77,19 @@ export class ServiceFastLaneModule implements OnApplicationBootstrap {
     }
     const notifications = this.controller(NotificationsController);
     if (notifications) {
-      lane.add({
-        pattern: '/api/notifications',
-        handle: async ({ body, headers }) => {
-          const outcome = await notifications.createOutcome(body, headers['idempotency-key']);
-          return {
-            status: outcome.status,
-            body: outcome.body,
-            headers: outcome.replayed ? { [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : undefined,
-          };
-        },
-      });
+      lane
+        .add({
+          pattern: '/api/notifications',
+          handle: async ({ body, headers }) =>
+            idempotentAnswer(await notifications.createOutcome(body, headers['idempotency-key'])),
+        })
+        .add({
+          pattern: '/api/notifications/batch',
+          handle: async ({ body, headers }) =>
+            idempotentAnswer(
+              await notifications.createBatchOutcome(body, headers['idempotency-key']),
+            ),
+        });
     }
     lane.install(this.adapterHost.httpAdapter.getHttpServer() as Server);
   }
@@ -88,4 +102,13 @@ export class ServiceFastLaneModule implements OnApplicationBootstrap {
       return undefined;
     }
   }
+}
+
+/** An idempotent outcome as an answer: its status, and `Idempotent-Replayed` on a replay. */
+function idempotentAnswer(outcome: IdempotentOutcome): FastAnswer {
+  return {
+    status: outcome.status,
+    body: outcome.body,
+    headers: outcome.replayed ? { [IDEMPOTENT_REPLAYED_HEADER]: 'true' } : undefined,
+  };
 }

@@ -13,6 +13,7 @@ import { HttpHardeningModule } from './http/http-hardening.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OverloadModule } from './overload/overload.module';
 import { AsyncApiModule } from './openapi/asyncapi.module';
 import { PreferencesModule } from './preferences/preferences.module';
 import { RealtimeWiringModule } from './realtime/realtime-wiring.module';
@@ -30,6 +31,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         HttpHardeningModule,
+        OverloadModule,
         RealtimeWiringModule,
         DatabaseModule,
         NotificationsModule,

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { CONTRACT_VERSION, ErrorCode, HTTP_STATUS_BY_ERROR_CODE } from '@herald/ws-contracts';
 import { DEFAULT_PRESENCE_PAGE_SIZE, MAX_PRESENCE_PAGE_SIZE } from '@herald/realtime';
 import type { AppConfig } from '../config/app-config';
+import { isPublishRequest } from '../overload/publish-routes';
 import {
   API_KEY_SECURITY,
   BEARER_SECURITY,
@@ -147,9 +148,10 @@ function errorCodesDescription(): string {
 
 /**
  * Adds the error responses every operation may give whatever its controller declares:
- * INTERNAL_ERROR, RATE_LIMITED (outside health and metrics), and for a body the parser's
- * INVALID_PAYLOAD, PAYLOAD_TOO_LARGE and UNSUPPORTED_MEDIA_TYPE. A status the controller
- * already documents keeps its codes and gains the common one.
+ * INTERNAL_ERROR, RATE_LIMITED (outside health and metrics), for a body the parser's
+ * INVALID_PAYLOAD, PAYLOAD_TOO_LARGE and UNSUPPORTED_MEDIA_TYPE, and on the publish
+ * endpoints the load shedder's OVERLOADED. A status the controller already documents keeps
+ * its codes and gains the common one.
  */
 export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
@@ -165,6 +167,7 @@ export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
           ErrorCode.UnsupportedMediaType,
         );
       }
+      if (isPublishRequest(method.toUpperCase(), path)) codes.push(ErrorCode.Overloaded);
       for (const [pattern, routeCodes] of UNDECORATED_ROUTE_ERRORS) {
         if (pattern.test(path)) codes.push(...routeCodes);
       }

@@ -110,7 +110,7 @@ describe('loadConfig', () => {
   });
 
   it('bounds the publish endpoints by default, and reads 0 as a bound turned off', () => {
-    expect(loadConfig({}).publishShedding).toEqual({ maxInFlight: 256, maxEventLoopDelayMs: 100 });
+    expect(loadConfig({}).publishShedding).toEqual({ maxInFlight: 64, maxEventLoopDelayMs: 100 });
     expect(
       loadConfig({ PUBLISH_MAX_IN_FLIGHT: '0', PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0' })
         .publishShedding,

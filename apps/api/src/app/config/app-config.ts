@@ -188,7 +188,7 @@ const envSchema = z.object({
     )
     .optional(),
   WS_MAX_SOCKETS_PER_IP: int('WS_MAX_SOCKETS_PER_IP', 1, 1_000_000).default(100),
-  PUBLISH_MAX_IN_FLIGHT: int('PUBLISH_MAX_IN_FLIGHT', 0, 1_000_000).default(256),
+  PUBLISH_MAX_IN_FLIGHT: int('PUBLISH_MAX_IN_FLIGHT', 0, 1_000_000).default(64),
   PUBLISH_MAX_EVENT_LOOP_DELAY_MS: int('PUBLISH_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000).default(100),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),

@@ -247,6 +247,18 @@ describe('demo sign-in and demo actions while DEMO_AUTH is on', () => {
         '503': { description: expect.stringContaining('SERVICE_UNAVAILABLE') },
       },
     });
+    // Publish endpoints may also be shed for overload; reads never are.
+    const description503 = (path: string, method: string) =>
+      (doc.paths[path]?.[method] as { responses: Record<string, ErrorResponseDoc> } | undefined)
+        ?.responses['503']?.description ?? '';
+    for (const path of [
+      '/api/notifications',
+      '/api/realtime/broadcast',
+      '/api/realtime/users/{userId}/events',
+      '/api/gamification/xp',
+    ])
+      expect(description503(path, 'post'), `POST ${path}`).toContain('OVERLOADED');
+    expect(description503('/api/notifications', 'get')).not.toContain('OVERLOADED');
     const ui = await fetch(`${api.url}/api/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');

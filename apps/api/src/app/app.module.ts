@@ -14,6 +14,7 @@ import { ServiceFastLaneModule } from './http/fast-lane/service-fast-lane.module
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OverloadModule } from './overload/overload.module';
 import { AsyncApiModule } from './openapi/asyncapi.module';
 import { PreferencesModule } from './preferences/preferences.module';
 import { RealtimeWiringModule } from './realtime/realtime-wiring.module';
@@ -31,6 +32,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         HttpHardeningModule,
+        OverloadModule,
         RealtimeWiringModule,
         DatabaseModule,
         NotificationsModule,

@@ -7,11 +7,12 @@ import type { AppConfig } from './config/app-config';
 import { createAppLogger } from './logging/logger-options';
 import { setupOpenApi } from './openapi/openapi';
 import { HELMET_OPTIONS } from './http/security-headers';
+import { PublishShedding } from './overload/publish-shedding';
 
 /**
- * Builds the Nest application from a validated configuration: logging, body limits,
- * CORS, security headers and the /api prefix. Everything that must exist before the
- * server listens (notably the Socket.IO adapter) is wired here, not after `listen`.
+ * Builds the Nest application from a validated configuration: logging, load shedding,
+ * body limits, CORS, security headers and the /api prefix. Everything that must exist
+ * before the server listens (notably the Socket.IO adapter) is wired here, not after `listen`.
  */
 export async function createApp(config: AppConfig) {
   // Given up front rather than buffered until `app.useLogger`: a start-up that fails inside
@@ -24,6 +25,9 @@ export async function createApp(config: AppConfig) {
     // copy), so a webhook receiver can verify a signature over the exact bytes.
     rawBody: true,
   });
+  // First of all, ahead of the body parser: a publish refused for overload costs no body
+  // read, no JSON parse, no routing.
+  app.use(app.get(PublishShedding).handle);
   // JSON only: every endpoint takes JSON, and each extra parser costs every request a
   // content-type check (no urlencoded parser, so a form body is simply absent → 400).
   app.useBodyParser('json', { limit: config.limits.httpBodyLimit });

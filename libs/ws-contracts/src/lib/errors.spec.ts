@@ -27,6 +27,7 @@ describe('HTTP_STATUS_BY_ERROR_CODE: the one table from code to HTTP status', ()
     [ErrorCode.RateLimited, 429],
     [ErrorCode.Internal, 500],
     [ErrorCode.Unavailable, 503],
+    [ErrorCode.Overloaded, 503],
   ])('answers %s with %i', (code, status) => {
     expect(HTTP_STATUS_BY_ERROR_CODE[code]).toBe(status);
   });

@@ -31,6 +31,8 @@ export const ErrorCode = {
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   /** A dependency (database, Redis) is down; retry later. */
   Unavailable: 'SERVICE_UNAVAILABLE',
+  /** A publish refused because the server is past its load bound; retry after `Retry-After`. */
+  Overloaded: 'OVERLOADED',
   /** A bug on our side; details are logged, never sent. */
   Internal: 'INTERNAL_ERROR',
 } as const;
@@ -56,6 +58,7 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  OVERLOADED: 503,
 };
 
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));

@@ -91,6 +91,11 @@ describe('loadConfig', () => {
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
     [{ SMTP_URL: 'smtp://localhost:25' }, 'MAIL_FROM'],
     [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM'],
+    [{ PUBLISH_MAX_IN_FLIGHT: '-1' }, 'PUBLISH_MAX_IN_FLIGHT'],
+    [{ PUBLISH_MAX_IN_FLIGHT: 'lots' }, 'PUBLISH_MAX_IN_FLIGHT'],
+    [{ PUBLISH_MAX_IN_FLIGHT: '1000001' }, 'PUBLISH_MAX_IN_FLIGHT'],
+    [{ PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '2.5' }, 'PUBLISH_MAX_EVENT_LOOP_DELAY_MS'],
+    [{ PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '60001' }, 'PUBLISH_MAX_EVENT_LOOP_DELAY_MS'],
   ])('refuses %j naming %s in one line', (env, variable) => {
     let error: unknown;
     try {
@@ -102,6 +107,18 @@ describe('loadConfig', () => {
     const message = (error as Error).message;
     expect(message).toContain(variable);
     expect(message).not.toContain('\n');
+  });
+
+  it('bounds the publish endpoints by default, and reads 0 as a bound turned off', () => {
+    expect(loadConfig({}).publishShedding).toEqual({ maxInFlight: 64, maxEventLoopDelayMs: 100 });
+    expect(
+      loadConfig({ PUBLISH_MAX_IN_FLIGHT: '0', PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0' })
+        .publishShedding,
+    ).toEqual({ maxInFlight: 0, maxEventLoopDelayMs: 0 });
+    expect(
+      loadConfig({ PUBLISH_MAX_IN_FLIGHT: '8', PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '25' })
+        .publishShedding,
+    ).toEqual({ maxInFlight: 8, maxEventLoopDelayMs: 25 });
   });
 
   it('reads the escalation channels: fractional seconds, retry schedule, both channels', () => {

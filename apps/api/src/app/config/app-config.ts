@@ -188,6 +188,8 @@ const envSchema = z.object({
     )
     .optional(),
   WS_MAX_SOCKETS_PER_IP: int('WS_MAX_SOCKETS_PER_IP', 1, 1_000_000).default(100),
+  PUBLISH_MAX_IN_FLIGHT: int('PUBLISH_MAX_IN_FLIGHT', 0, 1_000_000).default(64),
+  PUBLISH_MAX_EVENT_LOOP_DELAY_MS: int('PUBLISH_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000).default(100),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -239,6 +241,16 @@ export interface AppConfig {
     handshakeBurst: number;
     handshakePerSecond: number;
     wsMaxSocketsPerIp: number;
+  };
+  /**
+   * Load shedding of the publish endpoints (503 OVERLOADED past either bound; 0 turns a
+   * bound off).
+   */
+  publishShedding: {
+    /** Publish requests being handled at once (received, response not yet finished). */
+    maxInFlight: number;
+    /** Mean event-loop delay over the last sampling window, in milliseconds. */
+    maxEventLoopDelayMs: number;
   };
   /** The sweeper: expired notifications, read ones past retention, expired idempotency keys. */
   sweeper: { intervalMs: number; retentionDays: number };
@@ -375,6 +387,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       handshakeBurst: e.HANDSHAKE_RATE_LIMIT_BURST,
       handshakePerSecond: e.HANDSHAKE_RATE_LIMIT_PER_SECOND,
       wsMaxSocketsPerIp: e.WS_MAX_SOCKETS_PER_IP,
+    },
+    publishShedding: {
+      maxInFlight: e.PUBLISH_MAX_IN_FLIGHT,
+      maxEventLoopDelayMs: e.PUBLISH_MAX_EVENT_LOOP_DELAY_MS,
     },
     sweeper: { intervalMs: e.SWEEP_INTERVAL_MS, retentionDays: e.RETENTION_DAYS },
     escalation: {

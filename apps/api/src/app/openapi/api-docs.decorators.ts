@@ -42,6 +42,8 @@ export const ERROR_CODE_TEXT: Readonly<Record<ErrorCode, string>> = {
   RATE_LIMITED: 'too many requests from this address; wait `Retry-After` seconds',
   INTERNAL_ERROR: 'a bug on our side; details are logged, never sent',
   SERVICE_UNAVAILABLE: 'a dependency (database, Redis, the JWKS) is down; retry later',
+  OVERLOADED:
+    'a publish refused while the server is past its load bound; wait `Retry-After` seconds',
 };
 
 /**

@@ -8,6 +8,7 @@ import {
 } from '@herald/ws-contracts';
 import { DEFAULT_PRESENCE_PAGE_SIZE, MAX_PRESENCE_PAGE_SIZE } from '@herald/realtime';
 import type { AppConfig } from '../config/app-config';
+import { isPublishRequest } from '../overload/publish-routes';
 import {
   API_KEY_SECURITY,
   BEARER_SECURITY,
@@ -183,9 +184,10 @@ function errorCodesDescription(): string {
 
 /**
  * Adds the error responses every operation may give whatever its controller declares:
- * INTERNAL_ERROR, RATE_LIMITED (outside health and metrics), and for a body the parser's
- * INVALID_PAYLOAD, PAYLOAD_TOO_LARGE and UNSUPPORTED_MEDIA_TYPE. A status the controller
- * already documents keeps its codes and gains the common one.
+ * INTERNAL_ERROR, RATE_LIMITED (outside health and metrics), for a body the parser's
+ * INVALID_PAYLOAD, PAYLOAD_TOO_LARGE and UNSUPPORTED_MEDIA_TYPE, and on the publish
+ * endpoints the load shedder's OVERLOADED. A status the controller already documents keeps
+ * its codes and gains the common one.
  */
 export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
@@ -201,6 +203,7 @@ export function withCommonErrors(document: OpenAPIObject): OpenAPIObject {
           ErrorCode.UnsupportedMediaType,
         );
       }
+      if (isPublishRequest(method.toUpperCase(), path)) codes.push(ErrorCode.Overloaded);
       for (const [pattern, routeCodes] of UNDECORATED_ROUTE_ERRORS) {
         if (pattern.test(path)) codes.push(...routeCodes);
       }

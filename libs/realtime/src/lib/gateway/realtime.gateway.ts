@@ -96,6 +96,7 @@ export class RealtimeGateway
       socket.disconnect(true);
       return;
     }
+    releaseHandshakeRequest(socket);
     const session: Session = {
       bucket: new TokenBucket({
         capacity: this.options.limits.eventBurst,
@@ -333,4 +334,14 @@ export class RealtimeGateway
       socket.emit(ServerEvent.Error, detail);
     }
   }
+}
+
+/**
+ * Lets go of the HTTP request that opened the connection (Socket.IO's memory guide): the
+ * engine keeps it for the connection's whole life, though everything the gateway needs
+ * from it (headers, address, auth) was copied into `socket.handshake` and `socket.data`
+ * when the socket was accepted. On an idle socket it is the largest object kept.
+ */
+function releaseHandshakeRequest(socket: HeraldSocket): void {
+  (socket.conn as unknown as { request: unknown }).request = null;
 }

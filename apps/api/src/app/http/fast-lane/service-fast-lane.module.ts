@@ -16,6 +16,8 @@ import {
 } from '../../idempotency/idempotent-request';
 import { HttpRequestMetrics } from '../../metrics/http-request-metrics';
 import { NotificationsController } from '../../notifications/notifications.controller';
+import { OverloadModule } from '../../overload/overload.module';
+import { PublishShedding } from '../../overload/publish-shedding';
 import { securityHeaders } from '../security-headers';
 import { bodyLimitBytes, ServiceFastLane, type FastAnswer } from './service-fast-lane';
 
@@ -28,13 +30,14 @@ const userIdParam = new ZodValidationPipe(userIdSchema);
  * Socket.IO server exist: the publish endpoints a backend calls in volume, answered by
  * their own controllers without the framework's request pipeline.
  */
-@Module({})
+@Module({ imports: [OverloadModule] })
 export class ServiceFastLaneModule implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(HttpRequestMetrics) private readonly metrics: HttpRequestMetrics,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(PublishShedding) private readonly shedding: PublishShedding,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,6 +49,8 @@ export class ServiceFastLaneModule implements OnApplicationBootstrap {
       baseHeaders: securityHeaders(),
       observe: (method, route, status, seconds) =>
         this.metrics.observe(method, route, status, seconds),
+      // Every route of the lane is a publish: the same load shedding as the long way.
+      admit: (res) => this.shedding.admit(res),
     });
     const realtime = this.controller(RealtimeServiceController);
     if (realtime) {

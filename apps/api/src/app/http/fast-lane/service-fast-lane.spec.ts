@@ -1,6 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode, HeraldError } from '@herald/ws-contracts';
+import { ErrorCode } from '@herald/ws-contracts';
 import { bodyLimitBytes, ServiceFastLane, type FastRequest } from './service-fast-lane';
 
 const KEY = 'service-key';
@@ -17,13 +17,13 @@ describe('ServiceFastLane', () => {
   let seen: FastRequest[];
   let passedOn: string[];
   let observed: Array<[string, number]>;
-  let refuse: HeraldError | undefined;
+  let refuse = false;
 
   beforeEach(async () => {
     seen = [];
     passedOn = [];
     observed = [];
-    refuse = undefined;
+    refuse = false;
     server = createServer((req, res) => {
       // The framework's way: it reads whatever is left of the body itself.
       const chunks: Buffer[] = [];
@@ -38,7 +38,11 @@ describe('ServiceFastLane', () => {
       isServiceKey: (header) => header === KEY,
       baseHeaders: { 'x-content-type-options': 'nosniff' },
       observe: (_method, route, status) => observed.push([route, status]),
-      admit: () => refuse,
+      admit: (res) => {
+        if (!refuse) return true;
+        res.writeHead(503, { 'retry-after': '1' }).end('{"code":"OVERLOADED"}');
+        return false;
+      },
     })
       .add({
         pattern: '/api/users/:userId/events',
@@ -141,13 +145,13 @@ describe('ServiceFastLane', () => {
     expect(seen[0]?.body).toEqual({});
   });
 
-  it('answers a refusal from admission with its status and Retry-After, without running the route', async () => {
-    refuse = new HeraldError(ErrorCode.RateLimited, 'slow down', { retryAfterSeconds: 2 });
+  it('leaves a refused request to admission, before reading its body or running the route', async () => {
+    refuse = true;
     const reply = await send('/api/users/u1/events', '{}');
-    expect(reply.status).toBe(429);
-    expect(reply.headers['retry-after']).toBe('2');
-    expect(JSON.parse(reply.body)).toMatchObject({ code: ErrorCode.RateLimited });
+    expect(reply.status).toBe(503);
+    expect(reply.headers['retry-after']).toBe('1');
     expect(seen).toEqual([]);
+    expect(passedOn).toEqual([]);
   });
 
   it('answers a bug as 500 INTERNAL_ERROR without its details', async () => {

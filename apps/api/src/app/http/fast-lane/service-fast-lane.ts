@@ -33,8 +33,11 @@ export interface FastLaneOptions {
   baseHeaders: OutgoingHttpHeaders;
   /** Called once per answered request, for the HTTP metrics. */
   observe(method: string, route: string, status: number, seconds: number): void;
-  /** Asked before a route runs; a HeraldError refuses the request (e.g. overload). */
-  admit?(route: string): HeraldError | undefined;
+  /**
+   * Asked before the body is read: true lets the request in; false means admission
+   * answered it already (e.g. 503 when the process is overloaded).
+   */
+  admit?(res: ServerResponse): boolean;
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -94,6 +97,7 @@ export class ServiceFastLane {
       return false;
     if (headers['transfer-encoding'] !== undefined) return false;
     if (!this.options.isServiceKey(headers['x-api-key'])) return false;
+    if (this.options.admit && !this.options.admit(res)) return true;
     void this.serve(req, res, match.route, match.params, length);
     return true;
   }
@@ -108,11 +112,6 @@ export class ServiceFastLane {
     const started = process.hrtime.bigint();
     let answer: FastAnswer;
     try {
-      const refused = this.options.admit?.(route.pattern);
-      if (refused) {
-        req.resume();
-        throw refused;
-      }
       const body = parseJson(await readBody(req, length));
       answer = await route.handle({ params, body, headers: req.headers });
     } catch (error) {

@@ -1,0 +1,68 @@
+/** Why a publish was refused: the label of `herald_publish_shed_total`. */
+export type ShedReason = 'in_flight' | 'event_loop_delay';
+
+export const SHED_REASONS: readonly ShedReason[] = ['in_flight', 'event_loop_delay'];
+
+export interface LoadBounds {
+  /** Publishes being handled at once; past it new ones are shed. 0: unbounded. */
+  maxInFlight: number;
+  /** Mean event-loop delay of the last window, in ms; past it publishes are shed. 0: not watched. */
+  maxEventLoopDelayMs: number;
+}
+
+/** The event-loop delay, one window at a time. */
+export interface EventLoopDelaySampler {
+  /** The mean delay (ms) since the previous call; the next window starts now. */
+  takeMeanDelayMs(): number;
+}
+
+/**
+ * Decides, in O(1) and without I/O, whether one more publish may start. Two signals, as
+ * in @fastify/under-pressure: the publishes already in flight (counted here by
+ * `tryAdmit`/`release`) and the event-loop delay, read from the sampler once per window by
+ * `evaluate` (a timer's job) so that an admission never computes anything.
+ */
+export class LoadShedder {
+  private inFlight = 0;
+  private loopDelayMs = 0;
+  private loopOverloaded = false;
+
+  constructor(
+    private readonly bounds: LoadBounds,
+    private readonly sampler: EventLoopDelaySampler,
+  ) {}
+
+  /** Closes the current event-loop window and decides from it until the next call. */
+  evaluate(): void {
+    if (this.bounds.maxEventLoopDelayMs <= 0) return;
+    this.loopDelayMs = this.sampler.takeMeanDelayMs();
+    this.loopOverloaded = this.loopDelayMs > this.bounds.maxEventLoopDelayMs;
+  }
+
+  /**
+   * Admits one publish (undefined; call `release` once its response is over) or names why
+   * it is shed. A process whose loop is already late sheds first: it cannot start more work
+   * without making the work it holds later still.
+   */
+  tryAdmit(): ShedReason | undefined {
+    if (this.loopOverloaded) return 'event_loop_delay';
+    if (this.bounds.maxInFlight > 0 && this.inFlight >= this.bounds.maxInFlight) return 'in_flight';
+    this.inFlight += 1;
+    return undefined;
+  }
+
+  /** One admitted publish is over (answered, or its client went away). */
+  release(): void {
+    if (this.inFlight > 0) this.inFlight -= 1;
+  }
+
+  /** Publishes admitted and not yet released. */
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  /** The mean event-loop delay of the last window evaluated, in ms. */
+  get eventLoopDelayMs(): number {
+    return this.loopDelayMs;
+  }
+}

@@ -1,0 +1,107 @@
+import { EventEmitter } from 'node:events';
+import type { NextFunction, Request, Response } from 'express';
+import { Registry } from 'prom-client';
+import { ErrorCode } from '@herald/ws-contracts';
+import { loadConfig } from '../config/app-config';
+import { PublishShedding } from './publish-shedding';
+
+/** What the middleware did with one request. */
+interface Outcome {
+  passed: boolean;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Ends the response as Express would once the handler answered. */
+  finish(): void;
+}
+
+function shedding(env: Record<string, string>) {
+  const registry = new Registry();
+  const instance = new PublishShedding(loadConfig(env), registry);
+  const send = (method: string, path: string): Outcome => {
+    const res = Object.assign(new EventEmitter(), {
+      writeHead(status: number, headers: Record<string, string>) {
+        outcome.status = status;
+        outcome.headers = headers;
+        return res;
+      },
+      end(body: string) {
+        outcome.body = body;
+        res.emit('close');
+        return res;
+      },
+    });
+    const outcome: Outcome = { passed: false, finish: () => res.emit('close') };
+    const next: NextFunction = () => {
+      outcome.passed = true;
+    };
+    instance.handle({ method, path } as Request, res as unknown as Response, next);
+    return outcome;
+  };
+  const shedCount = async (reason: string) => {
+    const metric = await registry.getSingleMetric('herald_publish_shed_total')?.get();
+    return metric?.values.find((v) => v.labels['reason'] === reason)?.value;
+  };
+  return { instance, registry, send, shedCount };
+}
+
+describe('PublishShedding: the middleware ahead of the body parser', () => {
+  it('answers a publish past PUBLISH_MAX_IN_FLIGHT 503 OVERLOADED with Retry-After, and counts it', async () => {
+    const { send, shedCount } = shedding({ PUBLISH_MAX_IN_FLIGHT: '2' });
+    const held = [send('POST', '/api/notifications'), send('POST', '/api/realtime/broadcast')];
+    expect(held.map((o) => o.passed)).toEqual([true, true]);
+    expect(await shedCount('in_flight')).toBe(0);
+
+    const refused = send('POST', '/api/gamification/xp');
+    expect(refused.passed).toBe(false);
+    expect(refused.status).toBe(503);
+    expect(refused.headers).toMatchObject({
+      'retry-after': '1',
+      'content-type': 'application/json; charset=utf-8',
+    });
+    expect(JSON.parse(refused.body ?? '')).toEqual({
+      statusCode: 503,
+      message: expect.any(String),
+      error: 'Service Unavailable',
+      code: ErrorCode.Overloaded,
+    });
+    expect(Number(refused.headers?.['content-length'])).toBe(Buffer.byteLength(refused.body ?? ''));
+    expect(await shedCount('in_flight')).toBe(1);
+    expect(await shedCount('event_loop_delay')).toBe(0);
+
+    held[0].finish();
+    expect(send('POST', '/api/notifications').passed).toBe(true);
+  });
+
+  it('lets everything that is not a publish through, however many publishes are in flight', () => {
+    const { send } = shedding({ PUBLISH_MAX_IN_FLIGHT: '1' });
+    send('POST', '/api/notifications');
+    expect(send('POST', '/api/notifications').passed).toBe(false);
+    for (const [method, path] of [
+      ['GET', '/api/health'],
+      ['GET', '/api/metrics'],
+      ['GET', '/api/notifications'],
+      ['POST', '/api/notifications/read-all'],
+      ['PUT', '/api/users/alice'],
+    ])
+      expect(send(method, path).passed, `${method} ${path}`).toBe(true);
+  });
+
+  it('reports the publishes in flight as a gauge', async () => {
+    const { send, registry } = shedding({});
+    const first = send('POST', '/api/notifications');
+    send('POST', '/api/notifications');
+    first.finish();
+    const gauge = await registry.getSingleMetric('herald_publish_in_flight')?.get();
+    expect(gauge?.values[0]?.value).toBe(1);
+  });
+
+  it('starts no event-loop timer when PUBLISH_MAX_EVENT_LOOP_DELAY_MS=0', () => {
+    const { instance } = shedding({ PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0' });
+    const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
+    instance.onApplicationBootstrap();
+    expect(setIntervalSpy).not.toHaveBeenCalled();
+    instance.onApplicationShutdown();
+    setIntervalSpy.mockRestore();
+  });
+});

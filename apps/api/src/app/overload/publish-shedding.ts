@@ -1,0 +1,112 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import type { Registry } from 'prom-client';
+import { ErrorCode, HeraldError } from '@herald/ws-contracts';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { httpErrorBody } from '../http/http-exception.filter';
+import { METRICS_REGISTRY } from '../metrics/metrics.registry';
+import { publishInFlightGauge, publishShedCounter } from '../metrics/overload.metrics';
+import { PerfHooksDelaySampler } from './event-loop-delay';
+import { LoadShedder, SHED_REASONS, type ShedReason } from './load-shedder';
+import { isPublishRequest } from './publish-routes';
+
+/** How long one event-loop window lasts: the shedder reacts within it and recovers after it. */
+export const EVENT_LOOP_WINDOW_MS = 500;
+/** What an overloaded process asks a publisher to wait before it retries. */
+export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
+/** The one answer to a shed publish, serialized once: refusing must cost next to nothing. */
+const OVERLOADED_BODY = JSON.stringify(
+  httpErrorBody(
+    new HeraldError(
+      ErrorCode.Overloaded,
+      'The server is overloaded; retry after Retry-After seconds',
+    ),
+  ),
+);
+const OVERLOADED_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'content-length': String(Buffer.byteLength(OVERLOADED_BODY)),
+  'retry-after': String(OVERLOAD_RETRY_AFTER_SECONDS),
+};
+
+/**
+ * Load shedding of the publish endpoints (see publish-routes.ts). Past PUBLISH_MAX_IN_FLIGHT
+ * publishes being handled, or while the mean event-loop delay of the last window is over
+ * PUBLISH_MAX_EVENT_LOOP_DELAY_MS, a publish is answered 503 OVERLOADED with Retry-After
+ * before its body is read, and counted in `herald_publish_shed_total{reason}`. What is
+ * accepted is then served within the SLO instead of everything being served late, and the
+ * backend learns to back off.
+ *
+ * `handle` is a plain Express middleware that createApp installs ahead of the body parser:
+ * Nest middleware would only run after the body has been read and parsed.
+ */
+@Injectable()
+export class PublishShedding implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly shedder: LoadShedder;
+  private readonly sampler = new PerfHooksDelaySampler();
+  private readonly watchEventLoop: boolean;
+  /** The counter's child of each reason, so a refusal does not hash a label object. */
+  private readonly shed: Readonly<Record<ShedReason, { inc(): void }>>;
+  private timer?: NodeJS.Timeout;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(METRICS_REGISTRY) registry: Registry) {
+    this.shedder = new LoadShedder(config.publishShedding, this.sampler);
+    const counter = publishShedCounter(registry, SHED_REASONS);
+    this.shed = {
+      in_flight: counter.labels('in_flight'),
+      event_loop_delay: counter.labels('event_loop_delay'),
+    };
+    publishInFlightGauge(registry, () => this.shedder.inFlightCount);
+    this.watchEventLoop = config.publishShedding.maxEventLoopDelayMs > 0;
+  }
+
+  /** Started once the application is built: its start-up work is not load. */
+  onApplicationBootstrap() {
+    if (!this.watchEventLoop || this.timer) return;
+    this.sampler.start();
+    this.timer = setInterval(() => this.shedder.evaluate(), EVENT_LOOP_WINDOW_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown() {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.sampler.stop();
+  }
+
+  readonly handle = (req: Request, res: Response, next: NextFunction): void => {
+    if (!isPublishRequest(req.method, req.path)) return next();
+    if (this.admit(res)) next();
+  };
+
+  /**
+   * Admits one publish (true; released when `res` closes) or answers it 503 OVERLOADED
+   * (false). For the Express middleware above and for the service fast lane, which
+   * answers publishes in front of Express.
+   */
+  admit(res: ServerResponse): boolean {
+    const reason = this.shedder.tryAdmit();
+    if (reason === undefined) {
+      // `close` follows the end of every response, and an abandoned request's too.
+      res.once('close', this.release);
+      return true;
+    }
+    this.refuse(res, reason);
+    return false;
+  }
+
+  private readonly release = () => this.shedder.release();
+
+  private refuse(res: ServerResponse, reason: ShedReason) {
+    this.shed[reason].inc();
+    // The unread body is drained and dropped by Node, and the connection stays usable.
+    res.writeHead(503, OVERLOADED_HEADERS).end(OVERLOADED_BODY);
+  }
+}

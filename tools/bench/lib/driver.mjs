@@ -20,6 +20,9 @@ export class Driver {
     this.secret = secret;
     this.wsPath = wsPath;
     this.publisher = new Publisher(apiKey);
+    // Overload steps publish over more connections than the server admits at once
+    // (PUBLISH_MAX_IN_FLIGHT, 64), as a fleet of backends would: the excess must be refused.
+    this.fleetPublisher = new Publisher(apiKey, 256);
     this.log = log;
     this.seq = 1;
   }
@@ -267,7 +270,8 @@ export class Driver {
             },
           });
     const cpuBefore = serverPid ? cpuMsOf(serverPid) : null;
-    const run = await this.publisher.run({ rate, durationMs, firstSeq, build });
+    const publisher = refusalsAllowed ? this.fleetPublisher : this.publisher;
+    const run = await publisher.run({ rate, durationMs, firstSeq, build });
     this.seq = firstSeq + run.sent.length;
     const delivered = refusalsAllowed ? run.accepted : run.sent;
     const expectedTotal = delivered.length * devices;
@@ -385,5 +389,6 @@ export class Driver {
 
   close() {
     this.publisher.close();
+    this.fleetPublisher.close();
   }
 }

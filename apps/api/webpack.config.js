@@ -16,7 +16,11 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      assets: [{ input: './src/app/database/migrations', glob: '**/*', output: 'migrations' }],
+      assets: [
+        { input: './src/app/database/migrations', glob: '**/*', output: 'migrations' },
+        // The embedded database's thread runs as its own script, beside the bundle.
+        { input: './src/app/database', glob: 'pglite-worker.mjs', output: '.' },
+      ],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: true,

@@ -18,6 +18,8 @@ const CONNECTION_MESSAGES = [
   'cannot use a pool after calling end',
   'client has encountered a connection error',
   'pglite is closed',
+  // The embedded database's thread died; a new one is reopening it.
+  'the database thread stopped',
 ];
 
 interface ErrorLike {

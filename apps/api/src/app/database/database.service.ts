@@ -1,5 +1,4 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -11,6 +10,7 @@ import { Pool } from 'pg';
 import type { AppConfig } from '../config/app-config';
 import type { HealthCheckResult } from '../health/health.registry';
 import { lockDataDir } from './data-dir-lock';
+import { PGliteThread } from './pglite-thread';
 import { isConnectionError, translateDatabaseError } from './database-errors';
 import type { Database, DatabaseEngine } from './database.types';
 import * as schema from './schema';
@@ -35,7 +35,8 @@ export function migrationsFolder(): string {
 
 /**
  * Owns the one database connection of the process: a single PGlite instance (embedded,
- * on disk in DATA_DIR or in memory) or a node-postgres pool. Opens and migrates it before
+ * on disk in DATA_DIR or in memory, running on a thread of its own so SQL never blocks
+ * the sockets) or a node-postgres pool. Opens and migrates it before
  * the application listens, and closes it on shutdown.
  */
 export class DatabaseService implements OnApplicationShutdown {
@@ -67,7 +68,7 @@ export class DatabaseService implements OnApplicationShutdown {
     config: Extract<AppConfig['database'], { kind: 'pglite' | 'memory' }>,
     folder: string,
   ) {
-    let client: PGlite;
+    let client: PGliteThread;
     let unlock: () => void = () => undefined;
     if (config.kind === 'pglite') {
       // DATA_DIR holds the lock file and PostgreSQL's own directory (pgdata) side by side.
@@ -75,13 +76,13 @@ export class DatabaseService implements OnApplicationShutdown {
       mkdirSync(dataDir, { recursive: true });
       unlock = await lockDataDir(dataDir);
       try {
-        client = await PGlite.create(join(dataDir, 'pgdata'));
+        client = await PGliteThread.create(join(dataDir, 'pgdata'));
       } catch (error) {
         unlock();
         throw error;
       }
     } else {
-      client = await PGlite.create();
+      client = await PGliteThread.create();
     }
     const close = async () => {
       try {
@@ -90,7 +91,7 @@ export class DatabaseService implements OnApplicationShutdown {
         unlock();
       }
     };
-    const db = drizzlePglite(client, { schema });
+    const db = drizzlePglite(client.asPGlite(), { schema });
     try {
       await migratePglite(db, { migrationsFolder: folder });
     } catch (error) {

@@ -155,11 +155,18 @@ export class Driver {
     for (let r = 0; r < repeats; r += 1) {
       await this.pool.all('track', () => ({ event: 'xp:gained' }));
       const seq = this.seq++;
-      const t0 = nowUs();
-      const { status } = await this.publisher.post(`${server.url}/api/realtime/broadcast`, {
-        event: 'xp:gained',
-        payload: { amount: seq, source: `b:${seq}:${t0}`, totalXp: seq },
-      });
+      let status;
+      // A process still saturated by the storm before may refuse it (503 OVERLOADED): a
+      // publisher then waits Retry-After and sends it again, stamped anew.
+      for (let attempt = 0; attempt < 10; attempt += 1) {
+        const t0 = nowUs();
+        ({ status } = await this.publisher.post(`${server.url}/api/realtime/broadcast`, {
+          event: 'xp:gained',
+          payload: { amount: seq, source: `b:${seq}:${t0}`, totalXp: seq },
+        }));
+        if (status !== 503) break;
+        await sleep(1_000);
+      }
       if (status < 200 || status >= 300) throw new Error(`broadcast answered HTTP ${status}`);
       await this.waitForReceipts(socketCount, 15_000);
       const parts = await this.pool.all('collect', () => ({ expected: {} }));

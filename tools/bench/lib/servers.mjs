@@ -38,6 +38,8 @@ export function heraldEnv(extra = {}) {
     // Every benchmark socket comes from 127.0.0.1: the per-address session cap would refuse
     // all but the first 100.
     WS_MAX_SOCKETS_PER_IP: '1000000',
+    // Load shedding as in production (the test harness turns this signal off).
+    PUBLISH_MAX_EVENT_LOOP_UTILIZATION: '0.95',
     ...extra,
   };
 }

@@ -96,6 +96,8 @@ describe('loadConfig', () => {
     [{ PUBLISH_MAX_IN_FLIGHT: '1000001' }, 'PUBLISH_MAX_IN_FLIGHT'],
     [{ PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '2.5' }, 'PUBLISH_MAX_EVENT_LOOP_DELAY_MS'],
     [{ PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '60001' }, 'PUBLISH_MAX_EVENT_LOOP_DELAY_MS'],
+    [{ PUBLISH_MAX_EVENT_LOOP_UTILIZATION: '1.5' }, 'PUBLISH_MAX_EVENT_LOOP_UTILIZATION'],
+    [{ PUBLISH_MAX_EVENT_LOOP_UTILIZATION: 'high' }, 'PUBLISH_MAX_EVENT_LOOP_UTILIZATION'],
   ])('refuses %j naming %s in one line', (env, variable) => {
     let error: unknown;
     try {
@@ -110,15 +112,22 @@ describe('loadConfig', () => {
   });
 
   it('bounds the publish endpoints by default, and reads 0 as a bound turned off', () => {
-    expect(loadConfig({}).publishShedding).toEqual({ maxInFlight: 64, maxEventLoopDelayMs: 100 });
+    expect(loadConfig({}).publishShedding).toEqual({
+      maxInFlight: 64,
+      maxEventLoopDelayMs: 100,
+      maxEventLoopUtilization: 0.95,
+    });
     expect(
-      loadConfig({ PUBLISH_MAX_IN_FLIGHT: '0', PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0' })
-        .publishShedding,
-    ).toEqual({ maxInFlight: 0, maxEventLoopDelayMs: 0 });
+      loadConfig({
+        PUBLISH_MAX_IN_FLIGHT: '0',
+        PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0',
+        PUBLISH_MAX_EVENT_LOOP_UTILIZATION: '0',
+      }).publishShedding,
+    ).toEqual({ maxInFlight: 0, maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 });
     expect(
       loadConfig({ PUBLISH_MAX_IN_FLIGHT: '8', PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '25' })
         .publishShedding,
-    ).toEqual({ maxInFlight: 8, maxEventLoopDelayMs: 25 });
+    ).toEqual({ maxInFlight: 8, maxEventLoopDelayMs: 25, maxEventLoopUtilization: 0.95 });
   });
 
   it('reads the escalation channels: fractional seconds, retry schedule, both channels', () => {

@@ -190,6 +190,15 @@ const envSchema = z.object({
   WS_MAX_SOCKETS_PER_IP: int('WS_MAX_SOCKETS_PER_IP', 1, 1_000_000).default(100),
   PUBLISH_MAX_IN_FLIGHT: int('PUBLISH_MAX_IN_FLIGHT', 0, 1_000_000).default(64),
   PUBLISH_MAX_EVENT_LOOP_DELAY_MS: int('PUBLISH_MAX_EVENT_LOOP_DELAY_MS', 0, 60_000).default(100),
+  PUBLISH_MAX_EVENT_LOOP_UTILIZATION: z
+    .string()
+    .trim()
+    .regex(
+      /^(0(\.\d+)?|1(\.0+)?)$/,
+      'PUBLISH_MAX_EVENT_LOOP_UTILIZATION must be a number from 0 to 1, such as 0.95',
+    )
+    .transform(Number)
+    .default(0.95),
   SHUTDOWN_TIMEOUT_MS: int('SHUTDOWN_TIMEOUT_MS', 100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -251,6 +260,8 @@ export interface AppConfig {
     maxInFlight: number;
     /** Mean event-loop delay over the last sampling window, in milliseconds. */
     maxEventLoopDelayMs: number;
+    /** Event-loop utilization (0–1) that, sustained, starts shedding a share of publishes. */
+    maxEventLoopUtilization: number;
   };
   /** The sweeper: expired notifications, read ones past retention, expired idempotency keys. */
   sweeper: { intervalMs: number; retentionDays: number };
@@ -391,6 +402,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     publishShedding: {
       maxInFlight: e.PUBLISH_MAX_IN_FLIGHT,
       maxEventLoopDelayMs: e.PUBLISH_MAX_EVENT_LOOP_DELAY_MS,
+      maxEventLoopUtilization: e.PUBLISH_MAX_EVENT_LOOP_UTILIZATION,
     },
     sweeper: { intervalMs: e.SWEEP_INTERVAL_MS, retentionDays: e.RETENTION_DAYS },
     escalation: {

@@ -1,13 +1,24 @@
-/** Why a publish was refused: the label of `herald_publish_shed_total`. */
-export type ShedReason = 'in_flight' | 'event_loop_delay';
+import { UtilizationThrottle } from './utilization-throttle';
 
-export const SHED_REASONS: readonly ShedReason[] = ['in_flight', 'event_loop_delay'];
+/** Why a publish was refused: the label of `herald_publish_shed_total`. */
+export type ShedReason = 'in_flight' | 'event_loop_delay' | 'event_loop_utilization';
+
+export const SHED_REASONS: readonly ShedReason[] = [
+  'in_flight',
+  'event_loop_delay',
+  'event_loop_utilization',
+];
 
 export interface LoadBounds {
   /** Publishes being handled at once; past it new ones are shed. 0: unbounded. */
   maxInFlight: number;
   /** Mean event-loop delay of the last window, in ms; past it publishes are shed. 0: not watched. */
   maxEventLoopDelayMs: number;
+  /**
+   * Event-loop utilization (0–1) past which, sustained, a share of publishes is shed (see
+   * UtilizationThrottle). 0: not watched.
+   */
+  maxEventLoopUtilization: number;
 }
 
 /** The event-loop delay, one window at a time. */
@@ -17,20 +28,36 @@ export interface EventLoopDelaySampler {
 }
 
 /**
- * Decides, in O(1) and without I/O, whether one more publish may start. Two signals, as
+ * Decides, in O(1) and without I/O, whether one more publish may start. Three signals, as
  * in @fastify/under-pressure: the publishes already in flight (counted here by
- * `tryAdmit`/`release`) and the event-loop delay, read from the sampler once per window by
- * `evaluate` (a timer's job) so that an admission never computes anything.
+ * `tryAdmit`/`release`), the event-loop delay, read from the sampler once per window by
+ * `evaluate`, and the event-loop utilization, reported once per (shorter) window by
+ * `observeUtilization` — timers' jobs, so that an admission never computes anything.
  */
 export class LoadShedder {
   private inFlight = 0;
   private loopDelayMs = 0;
   private loopOverloaded = false;
 
+  private readonly throttle: UtilizationThrottle;
+
   constructor(
     private readonly bounds: LoadBounds,
     private readonly sampler: EventLoopDelaySampler,
-  ) {}
+    random: () => number = Math.random,
+  ) {
+    this.throttle = new UtilizationThrottle(bounds.maxEventLoopUtilization, random);
+  }
+
+  /** Closes a utilization window (see UtilizationThrottle): `utilization` is 0–1. */
+  observeUtilization(utilization: number): void {
+    this.throttle.observe(utilization);
+  }
+
+  /** The share of publishes the utilization signal refuses now (0–0.95). */
+  get utilizationShedShare(): number {
+    return this.throttle.share;
+  }
 
   /** Closes the current event-loop window and decides from it until the next call. */
   evaluate(): void {
@@ -46,6 +73,7 @@ export class LoadShedder {
    */
   tryAdmit(): ShedReason | undefined {
     if (this.loopOverloaded) return 'event_loop_delay';
+    if (this.throttle.shouldShed()) return 'event_loop_utilization';
     if (this.bounds.maxInFlight > 0 && this.inFlight >= this.bounds.maxInFlight) return 'in_flight';
     this.inFlight += 1;
     return undefined;

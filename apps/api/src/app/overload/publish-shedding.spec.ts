@@ -96,8 +96,11 @@ describe('PublishShedding: the middleware ahead of the body parser', () => {
     expect(gauge?.values[0]?.value).toBe(1);
   });
 
-  it('starts no event-loop timer when PUBLISH_MAX_EVENT_LOOP_DELAY_MS=0', () => {
-    const { instance } = shedding({ PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0' });
+  it('starts no event-loop timer when both event-loop signals are off', () => {
+    const { instance } = shedding({
+      PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0',
+      PUBLISH_MAX_EVENT_LOOP_UTILIZATION: '0',
+    });
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
     instance.onApplicationBootstrap();
     expect(setIntervalSpy).not.toHaveBeenCalled();

@@ -15,9 +15,12 @@ import { publishInFlightGauge, publishShedCounter } from '../metrics/overload.me
 import { PerfHooksDelaySampler } from './event-loop-delay';
 import { LoadShedder, SHED_REASONS, type ShedReason } from './load-shedder';
 import { isPublishRequest } from './publish-routes';
+import { EventLoopUtilizationSampler } from './utilization-throttle';
 
 /** How long one event-loop window lasts: the shedder reacts within it and recovers after it. */
 export const EVENT_LOOP_WINDOW_MS = 500;
+/** How long one utilization window lasts: the throttle adjusts its share once per window. */
+export const UTILIZATION_WINDOW_MS = 100;
 /** What an overloaded process asks a publisher to wait before it retries. */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 
@@ -54,7 +57,10 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
   private readonly watchEventLoop: boolean;
   /** The counter's child of each reason, so a refusal does not hash a label object. */
   private readonly shed: Readonly<Record<ShedReason, { inc(): void }>>;
+  private readonly watchUtilization: boolean;
+  private readonly utilization = new EventLoopUtilizationSampler();
   private timer?: NodeJS.Timeout;
+  private utilizationTimer?: NodeJS.Timeout;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(METRICS_REGISTRY) registry: Registry) {
     this.shedder = new LoadShedder(config.publishShedding, this.sampler);
@@ -62,13 +68,23 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
     this.shed = {
       in_flight: counter.labels('in_flight'),
       event_loop_delay: counter.labels('event_loop_delay'),
+      event_loop_utilization: counter.labels('event_loop_utilization'),
     };
     publishInFlightGauge(registry, () => this.shedder.inFlightCount);
     this.watchEventLoop = config.publishShedding.maxEventLoopDelayMs > 0;
+    this.watchUtilization = config.publishShedding.maxEventLoopUtilization > 0;
   }
 
   /** Started once the application is built: its start-up work is not load. */
   onApplicationBootstrap() {
+    if (this.watchUtilization && !this.utilizationTimer) {
+      this.utilization.take();
+      this.utilizationTimer = setInterval(
+        () => this.shedder.observeUtilization(this.utilization.take()),
+        UTILIZATION_WINDOW_MS,
+      );
+      this.utilizationTimer.unref();
+    }
     if (!this.watchEventLoop || this.timer) return;
     this.sampler.start();
     this.timer = setInterval(() => this.shedder.evaluate(), EVENT_LOOP_WINDOW_MS);
@@ -77,7 +93,9 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationShutdown() {
     clearInterval(this.timer);
+    clearInterval(this.utilizationTimer);
     this.timer = undefined;
+    this.utilizationTimer = undefined;
     this.sampler.stop();
   }
 

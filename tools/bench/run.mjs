@@ -21,7 +21,9 @@
 // Other flags: --targets a,b,c (subset; the baseline d always runs), --repeats N, --storm N,
 // --with-capacity (add the capacity pass to a full run, ~10 more minutes), --profile (a CPU
 // profile of each scenario through the server's inspector, into tmp/bench/profiles), --build
-// (rebuild the API first; it is built anyway when dist is missing).
+// (rebuild the API first; it is built anyway when dist is missing), --api-dist <dir> (measure
+// another build, e.g. an earlier commit's dist/apps/api, with this run's driver and report;
+// add --out tmp to keep docs/benchmarks.md as it is).
 //
 // Targets: (a) Herald, embedded PGlite; (b) Herald, PostgreSQL; (c) two Herald processes
 // sharing Redis; (d) the baseline (tools/bench/baseline-server.mjs). Servers and client
@@ -195,6 +197,8 @@ function gitInfo() {
     commit: git('rev-parse --short HEAD'),
     subject: git('log -1 --format=%s'),
     dirty: git('status --porcelain -- apps libs') !== '',
+    // Another build than this checkout's, measured with --api-dist.
+    ...(option('api-dist') ? { apiDist: option('api-dist') } : {}),
   };
 }
 
@@ -204,14 +208,20 @@ function gitInfo() {
  * break the code under test half-way. Node still resolves node_modules from the workspace.
  */
 let heraldMain = API_MAIN;
+/** `--api-dist <dir>`: measure another build (e.g. an earlier commit's dist/apps/api). */
+const apiDist = option('api-dist');
 function snapshotBuild() {
   const dir = join(ROOT, 'tmp/bench', `api-${runId}`);
-  cpSync(dirname(API_MAIN), dir, { recursive: true });
+  cpSync(apiDist ?? dirname(API_MAIN), dir, { recursive: true });
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   heraldMain = join(dir, 'main.js');
 }
 
 function ensureBuild() {
+  if (apiDist) {
+    if (!existsSync(join(apiDist, 'main.js'))) throw new Error(`${apiDist}/main.js is missing`);
+    return;
+  }
   if (!flag('build') && existsSync(API_MAIN)) return;
   log('building the API (npx nx build api) ...');
   const result = spawnSync('npx', ['nx', 'build', 'api', '--outputStyle=static'], {

@@ -101,6 +101,8 @@ const config = quick
       refine: 0,
       retry: false,
       overloadFactors: [1, 2],
+      perUserRate: 200,
+      stallBroadcasts: 3,
       capacity: [],
     }
   : {
@@ -120,6 +122,8 @@ const config = quick
       refine: 1,
       retry: true,
       overloadFactors: [1, 1.5, 2, 3],
+      perUserRate: 200,
+      stallBroadcasts: 4,
       // The capacity pass alone takes as long as the rest on a busy machine: opt in.
       capacity: flag('with-capacity') ? [Math.min(20_000, MAX_SOCKETS_PER_PROCESS)] : [],
     };
@@ -134,6 +138,11 @@ if (capacityOnly) {
     capacityBudgetS: Number(option('budget') ?? 600),
   });
 }
+// Traffic once the capacity sockets are connected: per-user typed events at
+// `perUserRate` over the first `capacityUsers` of their users (one socket each), then the
+// same with `capacityBroadcasts` broadcasts to every socket, one every `capacityGapMs` (a
+// broadcast to ~20,000 sockets takes seconds on a busy machine: they must not overlap).
+Object.assign(config, { capacityUsers: 1_000, capacityBroadcasts: 2, capacityGapMs: 4_000 });
 
 const TARGETS = {
   d: { id: 'd', label: 'baseline (raw Socket.IO)', kind: 'baseline' },
@@ -295,6 +304,14 @@ async function runSingle(target, repeat, halfRate) {
       `    broadcast to ${result.connect.connected}: last socket after ${result.broadcast.timeToLastMs} ms (lost ${result.broadcast.lost})`,
     );
     log(
+      `  [${elapsed()}] ${target.label}: per-user fan-out at ${config.perUserRate}/s while broadcasts go out`,
+    );
+    result.perUserDuringBroadcast = await profiled(
+      server,
+      profileFile(target, repeat, 'per-user-during-broadcast'),
+      () => perUserDuringBroadcasts(server, result.connect.connected),
+    );
+    log(
       `  [${elapsed()}] ${target.label}: reconnect storm (restart under ${result.connect.connected} clients)`,
     );
     const storm = await driver.reconnectStorm(
@@ -382,6 +399,36 @@ async function runSingle(target, repeat, halfRate) {
 }
 
 /**
+ * Scenario 7: per-user typed events keep flowing while a broadcast goes out. The fan-out
+ * users' sockets join the storm sockets for the step (the broadcasts reach both) and leave
+ * after it, so the reconnect storm that follows restarts under the storm sockets alone.
+ */
+async function perUserDuringBroadcasts(server, stormSockets) {
+  const userIds = driver.fanoutUserIds(config.users, config.devices);
+  const fan = await driver.connect(server.url, userIds, { concurrency: config.concurrency });
+  try {
+    if (fan.connected !== userIds.length)
+      throw new Error(`per-user during broadcasts: only ${fan.connected} sockets connected`);
+    const step = {
+      publishUrl: server.url,
+      mode: 'typed',
+      rate: config.perUserRate,
+      users: config.users,
+      devices: config.devices,
+    };
+    // Warm-up (JIT, connection pools): not recorded.
+    await driver.fanoutStep({ ...step, durationMs: 1_000, quiet: true });
+    return await driver.fanoutDuringBroadcasts({
+      ...step,
+      sockets: stormSockets + fan.connected,
+      broadcasts: config.stallBroadcasts,
+    });
+  } finally {
+    await driver.closeUsers('f-');
+  }
+}
+
+/**
  * Scenario 6: two Herald processes on one Redis; clients on A, publishes via A or via B, at
  * half the rate single-process Herald held in this repeat (a rate Herald can sustain).
  */
@@ -455,6 +502,43 @@ async function runCluster(target, repeat, halfRate) {
   }
 }
 
+/**
+ * Per-user traffic with every capacity socket connected: typed events at
+ * `config.perUserRate` over the first `config.capacityUsers` users (one socket each, named
+ * `${label}-i`), then the same while broadcasts go out to all `sockets`.
+ */
+async function capacityTraffic(server, label, sockets) {
+  const users = Math.min(config.capacityUsers, sockets);
+  const durationMs = (config.capacityBroadcasts + 1) * config.capacityGapMs;
+  const step = {
+    publishUrl: server.url,
+    mode: 'typed',
+    rate: config.perUserRate,
+    users,
+    devices: 1,
+    userPrefix: label,
+  };
+  log(
+    `  [${elapsed()}] per-user fan-out at ${config.perUserRate}/s over ${users} of the ${sockets} sockets' users`,
+  );
+  await driver.fanoutStep({ ...step, durationMs: 1_000, quiet: true });
+  const perUser = await driver.fanoutStep({
+    ...step,
+    durationMs,
+    serverPid: server.pid,
+    label: `per-user with ${sockets} sockets`,
+  });
+  const perUserDuringBroadcast = await driver.fanoutDuringBroadcasts({
+    ...step,
+    sockets,
+    broadcasts: config.capacityBroadcasts,
+    gapMs: config.capacityGapMs,
+    graceMs: 30_000,
+    quiet: perUser,
+  });
+  return { perUser, perUserDuringBroadcast };
+}
+
 /** 20,000-socket capacity (or as many as a process may open here): one pass per target. */
 async function runCapacity(target) {
   const prepared = await prepare(target, 'cap');
@@ -472,10 +556,18 @@ async function runCapacity(target) {
       await sleep(5_000);
       const status = await driver.pool.all('status');
       const stillConnected = status.reduce((a, s) => a + s.connected, 0);
-      steps.push({ ...storm, stillConnectedAfter5s: stillConnected });
+      const step = { ...storm, stillConnectedAfter5s: stillConnected };
+      steps.push(step);
       log(
         `    ${storm.connected}/${n} connected (${storm.connectionsPerSec}/s, failures ${JSON.stringify(storm.failures)}), ${stillConnected} still connected 5 s later, rss ${Math.round(storm.memory.after.rss / 1048576)} MB`,
       );
+      try {
+        Object.assign(step, await capacityTraffic(server, `cap${n}`, stillConnected));
+      } catch (error) {
+        if (interrupted) throw error;
+        log(`    traffic with ${stillConnected} sockets FAILED: ${error.stack ?? error}`);
+        step.trafficError = String(error.message ?? error);
+      }
       await driver.closeAll();
       await sleep(2_000);
     }

@@ -102,6 +102,7 @@ const config = quick
       retry: false,
       overloadFactors: [1, 2],
       perUserRate: 200,
+      stallUsers: 50,
       stallBroadcasts: 3,
       capacity: [],
     }
@@ -123,6 +124,7 @@ const config = quick
       retry: true,
       overloadFactors: [1, 1.5, 2, 3],
       perUserRate: 200,
+      stallUsers: 50,
       stallBroadcasts: 4,
       // The capacity pass alone takes as long as the rest on a busy machine: opt in.
       capacity: flag('with-capacity') ? [Math.min(20_000, MAX_SOCKETS_PER_PROCESS)] : [],
@@ -139,10 +141,16 @@ if (capacityOnly) {
   });
 }
 // Traffic once the capacity sockets are connected: per-user typed events at
-// `perUserRate` over the first `capacityUsers` of their users (one socket each), then the
-// same with `capacityBroadcasts` broadcasts to every socket, one every `capacityGapMs` (a
-// broadcast to ~20,000 sockets takes seconds on a busy machine: they must not overlap).
-Object.assign(config, { capacityUsers: 1_000, capacityBroadcasts: 2, capacityGapMs: 4_000 });
+// `perUserRate` over the first `capacityUsers` of their users (one socket each), then over
+// the first `capacityObserved` (in the observer worker) without and with
+// `capacityBroadcasts` broadcasts to every socket, one every `capacityGapMs` (a broadcast to
+// ~20,000 sockets takes seconds on a busy machine: they must not overlap).
+Object.assign(config, {
+  capacityUsers: 1_000,
+  capacityObserved: 100,
+  capacityBroadcasts: 2,
+  capacityGapMs: 4_000,
+});
 
 const TARGETS = {
   d: { id: 'd', label: 'baseline (raw Socket.IO)', kind: 'baseline' },
@@ -404,8 +412,12 @@ async function runSingle(target, repeat, halfRate) {
  * after it, so the reconnect storm that follows restarts under the storm sockets alone.
  */
 async function perUserDuringBroadcasts(server, stormSockets) {
-  const userIds = driver.fanoutUserIds(config.users, config.devices);
-  const fan = await driver.connect(server.url, userIds, { concurrency: config.concurrency });
+  const userIds = driver.fanoutUserIds(config.stallUsers, config.devices);
+  // In the observer worker: their latency is not queued behind the storm sockets' broadcasts.
+  const fan = await driver.connect(server.url, userIds, {
+    concurrency: config.concurrency,
+    observed: userIds.length,
+  });
   try {
     if (fan.connected !== userIds.length)
       throw new Error(`per-user during broadcasts: only ${fan.connected} sockets connected`);
@@ -413,7 +425,7 @@ async function perUserDuringBroadcasts(server, stormSockets) {
       publishUrl: server.url,
       mode: 'typed',
       rate: config.perUserRate,
-      users: config.users,
+      users: config.stallUsers,
       devices: config.devices,
     };
     // Warm-up (JIT, connection pools): not recorded.
@@ -505,11 +517,12 @@ async function runCluster(target, repeat, halfRate) {
 /**
  * Per-user traffic with every capacity socket connected: typed events at
  * `config.perUserRate` over the first `config.capacityUsers` users (one socket each, named
- * `${label}-i`), then the same while broadcasts go out to all `sockets`.
+ * `${label}-i`), then over the first `config.capacityObserved` of them (the observer
+ * worker's) without and with broadcasts to all `sockets`. Every observed socket receives the
+ * broadcasts too; fewer of them keep the observing client's own queue short.
  */
 async function capacityTraffic(server, label, sockets) {
   const users = Math.min(config.capacityUsers, sockets);
-  const durationMs = (config.capacityBroadcasts + 1) * config.capacityGapMs;
   const step = {
     publishUrl: server.url,
     mode: 'typed',
@@ -524,17 +537,17 @@ async function capacityTraffic(server, label, sockets) {
   await driver.fanoutStep({ ...step, durationMs: 1_000, quiet: true });
   const perUser = await driver.fanoutStep({
     ...step,
-    durationMs,
+    durationMs: 5_000,
     serverPid: server.pid,
     label: `per-user with ${sockets} sockets`,
   });
   const perUserDuringBroadcast = await driver.fanoutDuringBroadcasts({
     ...step,
+    users: Math.min(config.capacityObserved, users),
     sockets,
     broadcasts: config.capacityBroadcasts,
     gapMs: config.capacityGapMs,
     graceMs: 30_000,
-    quiet: perUser,
   });
   return { perUser, perUserDuringBroadcast };
 }
@@ -552,6 +565,8 @@ async function runCapacity(target) {
         concurrency: config.concurrency,
         label: `cap${n}`,
         deadline: config.capacityBudgetS ? Date.now() + config.capacityBudgetS * 1000 : undefined,
+        // The users the traffic afterwards goes to: in the observer worker.
+        observed: Math.min(config.capacityObserved, n),
       });
       await sleep(5_000);
       const status = await driver.pool.all('status');
@@ -589,8 +604,15 @@ async function main() {
   log(
     `herald bench (${config.mode}): targets ${selected.join(', ')}, ${config.repeats} repeat(s), ${config.workers} client workers, fd limit ${FD_LIMIT}`,
   );
-  pool = new WorkerPool(config.workers);
-  driver = new Driver(pool, { secret: BENCH_JWT_SECRET, apiKey: BENCH_API_KEY, log });
+  // One more worker than the load needs: the observer, which holds only the sockets whose
+  // per-user latency is measured while the others receive broadcasts.
+  pool = new WorkerPool(config.workers + 1);
+  driver = new Driver(pool, {
+    secret: BENCH_JWT_SECRET,
+    apiKey: BENCH_API_KEY,
+    log,
+    observer: config.workers,
+  });
   const loadBefore = os.loadavg();
   const results = Object.fromEntries(selected.map((id) => [id, { ...TARGETS[id], repeats: [] }]));
 

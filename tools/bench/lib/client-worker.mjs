@@ -4,6 +4,7 @@
 //
 // Timing uses process.hrtime (CLOCK_MONOTONIC, shared by every process on the machine), so
 // a publish time stamped by the coordinator and a receipt time taken here are comparable.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
 import { RECEIPT_DEFAULTS, ReceiptBatcher } from './receipt-batcher.mjs';
 // Only the token module: a worker has no use for the harness's database and Redis clients.
@@ -20,6 +21,11 @@ let clients = [];
  * from the per-user events: { received, duplicates, bySeq: { [seq]: { received, maxUs } } }).
  */
 let tracking = null;
+/**
+ * This process's event-loop delay while broadcasts are tracked: how long a delivery may have
+ * waited here, behind other sockets' events, before it was timed (client-side, not server).
+ */
+let lag = null;
 let reconnectWatch = null; // { since, authTimes: number[] }
 /**
  * While set, every socket confirms the `notification:new` it receives with batched
@@ -265,7 +271,10 @@ function collect({ expected }) {
     unexpected,
     deliveries: tracking?.deliveries ?? undefined,
     broadcast: tracking?.broadcast ?? undefined,
+    eventLoopDelayMaxMs: lag ? lag.max / 1e6 : undefined,
   };
+  lag?.disable();
+  lag = null;
   tracking = null;
   for (const client of clients) {
     client.got.clear();
@@ -283,9 +292,13 @@ const commands = {
   /** Starts a measurement; `withBroadcast` also times broadcasts and keeps them apart. */
   track({ event, withBroadcast = false }) {
     tracking = { event, latenciesUs: [], received: 0, duplicates: 0 };
+    lag?.disable();
+    lag = null;
     if (withBroadcast) {
       tracking.deliveries = [];
       tracking.broadcast = { received: 0, duplicates: 0, bySeq: {} };
+      lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
     }
     for (const client of clients) {
       client.got.clear();

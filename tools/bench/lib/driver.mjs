@@ -14,10 +14,16 @@ export const P99_LIMIT_MS = 100;
 export class Driver {
   /**
    * @param {import('./workers.mjs').WorkerPool} pool
-   * @param {{ secret: string, apiKey: string, wsPath?: string, log?: (line: string) => void }} options
+   * @param {{ secret: string, apiKey: string, wsPath?: string, log?: (line: string) => void, observer?: number }} options
+   *   `observer`: the index of a worker kept apart for the sockets a scenario observes while
+   *   the others carry the load (`connect`'s `observed`); no other socket goes there.
    */
-  constructor(pool, { secret, apiKey, wsPath = '/socket.io/', log = (line) => void line }) {
+  constructor(
+    pool,
+    { secret, apiKey, wsPath = '/socket.io/', log = (line) => void line, observer },
+  ) {
     this.pool = pool;
+    this.observer = observer;
     this.secret = secret;
     this.wsPath = wsPath;
     this.publisher = new Publisher(apiKey);
@@ -28,15 +34,23 @@ export class Driver {
     this.seq = 1;
   }
 
-  /** Splits `userIds` (one entry per socket) round-robin over the workers and connects them. */
+  /**
+   * Connects one socket per entry of `userIds`: the first `observed` in the observer worker
+   * (so that the latency measured on them is not queued behind the events of thousands of
+   * other sockets in the same client process), the rest round-robin over the other workers.
+   */
   async connect(
     url,
     userIds,
-    { concurrency = 200, reconnection = false, timeoutMs = 20_000, deadline } = {},
+    { concurrency = 200, reconnection = false, timeoutMs = 20_000, deadline, observed = 0 } = {},
   ) {
+    if (observed && this.observer === undefined) throw new Error('no observer worker');
     const shares = this.pool.workers.map(() => []);
-    userIds.forEach((id, i) => shares[i % shares.length].push(id));
-    const perWorker = Math.max(1, Math.floor(concurrency / shares.length));
+    const load = this.pool.workers.map((_, i) => i).filter((i) => i !== this.observer);
+    userIds.forEach((id, i) =>
+      shares[i < observed ? this.observer : load[(i - observed) % load.length]].push(id),
+    );
+    const perWorker = Math.max(1, Math.floor(concurrency / shares.filter((s) => s.length).length));
     const started = nowUs();
     const results = await this.pool.all(
       'connect',
@@ -109,13 +123,20 @@ export class Driver {
   async connectStorm(
     server,
     n,
-    { concurrency = 200, label = 's', reconnection = false, deadline, wrap = (fn) => fn() } = {},
+    {
+      concurrency = 200,
+      label = 's',
+      reconnection = false,
+      deadline,
+      observed = 0,
+      wrap = (fn) => fn(),
+    } = {},
   ) {
     const before = await measureMemory(server);
     const cpuBefore = cpuMsOf(server.pid);
     const userIds = Array.from({ length: n }, (_, i) => `${label}-${i}`);
     const result = await wrap(() =>
-      this.connect(server.url, userIds, { concurrency, reconnection, deadline }),
+      this.connect(server.url, userIds, { concurrency, reconnection, deadline, observed }),
     );
     const serverCpuMs = cpuMsOf(server.pid) - cpuBefore;
     await sleep(1_000);
@@ -426,6 +447,9 @@ export class Driver {
       .reduce((a, [, n]) => a + n, 0);
     const times = timed.filter((b) => b.timeToLastUs !== null).map((b) => b.timeToLastUs / 1000);
     const sortedTimes = [...times].sort((a, b) => a - b);
+    // Client-side queueing: the event-loop delay of the worker(s) holding the observed sockets.
+    const observers = this.observer === undefined ? parts : [parts[this.observer]];
+    const clientLag = observers.map((p) => p.eventLoopDelayMaxMs).filter((v) => v !== undefined);
     const result = {
       rate,
       users,
@@ -441,6 +465,7 @@ export class Driver {
       duplicates,
       httpErrors,
       aborted: run.aborted,
+      clientEventLoopDelayMaxMs: clientLag.length ? round(Math.max(...clientLag)) : null,
       quiet,
       broadcast: {
         timeToLastMs: sortedTimes.length ? round(sortedTimes[sortedTimes.length >> 1]) : null,
@@ -451,7 +476,7 @@ export class Driver {
       },
     };
     this.log(
-      `    ${label} ${rate}/s, ${broadcasts} broadcasts to ${sockets} sockets (last socket after ${result.broadcast.samplesMs.join(' / ')} ms): during them p99 ${result.during.p99Ms} max ${result.during.maxMs} ms over ${result.during.deliveries} deliveries; outside p99 ${result.outside.p99Ms} max ${result.outside.maxMs} ms; without broadcasts p99 ${quiet.p99Ms} max ${quiet.maxMs} ms; lost ${lost}, dup ${duplicates}, http errors ${httpErrors}, broadcasts lost ${result.broadcast.lost}${run.aborted ? `, ${run.aborted}` : ''}`,
+      `    ${label} ${rate}/s, ${broadcasts} broadcasts to ${sockets} sockets (last socket after ${result.broadcast.samplesMs.join(' / ')} ms): during them p99 ${result.during.p99Ms} max ${result.during.maxMs} ms over ${result.during.deliveries} deliveries; outside p99 ${result.outside.p99Ms} max ${result.outside.maxMs} ms; without broadcasts p99 ${quiet.p99Ms} max ${quiet.maxMs} ms; lost ${lost}, dup ${duplicates}, http errors ${httpErrors}, broadcasts lost ${result.broadcast.lost}; observing client's event-loop delay max ${result.clientEventLoopDelayMaxMs} ms${run.aborted ? `, ${run.aborted}` : ''}`,
     );
     return result;
   }

@@ -620,12 +620,12 @@ export function renderMarkdown(run, chartPath) {
 /** One row of per-user figures while broadcasts went out, and the same without them. */
 function stallRow(label, repeat, s) {
   const bad = (x) => x.lost + x.duplicates;
-  return `| ${label} | ${repeat} | ${s.sockets} | ${s.broadcast.samplesMs.map(fmt).join(' / ') || '–'} | ${s.during.deliveries} | ${fmt(s.during.p99Ms)} | ${fmt(s.during.maxMs)} | ${fmt(s.outside.p99Ms)} | ${fmt(s.outside.maxMs)} | ${fmt(s.quiet.p99Ms)} | ${fmt(s.quiet.maxMs)} | ${bad(s) + bad(s.quiet)} / ${s.broadcast.lost + s.broadcast.duplicates} |`;
+  return `| ${label} | ${repeat} | ${s.sockets} | ${s.broadcast.samplesMs.map(fmt).join(' / ') || '–'} | ${s.during.deliveries} | ${fmt(s.during.p99Ms)} | ${fmt(s.during.maxMs)} | ${fmt(s.outside.p99Ms)} | ${fmt(s.outside.maxMs)} | ${fmt(s.quiet.p99Ms)} | ${fmt(s.quiet.maxMs)} | ${bad(s) + bad(s.quiet)} / ${s.broadcast.lost + s.broadcast.duplicates} | ${fmt(s.clientEventLoopDelayMaxMs)} |`;
 }
 
 const STALL_HEADER = [
-  '| target | repeat | sockets | broadcast to the last socket, ms | deliveries in flight during a broadcast | their p99 ms | their max ms | p99 ms outside broadcasts | max ms outside | p99 ms, no broadcast | max ms, no broadcast | per-user / broadcast lost + duplicated |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| target | repeat | sockets | broadcast to the last socket, ms | deliveries in flight during a broadcast | their p99 ms | their max ms | p99 ms outside broadcasts | max ms outside | p99 ms, no broadcast | max ms, no broadcast | per-user / broadcast lost + duplicated | observing client’s event-loop delay, max ms |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
 
 /**
@@ -645,7 +645,7 @@ function renderStall(run) {
   return [
     '### Per-user traffic while a broadcast goes out',
     '',
-    `Typed events at ${rate}/s round-robin over ${users ?? '?'} users × ${devices ?? '?'} devices, with the connect storm's sockets still connected; ${broadcasts} broadcasts to every socket, one every ${fmt(gapMs / 1000)} s, in the middle. A delivery is "during a broadcast" when it was in flight (from its scheduled publish time to its arrival) between the broadcast's POST and its arrival at the last socket. "No broadcast": the same step on the same sockets just before, without broadcasts.`,
+    `Typed events at ${rate}/s round-robin over ${users ?? '?'} users × ${devices ?? '?'} devices, with the connect storm's sockets still connected; ${broadcasts} broadcasts to every socket, one every ${fmt(gapMs / 1000)} s, in the middle. A delivery is "during a broadcast" when it was in flight (from its scheduled publish time to its arrival) between the broadcast's POST and its arrival at the last socket. "No broadcast": the same step on the same sockets just before, without broadcasts. The measured sockets live in a client process of their own and receive the broadcasts too; that process's largest event-loop delay during the step bounds how much of a delay is the client's rather than the server's.`,
     '',
     ...STALL_HEADER,
     ...rows,
@@ -755,7 +755,7 @@ function renderCapacityTraffic(run, ids) {
     .map(({ label, s }) => stallRow(label, '–', s.perUserDuringBroadcast));
   if (!plain.length && !failed.length) return [];
   return [
-    'Per-user typed events with every socket connected: published round-robin over the first users of the pass (one socket each); then the same while broadcasts go out to every socket ("during a broadcast" as in the per-user traffic section).',
+    'Per-user typed events with every socket connected: published round-robin over the first users of the pass (one socket each). Then, over fewer of them (in a client process of their own), the same without and with broadcasts to every socket ("during a broadcast" as in the per-user traffic section).',
     '',
     '| target | sockets | users | publishes/s | published | p50 ms | p99 ms | max ms | lost + duplicated | HTTP errors | server CPU ms per publish |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: Herald against a raw Socket.IO baseline, in one run, with one driver.
 //
-//   npm run bench                  full run: 3 repeats of scenarios 1-6 (~13-15 min on 2 busy
+//   npm run bench                  full run: 3 repeats of scenarios 1-7 (~15-17 min on 2 busy
 //                                  cores, plus the receipts searches) → docs/benchmarks.md,
 //                                  docs/benchmarks/<date>-<commit>.json
 //   npm run bench -- --quick       baseline + Herald on PGlite and PostgreSQL, small N, 1 repeat,
 //                                  1 s steps → tmp/bench/
 //   npm run bench -- --compare [previous.json]   latest JSON vs a previous one, as ratios
-//   npm run bench -- --capacity-only [--capacity N] [--budget S]   the 20,000-socket pass alone
+//   npm run bench -- --capacity-only [--capacity N] [--budget S] [--out tmp]   the 20,000-socket
+//                                  pass alone (writes docs/ unless --out; tmp/bench/ with it)
 //   npm run bench -- --report <run.json>          re-render docs/benchmarks.md from a recorded run
 //   npm run bench -- --soak [--minutes 10 --sockets 3000 ...]   the soak: thousands of sockets
 //                                  with steady traffic for a set time, memory and lag sampled
@@ -16,7 +17,17 @@
 // Scenarios (docs/benchmarks.md): 1 connect storm, 2 idle memory, 3 fan-out (typed events,
 // then stored notifications; on Herald also stored notifications with every socket sending
 // delivery receipts as the client library does, `storedWithReceipts`, reported beside
-// `stored` as their ratio), 4 broadcast, 5 reconnect storm, 6 cross-process (Redis).
+// `stored` as their ratio), 4 broadcast, 5 reconnect storm, 6 cross-process (Redis), and 7
+// per-user traffic while a broadcast goes out (run right after 4, on the storm sockets):
+// typed events at 200/s to `stallUsers` users × devices whose sockets join the storm ones
+// in a client process of their own (the observer), first without broadcasts, then with one
+// broadcast to every socket each second; the slowest per-user delivery in flight during a
+// broadcast is checked against 100 ms.
+//
+// The capacity pass connects as many sockets as one process may open (20,000, or the
+// open-file limit minus headroom), reports memory per socket projected to 50,000 sockets,
+// then publishes typed events at 200/s over 1,000 of those sockets' users (p99 < 100 ms)
+// and repeats scenario 7 with broadcasts to all of them, measured on 100 users.
 //
 // Other flags: --targets a,b,c (subset; the baseline d always runs), --repeats N, --storm N,
 // --with-capacity (add the capacity pass to a full run, ~10 more minutes), --profile (a CPU

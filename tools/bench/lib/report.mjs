@@ -373,7 +373,7 @@ export function summarizeRun(run) {
     for (const metric of METRICS.filter((m) => m.target?.absolute !== undefined)) {
       const value = figures[id][metric.key]?.median;
       check(
-        `${target.label} — ${metric.label}: ${value === undefined ? 'not measured' : `${round(value)} ${metric.unit}`} (target ${metric.target.op} ${metric.target.absolute} ${metric.unit}; baseline ${round(figures.d[metric.key]?.median)} ${metric.unit})`,
+        `${target.label} — ${metric.label}: ${value === undefined ? 'not measured' : `${round(value)} ${metric.unit}`} (target ${metric.target.op} ${metric.target.absolute} ${metric.unit}; baseline ${figures.d[metric.key] ? `${round(figures.d[metric.key].median)} ${metric.unit}` : 'not measured'})`,
         value === undefined ? null : value < metric.target.absolute,
       );
     }
@@ -554,7 +554,7 @@ export function renderMarkdown(run, chartPath) {
     `- **Date**: ${meta.date} (${meta.durationS} s, mode \`${meta.mode}\`)`,
     `- **Commit**: \`${meta.commit}\`${meta.dirty ? ' (with uncommitted changes in apps/ or libs/)' : ''} — ${meta.subject}`,
     `- **Machine**: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGb} GB, ${meta.machine.os}, Node ${meta.machine.node}; load average ${meta.machine.loadBefore.join(' / ')} before, ${meta.machine.loadAfter.join(' / ')} after (the machine is shared; ratios to the baseline of the same repeat are the figures to read)`,
-    `- **Sizes**: connect storm N = ${meta.config.stormN} sockets (${meta.config.concurrency} handshakes in flight, ${meta.config.workers} client processes); fan-out ${meta.config.users} users × ${meta.config.devices} devices, steps of ${meta.config.stepMs / 1000} s doubling from ${meta.config.startRate}/s then bisected ${meta.config.refine}×; broadcast median of ${meta.config.broadcastRepeats}; ${meta.config.repeats} repeat(s), median (min–max); capacity ${meta.config.capacity.length ? meta.config.capacity.join(' / ') : 'not run'}; open-file limit per process ${meta.config.fdLimit}.`,
+    `- **Sizes**: connect storm N = ${meta.config.stormN} sockets (${meta.config.concurrency} handshakes in flight, ${meta.config.workers} client processes); fan-out ${meta.config.users} users × ${meta.config.devices} devices, steps of ${meta.config.stepMs / 1000} s doubling from ${meta.config.startRate}/s then bisected ${meta.config.refine}×; broadcast median of ${meta.config.broadcastRepeats}; ${meta.config.repeats} repeat(s), median (min–max); ${meta.config.perUserRate ? `per-user traffic during broadcasts ${meta.config.stallUsers} users × ${meta.config.devices} devices at ${meta.config.perUserRate}/s, ${meta.config.stallBroadcasts} broadcasts; ` : ''}capacity ${meta.config.capacity.length ? meta.config.capacity.join(' / ') : 'not run'}; open-file limit per process ${meta.config.fdLimit}.`,
     '',
   );
   out.push('### Floors', '');
@@ -659,7 +659,7 @@ function renderStall(run) {
  */
 function renderOverload(run) {
   const rows = [];
-  for (const [id, target] of Object.entries(run.targets)) {
+  for (const target of Object.values(run.targets)) {
     for (const r of okRepeats(target)) {
       for (const [mode, steps] of Object.entries(r.overload ?? {})) {
         for (const s of steps) {
@@ -784,13 +784,15 @@ with a previous one.
 Scenarios: (1) connect storm of N sockets; (2) their idle memory; (3) fan-out of typed events
 and of stored notifications (also with delivery receipts) to users × devices, the highest rate
 held with p99 < 100 ms and nothing lost; (4) broadcast to the N sockets, time to the last one;
-(7) per-user typed events at 200/s while broadcasts go out to the N sockets and the fan-out
-users' own: the slowest per-user delivery in flight during a broadcast, against the same
-step without broadcasts; (5) reconnect storm of the N sockets after a restart; (6) two
-processes sharing Redis; and, opt-in (\`--with-capacity\`, \`--capacity-only\`), the capacity
-pass: as many sockets as one process may open (20,000, or the open-file limit), memory per
-socket projected to 50,000 sockets, then per-user typed events at 200/s over 1,000 of their
-users, without and with broadcasts to all of them.
+(5) reconnect storm of the N sockets after a restart; (6) two processes sharing Redis;
+(7) no stall while a broadcast goes out: with the N sockets connected, typed events at 200/s
+to a few users × devices (their sockets in a client process of their own), first without
+broadcasts, then with a broadcast to every socket each second — the slowest per-user delivery
+in flight during a broadcast must stay under 100 ms. Opt-in (\`--with-capacity\`,
+\`--capacity-only\`), the capacity pass: as many sockets as one process may open (20,000, or
+the open-file limit minus headroom), memory per socket and projected to 50,000 sockets, then
+typed events at 200/s over 1,000 of those sockets' users (p99 < 100 ms), and scenario 7 with
+broadcasts to all of them.
 
 `;
 

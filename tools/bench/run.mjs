@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: Herald against a raw Socket.IO baseline, in one run, with one driver.
 //
-//   npm run bench                  full run: 3 repeats of scenarios 1-6 (~13-15 min on 2 busy
+//   npm run bench                  full run: 3 repeats of scenarios 1-7 (~15-17 min on 2 busy
 //                                  cores, plus the receipts searches) → docs/benchmarks.md,
 //                                  docs/benchmarks/<date>-<commit>.json
 //   npm run bench -- --quick       baseline + Herald on PGlite and PostgreSQL, small N, 1 repeat,
 //                                  1 s steps → tmp/bench/
 //   npm run bench -- --compare [previous.json]   latest JSON vs a previous one, as ratios
-//   npm run bench -- --capacity-only [--capacity N] [--budget S]   the 20,000-socket pass alone
+//   npm run bench -- --capacity-only [--capacity N] [--budget S] [--out tmp]   the 20,000-socket
+//                                  pass alone (writes docs/ unless --out; tmp/bench/ with it)
 //   npm run bench -- --report <run.json>          re-render docs/benchmarks.md from a recorded run
 //   npm run bench -- --soak [--minutes 10 --sockets 3000 ...]   the soak: thousands of sockets
 //                                  with steady traffic for a set time, memory and lag sampled
@@ -16,7 +17,17 @@
 // Scenarios (docs/benchmarks.md): 1 connect storm, 2 idle memory, 3 fan-out (typed events,
 // then stored notifications; on Herald also stored notifications with every socket sending
 // delivery receipts as the client library does, `storedWithReceipts`, reported beside
-// `stored` as their ratio), 4 broadcast, 5 reconnect storm, 6 cross-process (Redis).
+// `stored` as their ratio), 4 broadcast, 5 reconnect storm, 6 cross-process (Redis), and 7
+// per-user traffic while a broadcast goes out (run right after 4, on the storm sockets):
+// typed events at 200/s to `stallUsers` users × devices whose sockets join the storm ones
+// in a client process of their own (the observer), first without broadcasts, then with one
+// broadcast to every socket each second; the slowest per-user delivery in flight during a
+// broadcast is checked against 100 ms.
+//
+// The capacity pass connects as many sockets as one process may open (20,000, or the
+// open-file limit minus headroom), reports memory per socket projected to 50,000 sockets,
+// then publishes typed events at 200/s over 1,000 of those sockets' users (p99 < 100 ms)
+// and repeats scenario 7 with broadcasts to all of them, measured on 100 users.
 //
 // Other flags: --targets a,b,c (subset; the baseline d always runs), --repeats N, --storm N,
 // --with-capacity (add the capacity pass to a full run, ~10 more minutes), --profile (a CPU
@@ -103,6 +114,9 @@ const config = quick
       refine: 0,
       retry: false,
       overloadFactors: [1, 2],
+      perUserRate: 200,
+      stallUsers: 50,
+      stallBroadcasts: 3,
       capacity: [],
     }
   : {
@@ -122,6 +136,9 @@ const config = quick
       refine: 1,
       retry: true,
       overloadFactors: [1, 1.5, 2, 3],
+      perUserRate: 200,
+      stallUsers: 50,
+      stallBroadcasts: 4,
       // The capacity pass alone takes as long as the rest on a busy machine: opt in.
       capacity: flag('with-capacity') ? [Math.min(20_000, MAX_SOCKETS_PER_PROCESS)] : [],
     };
@@ -136,6 +153,17 @@ if (capacityOnly) {
     capacityBudgetS: Number(option('budget') ?? 600),
   });
 }
+// Traffic once the capacity sockets are connected: per-user typed events at
+// `perUserRate` over the first `capacityUsers` of their users (one socket each), then over
+// the first `capacityObserved` (in the observer worker) without and with
+// `capacityBroadcasts` broadcasts to every socket, one every `capacityGapMs` (a broadcast to
+// ~20,000 sockets takes seconds on a busy machine: they must not overlap).
+Object.assign(config, {
+  capacityUsers: 1_000,
+  capacityObserved: 100,
+  capacityBroadcasts: 2,
+  capacityGapMs: 4_000,
+});
 
 const TARGETS = {
   d: { id: 'd', label: 'baseline (raw Socket.IO)', kind: 'baseline' },
@@ -305,6 +333,14 @@ async function runSingle(target, repeat, halfRate) {
       `    broadcast to ${result.connect.connected}: last socket after ${result.broadcast.timeToLastMs} ms (lost ${result.broadcast.lost})`,
     );
     log(
+      `  [${elapsed()}] ${target.label}: per-user fan-out at ${config.perUserRate}/s while broadcasts go out`,
+    );
+    result.perUserDuringBroadcast = await profiled(
+      server,
+      profileFile(target, repeat, 'per-user-during-broadcast'),
+      () => perUserDuringBroadcasts(server, result.connect.connected),
+    );
+    log(
       `  [${elapsed()}] ${target.label}: reconnect storm (restart under ${result.connect.connected} clients)`,
     );
     const storm = await driver.reconnectStorm(
@@ -392,6 +428,40 @@ async function runSingle(target, repeat, halfRate) {
 }
 
 /**
+ * Scenario 7: per-user typed events keep flowing while a broadcast goes out. The fan-out
+ * users' sockets join the storm sockets for the step (the broadcasts reach both) and leave
+ * after it, so the reconnect storm that follows restarts under the storm sockets alone.
+ */
+async function perUserDuringBroadcasts(server, stormSockets) {
+  const userIds = driver.fanoutUserIds(config.stallUsers, config.devices);
+  // In the observer worker: their latency is not queued behind the storm sockets' broadcasts.
+  const fan = await driver.connect(server.url, userIds, {
+    concurrency: config.concurrency,
+    observed: userIds.length,
+  });
+  try {
+    if (fan.connected !== userIds.length)
+      throw new Error(`per-user during broadcasts: only ${fan.connected} sockets connected`);
+    const step = {
+      publishUrl: server.url,
+      mode: 'typed',
+      rate: config.perUserRate,
+      users: config.stallUsers,
+      devices: config.devices,
+    };
+    // Warm-up (JIT, connection pools): not recorded.
+    await driver.fanoutStep({ ...step, durationMs: 1_000, quiet: true });
+    return await driver.fanoutDuringBroadcasts({
+      ...step,
+      sockets: stormSockets + fan.connected,
+      broadcasts: config.stallBroadcasts,
+    });
+  } finally {
+    await driver.closeUsers('f-');
+  }
+}
+
+/**
  * Scenario 6: two Herald processes on one Redis; clients on A, publishes via A or via B, at
  * half the rate single-process Herald held in this repeat (a rate Herald can sustain).
  */
@@ -465,6 +535,44 @@ async function runCluster(target, repeat, halfRate) {
   }
 }
 
+/**
+ * Per-user traffic with every capacity socket connected: typed events at
+ * `config.perUserRate` over the first `config.capacityUsers` users (one socket each, named
+ * `${label}-i`), then over the first `config.capacityObserved` of them (the observer
+ * worker's) without and with broadcasts to all `sockets`. Every observed socket receives the
+ * broadcasts too; fewer of them keep the observing client's own queue short.
+ */
+async function capacityTraffic(server, label, sockets) {
+  const users = Math.min(config.capacityUsers, sockets);
+  const step = {
+    publishUrl: server.url,
+    mode: 'typed',
+    rate: config.perUserRate,
+    users,
+    devices: 1,
+    userPrefix: label,
+  };
+  log(
+    `  [${elapsed()}] per-user fan-out at ${config.perUserRate}/s over ${users} of the ${sockets} sockets' users`,
+  );
+  await driver.fanoutStep({ ...step, durationMs: 1_000, quiet: true });
+  const perUser = await driver.fanoutStep({
+    ...step,
+    durationMs: 5_000,
+    serverPid: server.pid,
+    label: `per-user with ${sockets} sockets`,
+  });
+  const perUserDuringBroadcast = await driver.fanoutDuringBroadcasts({
+    ...step,
+    users: Math.min(config.capacityObserved, users),
+    sockets,
+    broadcasts: config.capacityBroadcasts,
+    gapMs: config.capacityGapMs,
+    graceMs: 30_000,
+  });
+  return { perUser, perUserDuringBroadcast };
+}
+
 /** 20,000-socket capacity (or as many as a process may open here): one pass per target. */
 async function runCapacity(target) {
   const prepared = await prepare(target, 'cap');
@@ -478,14 +586,24 @@ async function runCapacity(target) {
         concurrency: config.concurrency,
         label: `cap${n}`,
         deadline: config.capacityBudgetS ? Date.now() + config.capacityBudgetS * 1000 : undefined,
+        // The users the traffic afterwards goes to: in the observer worker.
+        observed: Math.min(config.capacityObserved, n),
       });
       await sleep(5_000);
       const status = await driver.pool.all('status');
       const stillConnected = status.reduce((a, s) => a + s.connected, 0);
-      steps.push({ ...storm, stillConnectedAfter5s: stillConnected });
+      const step = { ...storm, stillConnectedAfter5s: stillConnected };
+      steps.push(step);
       log(
         `    ${storm.connected}/${n} connected (${storm.connectionsPerSec}/s, failures ${JSON.stringify(storm.failures)}), ${stillConnected} still connected 5 s later, rss ${Math.round(storm.memory.after.rss / 1048576)} MB`,
       );
+      try {
+        Object.assign(step, await capacityTraffic(server, `cap${n}`, stillConnected));
+      } catch (error) {
+        if (interrupted) throw error;
+        log(`    traffic with ${stillConnected} sockets FAILED: ${error.stack ?? error}`);
+        step.trafficError = String(error.message ?? error);
+      }
       await driver.closeAll();
       await sleep(2_000);
     }
@@ -507,8 +625,15 @@ async function main() {
   log(
     `herald bench (${config.mode}): targets ${selected.join(', ')}, ${config.repeats} repeat(s), ${config.workers} client workers, fd limit ${FD_LIMIT}`,
   );
-  pool = new WorkerPool(config.workers);
-  driver = new Driver(pool, { secret: BENCH_JWT_SECRET, apiKey: BENCH_API_KEY, log });
+  // One more worker than the load needs: the observer, which holds only the sockets whose
+  // per-user latency is measured while the others receive broadcasts.
+  pool = new WorkerPool(config.workers + 1);
+  driver = new Driver(pool, {
+    secret: BENCH_JWT_SECRET,
+    apiKey: BENCH_API_KEY,
+    log,
+    observer: config.workers,
+  });
   const loadBefore = os.loadavg();
   const results = Object.fromEntries(selected.map((id) => [id, { ...TARGETS[id], repeats: [] }]));
 

@@ -4,6 +4,7 @@
 //
 // Timing uses process.hrtime (CLOCK_MONOTONIC, shared by every process on the machine), so
 // a publish time stamped by the coordinator and a receipt time taken here are comparable.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
 import { RECEIPT_DEFAULTS, ReceiptBatcher } from './receipt-batcher.mjs';
 // Only the token module: a worker has no use for the harness's database and Redis clients.
@@ -11,9 +12,20 @@ import { mintToken } from '../../testing/tokens.mjs';
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-/** @type {Array<{ socket: import('socket.io-client').Socket, userId: string, authedAt: number, resyncedAt: number, got: Map<number, number>, receipts?: ReceiptBatcher }>} */
+/** @type {Array<{ socket: import('socket.io-client').Socket, userId: string, authedAt: number, resyncedAt: number, got: Map<number, number>, gotBroadcast: Set<number>, receipts?: ReceiptBatcher }>} */
 let clients = [];
-let tracking = null; // { kind, latenciesUs: number[], received: number, duplicates: number }
+/**
+ * What the current measurement has received: { event, latenciesUs, received, duplicates },
+ * and while a broadcast goes out during per-user traffic also `deliveries` (each per-user
+ * delivery as [scheduledUs, latencyUs]) and `broadcast` (broadcasts, stamped "b:", kept apart
+ * from the per-user events: { received, duplicates, bySeq: { [seq]: { received, maxUs } } }).
+ */
+let tracking = null;
+/**
+ * This process's event-loop delay while broadcasts are tracked: how long a delivery may have
+ * waited here, behind other sockets' events, before it was timed (client-side, not server).
+ */
+let lag = null;
 let reconnectWatch = null; // { since, authTimes: number[] }
 /**
  * While set, every socket confirms the `notification:new` it receives with batched
@@ -38,7 +50,7 @@ async function mintTokens(userIds, secret) {
 function stampOf(event, payload) {
   if (event === 'xp:gained') {
     const parts = typeof payload?.source === 'string' ? payload.source.split(':') : [];
-    if (parts.length === 3) return { seq: Number(parts[1]), t0: Number(parts[2]) };
+    if (parts.length === 3) return { tag: parts[0], seq: Number(parts[1]), t0: Number(parts[2]) };
   } else if (event === 'notification:new') {
     const data = payload?.notification?.data;
     if (data && typeof data.seq === 'number') return { seq: data.seq, t0: data.t };
@@ -51,6 +63,10 @@ function onMeasuredEvent(client, event, payload) {
   const at = nowUs();
   const stamp = stampOf(event, payload);
   if (!stamp) return;
+  if (tracking.broadcast && stamp.tag === 'b') {
+    onBroadcast(client, stamp, at);
+    return;
+  }
   if (client.got.has(stamp.seq)) {
     tracking.duplicates += 1;
     return;
@@ -58,6 +74,20 @@ function onMeasuredEvent(client, event, payload) {
   client.got.set(stamp.seq, at);
   tracking.received += 1;
   tracking.latenciesUs.push(at - stamp.t0);
+  tracking.deliveries?.push([stamp.t0, at - stamp.t0]);
+}
+
+function onBroadcast(client, stamp, at) {
+  const { broadcast } = tracking;
+  if (client.gotBroadcast.has(stamp.seq)) {
+    broadcast.duplicates += 1;
+    return;
+  }
+  client.gotBroadcast.add(stamp.seq);
+  broadcast.received += 1;
+  const one = (broadcast.bySeq[stamp.seq] ??= { received: 0, maxUs: 0 });
+  one.received += 1;
+  one.maxUs = Math.max(one.maxUs, at - stamp.t0);
 }
 
 function attach(client) {
@@ -155,7 +185,14 @@ async function connect({
         timeout: timeoutMs,
         auth: { token: tokens.get(userId) },
       });
-      const client = { socket, userId, authedAt: 0, resyncedAt: 0, got: new Map() };
+      const client = {
+        socket,
+        userId,
+        authedAt: 0,
+        resyncedAt: 0,
+        got: new Map(),
+        gotBroadcast: new Set(),
+      };
       attach(client);
       const timer = setTimeout(() => done(`timeout after ${timeoutMs} ms`), timeoutMs);
       const onError = (error) => done(error?.data?.code ?? error?.message ?? 'connect_error');
@@ -193,15 +230,26 @@ async function connect({
   };
 }
 
+function close(client) {
+  client.receipts?.dispose();
+  client.socket.io.opts.reconnection = false;
+  client.socket.close();
+}
+
 function closeAll() {
-  for (const { socket, receipts: batcher } of clients) {
-    batcher?.dispose();
-    socket.io.opts.reconnection = false;
-    socket.close();
-  }
+  for (const client of clients) close(client);
   const closed = clients.length;
   clients = [];
   return { closed };
+}
+
+/** Closes the sockets of the user ids starting with `prefix`; keeps the others open. */
+function closeUsers({ prefix }) {
+  const [closing, keeping] = [[], []];
+  for (const client of clients) (client.userId.startsWith(prefix) ? closing : keeping).push(client);
+  for (const client of closing) close(client);
+  clients = keeping;
+  return { closed: closing.length };
 }
 
 /** Compares what arrived with what the coordinator published: seqs per user id. */
@@ -221,24 +269,48 @@ function collect({ expected }) {
     duplicates: tracking?.duplicates ?? 0,
     lost,
     unexpected,
+    deliveries: tracking?.deliveries ?? undefined,
+    broadcast: tracking?.broadcast ?? undefined,
+    eventLoopDelayMaxMs: lag ? lag.max / 1e6 : undefined,
   };
+  lag?.disable();
+  lag = null;
   tracking = null;
-  for (const client of clients) client.got.clear();
+  for (const client of clients) {
+    client.got.clear();
+    client.gotBroadcast.clear();
+  }
   return result;
 }
 
 const commands = {
   connect,
   closeAll,
+  closeUsers,
   collect,
   receipts: setReceipts,
-  track({ event }) {
+  /** Starts a measurement; `withBroadcast` also times broadcasts and keeps them apart. */
+  track({ event, withBroadcast = false }) {
     tracking = { event, latenciesUs: [], received: 0, duplicates: 0 };
-    for (const client of clients) client.got.clear();
+    lag?.disable();
+    lag = null;
+    if (withBroadcast) {
+      tracking.deliveries = [];
+      tracking.broadcast = { received: 0, duplicates: 0, bySeq: {} };
+      lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
+    }
+    for (const client of clients) {
+      client.got.clear();
+      client.gotBroadcast.clear();
+    }
     return {};
   },
   progress() {
-    return { received: tracking?.received ?? 0 };
+    return {
+      received: tracking?.received ?? 0,
+      broadcastReceived: tracking?.broadcast?.received ?? 0,
+    };
   },
   status() {
     let connected = 0;

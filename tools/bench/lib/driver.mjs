@@ -1,5 +1,6 @@
 // The load driver's scenarios. The same code drives every target; the server under test
 // is only ever reached through its public contract (Socket.IO handshake + HTTP endpoints).
+import { broadcastWindows, splitByWindows } from './broadcast-window.mjs';
 import { Publisher } from './publisher.mjs';
 import { cpuMsOf, measureMemory, sleep } from './servers.mjs';
 import { round, summarize } from './stats.mjs';
@@ -13,10 +14,16 @@ export const P99_LIMIT_MS = 100;
 export class Driver {
   /**
    * @param {import('./workers.mjs').WorkerPool} pool
-   * @param {{ secret: string, apiKey: string, wsPath?: string, log?: (line: string) => void }} options
+   * @param {{ secret: string, apiKey: string, wsPath?: string, log?: (line: string) => void, observer?: number }} options
+   *   `observer`: the index of a worker kept apart for the sockets a scenario observes while
+   *   the others carry the load (`connect`'s `observed`); no other socket goes there.
    */
-  constructor(pool, { secret, apiKey, wsPath = '/socket.io/', log = (line) => void line }) {
+  constructor(
+    pool,
+    { secret, apiKey, wsPath = '/socket.io/', log = (line) => void line, observer },
+  ) {
     this.pool = pool;
+    this.observer = observer;
     this.secret = secret;
     this.wsPath = wsPath;
     this.publisher = new Publisher(apiKey);
@@ -27,15 +34,23 @@ export class Driver {
     this.seq = 1;
   }
 
-  /** Splits `userIds` (one entry per socket) round-robin over the workers and connects them. */
+  /**
+   * Connects one socket per entry of `userIds`: the first `observed` in the observer worker
+   * (so that the latency measured on them is not queued behind the events of thousands of
+   * other sockets in the same client process), the rest round-robin over the other workers.
+   */
   async connect(
     url,
     userIds,
-    { concurrency = 200, reconnection = false, timeoutMs = 20_000, deadline } = {},
+    { concurrency = 200, reconnection = false, timeoutMs = 20_000, deadline, observed = 0 } = {},
   ) {
+    if (observed && this.observer === undefined) throw new Error('no observer worker');
     const shares = this.pool.workers.map(() => []);
-    userIds.forEach((id, i) => shares[i % shares.length].push(id));
-    const perWorker = Math.max(1, Math.floor(concurrency / shares.length));
+    const load = this.pool.workers.map((_, i) => i).filter((i) => i !== this.observer);
+    userIds.forEach((id, i) =>
+      shares[i < observed ? this.observer : load[(i - observed) % load.length]].push(id),
+    );
+    const perWorker = Math.max(1, Math.floor(concurrency / shares.filter((s) => s.length).length));
     const started = nowUs();
     const results = await this.pool.all(
       'connect',
@@ -65,6 +80,12 @@ export class Driver {
 
   closeAll() {
     return this.pool.all('closeAll');
+  }
+
+  /** Closes the sockets of the user ids starting with `prefix`, keeping every other one. */
+  async closeUsers(prefix) {
+    const parts = await this.pool.all('closeUsers', () => ({ prefix }));
+    return parts.reduce((sum, p) => sum + p.closed, 0);
   }
 
   /**
@@ -102,13 +123,20 @@ export class Driver {
   async connectStorm(
     server,
     n,
-    { concurrency = 200, label = 's', reconnection = false, deadline, wrap = (fn) => fn() } = {},
+    {
+      concurrency = 200,
+      label = 's',
+      reconnection = false,
+      deadline,
+      observed = 0,
+      wrap = (fn) => fn(),
+    } = {},
   ) {
     const before = await measureMemory(server);
     const cpuBefore = cpuMsOf(server.pid);
     const userIds = Array.from({ length: n }, (_, i) => `${label}-${i}`);
     const result = await wrap(() =>
-      this.connect(server.url, userIds, { concurrency, reconnection, deadline }),
+      this.connect(server.url, userIds, { concurrency, reconnection, deadline, observed }),
     );
     const serverCpuMs = cpuMsOf(server.pid) - cpuBefore;
     await sleep(1_000);
@@ -137,13 +165,18 @@ export class Driver {
     };
   }
 
-  /** Waits until the workers saw `expected` receipts, or `graceMs` passed. */
-  async waitForReceipts(expected, graceMs) {
+  /**
+   * Waits until the workers saw `expected` receipts (and `expectedBroadcast` broadcast
+   * receipts, when broadcasts are tracked apart), or `graceMs` passed.
+   */
+  async waitForReceipts(expected, graceMs, expectedBroadcast = 0) {
     const deadline = Date.now() + graceMs;
     for (;;) {
       const progress = await this.pool.all('progress');
       const received = progress.reduce((a, p) => a + p.received, 0);
-      if (received >= expected || Date.now() > deadline) return received;
+      const broadcast = progress.reduce((a, p) => a + p.broadcastReceived, 0);
+      if ((received >= expected && broadcast >= expectedBroadcast) || Date.now() > deadline)
+        return received;
       await sleep(50);
     }
   }
@@ -249,6 +282,8 @@ export class Driver {
     quiet = false,
     label = mode,
     serverPid,
+    // The users published to are `${userPrefix}-0` … `${userPrefix}-${users - 1}`.
+    userPrefix = 'f',
     // Overload: a refusal (503 + Retry-After) is an answer, not an error; what was accepted
     // must still arrive, once, in time.
     refusalsAllowed = false,
@@ -256,16 +291,10 @@ export class Driver {
     const event = mode === 'typed' ? 'xp:gained' : 'notification:new';
     await this.pool.all('track', () => ({ event }));
     const firstSeq = this.seq;
-    const userOf = (seq) => `f-${seq % users}`;
+    const userOf = (seq) => `${userPrefix}-${seq % users}`;
     const build =
       mode === 'typed'
-        ? (seq, t0) => ({
-            url: `${publishUrl}/api/realtime/users/${userOf(seq)}/events`,
-            body: {
-              event: 'xp:gained',
-              payload: { amount: seq, source: `t:${seq}:${t0}`, totalXp: seq },
-            },
-          })
+        ? typedPublish(publishUrl, userOf)
         : (seq, t0) => ({
             url: `${publishUrl}/api/notifications`,
             body: {
@@ -305,6 +334,8 @@ export class Driver {
       lat.p99 < P99_LIMIT_MS;
     const step = {
       rate,
+      users,
+      devices,
       published: run.sent.length,
       deliveries: expectedTotal,
       p50Ms: round(lat.p50),
@@ -327,6 +358,134 @@ export class Driver {
         `    ${label} ${rate}/s: ${refusalsAllowed ? `accepted ${step.accepted}, refused ${refused}, ` : ''}p50 ${step.p50Ms} p99 ${step.p99Ms} max ${step.maxMs} ms, lost ${lost}, dup ${duplicates}, http errors ${httpErrors}${run.aborted ? `, ${run.aborted}` : ''} → ${held ? 'held' : 'NOT held'}`,
       );
     return step;
+  }
+
+  /**
+   * 7: no stall while a broadcast goes out. A typed per-user fan-out at `rate` for
+   * (`broadcasts` + 1) × `gapMs`, with a broadcast to every connected socket (`sockets`) every
+   * `gapMs` from the first `gapMs` on. Reports the per-user deliveries in flight while a
+   * broadcast went out (from its POST to its last socket) apart from the rest, beside `quiet`:
+   * the same step without broadcasts (run first unless given).
+   */
+  async fanoutDuringBroadcasts({
+    publishUrl,
+    rate,
+    users,
+    devices,
+    userPrefix = 'f',
+    sockets,
+    broadcasts = 3,
+    gapMs = 1_000,
+    graceMs = 15_000,
+    quiet,
+    label = 'per-user during broadcasts',
+  }) {
+    const durationMs = (broadcasts + 1) * gapMs;
+    quiet ??= await this.fanoutStep({
+      publishUrl,
+      mode: 'typed',
+      rate,
+      users,
+      devices,
+      userPrefix,
+      durationMs,
+      label: 'per-user, no broadcast',
+    });
+    await this.pool.all('track', () => ({ event: 'xp:gained', withBroadcast: true }));
+    const firstSeq = this.seq;
+    const total = Math.max(1, Math.round((rate * durationMs) / 1000));
+    // Broadcast seqs come after every per-user seq the publisher may use.
+    this.seq = firstSeq + total + broadcasts;
+    const userOf = (seq) => `${userPrefix}-${seq % users}`;
+    const running = this.publisher.run({
+      rate,
+      durationMs,
+      firstSeq,
+      build: typedPublish(publishUrl, userOf),
+    });
+    const sent = [];
+    const posts = Array.from({ length: broadcasts }, async (_, i) => {
+      await sleep(gapMs * (i + 1));
+      const seq = firstSeq + total + i;
+      const sentUs = nowUs();
+      const { status } = await this.publisher.post(`${publishUrl}/api/realtime/broadcast`, {
+        event: 'xp:gained',
+        payload: { amount: seq, source: `b:${seq}:${sentUs}`, totalXp: seq },
+      });
+      sent.push({ seq, sentUs, status });
+    });
+    const [run] = await Promise.all([running, ...posts]);
+    this.seq = Math.max(this.seq, firstSeq + run.sent.length);
+    const delivered = sent.filter((b) => b.status >= 200 && b.status < 300);
+    await this.waitForReceipts(run.sent.length * devices, graceMs, delivered.length * sockets);
+    const expected = {};
+    for (const seq of run.sent) (expected[userOf(seq)] ??= []).push(seq);
+    const parts = await this.pool.all('collect', () => ({ expected }));
+
+    const bySeq = {};
+    for (const part of parts)
+      for (const [seq, one] of Object.entries(part.broadcast?.bySeq ?? {})) {
+        const sum = (bySeq[seq] ??= { received: 0, maxUs: 0 });
+        sum.received += one.received;
+        sum.maxUs = Math.max(sum.maxUs, one.maxUs);
+      }
+    const timed = sent
+      .sort((a, b) => a.seq - b.seq)
+      .map((b) => ({
+        ...b,
+        received: bySeq[b.seq]?.received ?? 0,
+        timeToLastUs: bySeq[b.seq] ? bySeq[b.seq].maxUs : null,
+      }));
+    const deliveries = parts.flatMap((p) => p.deliveries ?? []);
+    const split = splitByWindows(deliveries, broadcastWindows(timed));
+    const figures = (latencies) => {
+      const lat = summarize(latencies);
+      return {
+        deliveries: latencies.length,
+        p50Ms: round(lat.p50),
+        p99Ms: round(lat.p99),
+        maxMs: round(lat.max),
+      };
+    };
+    const lost = parts.reduce((a, p) => a + p.lost, 0);
+    const duplicates = parts.reduce((a, p) => a + p.duplicates, 0);
+    const httpErrors = Object.entries(run.statuses)
+      .filter(([s]) => !(Number(s) >= 200 && Number(s) < 300))
+      .reduce((a, [, n]) => a + n, 0);
+    const times = timed.filter((b) => b.timeToLastUs !== null).map((b) => b.timeToLastUs / 1000);
+    const sortedTimes = [...times].sort((a, b) => a - b);
+    // Client-side queueing: the event-loop delay of the worker(s) holding the observed sockets.
+    const observers = this.observer === undefined ? parts : [parts[this.observer]];
+    const clientLag = observers.map((p) => p.eventLoopDelayMaxMs).filter((v) => v !== undefined);
+    const result = {
+      rate,
+      users,
+      devices,
+      sockets,
+      broadcasts,
+      gapMs,
+      published: run.sent.length,
+      ...figures(ms(parts.flatMap((p) => p.latenciesUs))),
+      during: figures(split.during),
+      outside: figures(split.outside),
+      lost,
+      duplicates,
+      httpErrors,
+      aborted: run.aborted,
+      clientEventLoopDelayMaxMs: clientLag.length ? round(Math.max(...clientLag)) : null,
+      quiet,
+      broadcast: {
+        timeToLastMs: sortedTimes.length ? round(sortedTimes[sortedTimes.length >> 1]) : null,
+        samplesMs: times.map((t) => round(t)),
+        lost: broadcasts * sockets - timed.reduce((a, b) => a + b.received, 0),
+        duplicates: parts.reduce((a, p) => a + (p.broadcast?.duplicates ?? 0), 0),
+        httpErrors: broadcasts - delivered.length,
+      },
+    };
+    this.log(
+      `    ${label} ${rate}/s, ${broadcasts} broadcasts to ${sockets} sockets (last socket after ${result.broadcast.samplesMs.join(' / ')} ms): during them p99 ${result.during.p99Ms} max ${result.during.maxMs} ms over ${result.during.deliveries} deliveries; outside p99 ${result.outside.p99Ms} max ${result.outside.maxMs} ms; without broadcasts p99 ${quiet.p99Ms} max ${quiet.maxMs} ms; lost ${lost}, dup ${duplicates}, http errors ${httpErrors}, broadcasts lost ${result.broadcast.lost}; observing client's event-loop delay max ${result.clientEventLoopDelayMaxMs} ms${run.aborted ? `, ${run.aborted}` : ''}`,
+    );
+    return result;
   }
 
   /**
@@ -398,4 +557,15 @@ export class Driver {
     this.publisher.close();
     this.fleetPublisher.close();
   }
+}
+
+/** The typed per-user publish `seq` (service typed-event endpoint, `xp:gained`), stamped. */
+function typedPublish(publishUrl, userOf) {
+  return (seq, t0) => ({
+    url: `${publishUrl}/api/realtime/users/${userOf(seq)}/events`,
+    body: {
+      event: 'xp:gained',
+      payload: { amount: seq, source: `t:${seq}:${t0}`, totalXp: seq },
+    },
+  });
 }

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LADDERS, latencyChart } from './chart.mjs';
+import { projectMemory } from './memory-projection.mjs';
 import { ROOT } from './servers.mjs';
 import { round, spread } from './stats.mjs';
 
@@ -79,6 +80,61 @@ export const METRICS = [
     better: 'lower',
     get: (r) => r.broadcast?.timeToLastMs,
     target: { op: '<=', factor: 1.0 },
+  },
+  {
+    key: 'stall.duringP99',
+    label:
+      'per-user typed events (200/s) in flight while a broadcast to every socket goes out: p99',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.perUserDuringBroadcast?.during.p99Ms,
+  },
+  {
+    key: 'stall.duringMax',
+    label: 'slowest per-user delivery (200/s) while a broadcast to every socket goes out',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.perUserDuringBroadcast?.during.maxMs,
+    target: { op: '<', absolute: 100 },
+  },
+  {
+    key: 'stall.quietP99',
+    label: 'per-user typed events (200/s), the same sockets without a broadcast: p99',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.perUserDuringBroadcast?.quiet.p99Ms,
+  },
+  {
+    key: 'stall.quietMax',
+    label: 'per-user typed events (200/s), the same sockets without a broadcast: slowest delivery',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.perUserDuringBroadcast?.quiet.maxMs,
+  },
+  {
+    key: 'stall.lost',
+    label: 'per-user events and broadcasts lost + duplicated (with and without broadcasts)',
+    unit: '',
+    better: 'lower',
+    get: (r) => {
+      const s = r.perUserDuringBroadcast;
+      return s
+        ? s.lost +
+            s.duplicates +
+            s.quiet.lost +
+            s.quiet.duplicates +
+            s.broadcast.lost +
+            s.broadcast.duplicates
+        : undefined;
+    },
+    noRatio: true,
+  },
+  {
+    key: 'stall.broadcastLast',
+    label: 'broadcast during per-user traffic: time to last socket',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.perUserDuringBroadcast?.broadcast.timeToLastMs ?? undefined,
   },
   {
     key: 'reconnect.restart',
@@ -317,7 +373,7 @@ export function summarizeRun(run) {
     for (const metric of METRICS.filter((m) => m.target?.absolute !== undefined)) {
       const value = figures[id][metric.key]?.median;
       check(
-        `${target.label} — ${metric.label}: ${value === undefined ? 'not measured' : `${round(value)} ${metric.unit}`} (target ${metric.target.op} ${metric.target.absolute} ${metric.unit}; baseline ${round(figures.d[metric.key]?.median)} ${metric.unit})`,
+        `${target.label} — ${metric.label}: ${value === undefined ? 'not measured' : `${round(value)} ${metric.unit}`} (target ${metric.target.op} ${metric.target.absolute} ${metric.unit}; baseline ${figures.d[metric.key] ? `${round(figures.d[metric.key].median)} ${metric.unit}` : 'not measured'})`,
         value === undefined ? null : value < metric.target.absolute,
       );
     }
@@ -377,12 +433,65 @@ export function summarizeRun(run) {
       last.n >= 20_000 ? held >= 20_000 : held >= last.n ? null : false,
     );
   }
+  checks.push(...capacityChecks(run));
   const cluster = run.targets.c;
   if (cluster) {
     const skipped = cluster.repeats.find((r) => r.skipped);
     if (skipped) check(`${cluster.label}: skipped — ${skipped.skipped}`, null);
   }
   return { figures, checks };
+}
+
+/** Sockets a deployment may need on one process; the capacity pass projects memory to it. */
+export const PROJECTED_SOCKETS = 50_000;
+
+/** The last capacity step of a target, when it ran. */
+const lastCapacityStep = (run, id) => {
+  const steps = run.capacity?.[id];
+  return Array.isArray(steps) && steps.length ? steps[steps.length - 1] : undefined;
+};
+
+/**
+ * Herald's capacity step under traffic: per-user delivery with every socket connected, the
+ * same while broadcasts go out to all of them, and the memory projected to 50,000 sockets.
+ */
+function capacityChecks(run) {
+  const checks = [];
+  const mine = lastCapacityStep(run, 'a');
+  if (!mine) return checks;
+  const base = lastCapacityStep(run, 'd');
+  const label = run.targets.a?.label ?? 'Herald';
+  const sockets = mine.stillConnectedAfter5s;
+  if (mine.trafficError)
+    checks.push({
+      text: `${label}, traffic with ${sockets} sockets: failed — ${mine.trafficError}`,
+      met: false,
+    });
+  const perUser = mine.perUser;
+  if (perUser) {
+    const bad = perUser.lost + perUser.duplicates + perUser.httpErrors;
+    checks.push({
+      text: `${label} with ${sockets} sockets connected — per-user typed delivery at ${perUser.rate}/s over ${perUser.users ?? run.meta.config.capacityUsers} of their users: p99 ${fmt(perUser.p99Ms)} ms, max ${fmt(perUser.maxMs)} ms, ${bad} lost, duplicated or refused (target p99 < 100 ms, none lost; baseline p99 ${fmt(base?.perUser?.p99Ms)} ms)`,
+      met: perUser.p99Ms !== null && perUser.p99Ms < 100 && bad === 0,
+    });
+  }
+  const stall = mine.perUserDuringBroadcast;
+  if (stall) {
+    const baseStall = base?.perUserDuringBroadcast;
+    checks.push({
+      text: `${label} — slowest per-user delivery (${stall.rate}/s) while a broadcast to ${stall.sockets} sockets goes out: ${stall.during.maxMs === null ? 'not measured (no delivery in flight during a broadcast)' : `${fmt(stall.during.maxMs)} ms (p99 ${fmt(stall.during.p99Ms)} ms over ${stall.during.deliveries} deliveries)`}; broadcast to the last socket after ${fmt(stall.broadcast.timeToLastMs)} ms (target < 100 ms; baseline ${fmt(baseStall?.during.maxMs)} ms, its broadcast ${fmt(baseStall?.broadcast.timeToLastMs)} ms)`,
+      met: stall.during.maxMs === null ? null : stall.during.maxMs < 100,
+    });
+  }
+  const projection = projectMemory(mine.memory, mine.connected, PROJECTED_SOCKETS);
+  if (projection) {
+    const baseProjection = base && projectMemory(base.memory, base.connected, PROJECTED_SOCKETS);
+    checks.push({
+      text: `${label} — memory: ${fmt(projection.rssPerSocketKb)} KB RSS and ${fmt(projection.heapPerSocketKb)} KB JS heap per socket (${mine.connected} sockets), so ${PROJECTED_SOCKETS.toLocaleString('en-US')} sockets ≈ ${fmt(projection.rssMb)} MB RSS, ${fmt(projection.heapMb)} MB heap (before the sockets + per socket × ${PROJECTED_SOCKETS.toLocaleString('en-US')})${baseProjection ? `; baseline ${fmt(baseProjection.rssMb)} MB RSS, ${fmt(baseProjection.heapMb)} MB heap` : ''}`,
+      met: null,
+    });
+  }
+  return checks;
 }
 
 // ---- markdown -----------------------------------------------------------------------------
@@ -445,7 +554,7 @@ export function renderMarkdown(run, chartPath) {
     `- **Date**: ${meta.date} (${meta.durationS} s, mode \`${meta.mode}\`)`,
     `- **Commit**: \`${meta.commit}\`${meta.dirty ? ' (with uncommitted changes in apps/ or libs/)' : ''} — ${meta.subject}`,
     `- **Machine**: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGb} GB, ${meta.machine.os}, Node ${meta.machine.node}; load average ${meta.machine.loadBefore.join(' / ')} before, ${meta.machine.loadAfter.join(' / ')} after (the machine is shared; ratios to the baseline of the same repeat are the figures to read)`,
-    `- **Sizes**: connect storm N = ${meta.config.stormN} sockets (${meta.config.concurrency} handshakes in flight, ${meta.config.workers} client processes); fan-out ${meta.config.users} users × ${meta.config.devices} devices, steps of ${meta.config.stepMs / 1000} s doubling from ${meta.config.startRate}/s then bisected ${meta.config.refine}×; broadcast median of ${meta.config.broadcastRepeats}; ${meta.config.repeats} repeat(s), median (min–max); capacity ${meta.config.capacity.length ? meta.config.capacity.join(' / ') : 'not run'}; open-file limit per process ${meta.config.fdLimit}.`,
+    `- **Sizes**: connect storm N = ${meta.config.stormN} sockets (${meta.config.concurrency} handshakes in flight, ${meta.config.workers} client processes); fan-out ${meta.config.users} users × ${meta.config.devices} devices, steps of ${meta.config.stepMs / 1000} s doubling from ${meta.config.startRate}/s then bisected ${meta.config.refine}×; broadcast median of ${meta.config.broadcastRepeats}; ${meta.config.repeats} repeat(s), median (min–max); ${meta.config.perUserRate ? `per-user traffic during broadcasts ${meta.config.stallUsers} users × ${meta.config.devices} devices at ${meta.config.perUserRate}/s, ${meta.config.stallBroadcasts} broadcasts; ` : ''}capacity ${meta.config.capacity.length ? meta.config.capacity.join(' / ') : 'not run'}; open-file limit per process ${meta.config.fdLimit}.`,
     '',
   );
   out.push('### Floors', '');
@@ -496,6 +605,7 @@ export function renderMarkdown(run, chartPath) {
       );
     }
   }
+  out.push(...renderStall(run));
   out.push(...renderOverload(run));
   out.push(...renderCapacity(run));
   const failures = ids.flatMap((id) =>
@@ -507,13 +617,49 @@ export function renderMarkdown(run, chartPath) {
   return out.join('\n');
 }
 
+/** One row of per-user figures while broadcasts went out, and the same without them. */
+function stallRow(label, repeat, s) {
+  const bad = (x) => x.lost + x.duplicates;
+  return `| ${label} | ${repeat} | ${s.sockets} | ${s.broadcast.samplesMs.map(fmt).join(' / ') || '–'} | ${s.during.deliveries} | ${fmt(s.during.p99Ms)} | ${fmt(s.during.maxMs)} | ${fmt(s.outside.p99Ms)} | ${fmt(s.outside.maxMs)} | ${fmt(s.quiet.p99Ms)} | ${fmt(s.quiet.maxMs)} | ${bad(s) + bad(s.quiet)} / ${s.broadcast.lost + s.broadcast.duplicates} | ${fmt(s.clientEventLoopDelayMaxMs)} |`;
+}
+
+const STALL_HEADER = [
+  '| target | repeat | sockets | broadcast to the last socket, ms | deliveries in flight during a broadcast | their p99 ms | their max ms | p99 ms outside broadcasts | max ms outside | p99 ms, no broadcast | max ms, no broadcast | per-user / broadcast lost + duplicated | observing client’s event-loop delay, max ms |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+];
+
+/**
+ * Per-user traffic while broadcasts go out: typed events at a fixed rate to the fan-out
+ * users, a broadcast to every socket (the storm sockets and theirs) each second in the middle.
+ */
+function renderStall(run) {
+  const rows = [];
+  for (const target of Object.values(run.targets))
+    for (const r of okRepeats(target))
+      if (r.perUserDuringBroadcast)
+        rows.push(stallRow(target.label, r.repeat + 1, r.perUserDuringBroadcast));
+  if (!rows.length) return [];
+  const { rate, users, devices, broadcasts, gapMs } = okRepeats(
+    Object.values(run.targets).find((t) => okRepeats(t).some((r) => r.perUserDuringBroadcast)),
+  ).find((r) => r.perUserDuringBroadcast).perUserDuringBroadcast;
+  return [
+    '### Per-user traffic while a broadcast goes out',
+    '',
+    `Typed events at ${rate}/s round-robin over ${users ?? '?'} users × ${devices ?? '?'} devices, with the connect storm's sockets still connected; ${broadcasts} broadcasts to every socket, one every ${fmt(gapMs / 1000)} s, in the middle. A delivery is "during a broadcast" when it was in flight (from its scheduled publish time to its arrival) between the broadcast's POST and its arrival at the last socket. "No broadcast": the same step on the same sockets just before, without broadcasts. The measured sockets live in a client process of their own and receive the broadcasts too; that process's largest event-loop delay during the step bounds how much of a delay is the client's rather than the server's.`,
+    '',
+    ...STALL_HEADER,
+    ...rows,
+    '',
+  ];
+}
+
 /**
  * The overload curve: offered a multiple of the rate it held, what Herald accepted,
  * refused (503 + Retry-After) and how late what it accepted arrived, per repeat.
  */
 function renderOverload(run) {
   const rows = [];
-  for (const [id, target] of Object.entries(run.targets)) {
+  for (const target of Object.values(run.targets)) {
     for (const r of okRepeats(target)) {
       for (const [mode, steps] of Object.entries(r.overload ?? {})) {
         for (const s of steps) {
@@ -562,8 +708,62 @@ export function renderCapacity(run) {
       }
     }
     out.push('');
+    out.push(...renderCapacityMemory(run, capIds), ...renderCapacityTraffic(run, capIds));
   }
   return out;
+}
+
+const capacitySteps = (run, ids) =>
+  ids.flatMap((id) =>
+    Array.isArray(run.capacity[id])
+      ? run.capacity[id].map((s) => ({ label: run.targets[id]?.label ?? id, s }))
+      : [],
+  );
+
+/** Memory per socket in the capacity pass, and projected to PROJECTED_SOCKETS. */
+function renderCapacityMemory(run, ids) {
+  const rows = capacitySteps(run, ids).map(({ label, s }) => {
+    const p = projectMemory(s.memory, s.connected, PROJECTED_SOCKETS);
+    return `| ${label} | ${s.connected} | ${fmt(s.memory.before.rss / 1048576)} | ${fmt(s.memory.before.heapUsed / 1048576)} | ${fmt(p?.rssPerSocketKb)} | ${fmt(p?.heapPerSocketKb)} | ${fmt(p?.rssMb)} | ${fmt(p?.heapMb)} |`;
+  });
+  if (!rows.length) return [];
+  const n = PROJECTED_SOCKETS.toLocaleString('en-US');
+  return [
+    `Memory per socket (after a forced GC, before and after the sockets connected) and projected to ${n} sockets on one process: before + per socket × ${n}.`,
+    '',
+    `| target | sockets | RSS before MB | heap before MB | RSS per socket KB | heap per socket KB | ${n} sockets: RSS MB | ${n} sockets: heap MB |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+  ];
+}
+
+/** Per-user traffic once every capacity socket is connected, without and with broadcasts. */
+function renderCapacityTraffic(run, ids) {
+  const steps = capacitySteps(run, ids);
+  const plain = steps
+    .filter(({ s }) => s.perUser)
+    .map(({ label, s }) => {
+      const p = s.perUser;
+      return `| ${label} | ${s.stillConnectedAfter5s} | ${p.users ?? '–'} | ${p.rate} | ${p.published} | ${fmt(p.p50Ms)} | ${fmt(p.p99Ms)} | ${fmt(p.maxMs)} | ${p.lost + p.duplicates} | ${p.httpErrors} | ${fmt(p.serverCpuMsPerPublish)} |`;
+    });
+  const failed = steps
+    .filter(({ s }) => s.trafficError)
+    .map(({ label, s }) => `- ${label}: traffic failed — ${s.trafficError}`);
+  const stall = steps
+    .filter(({ s }) => s.perUserDuringBroadcast)
+    .map(({ label, s }) => stallRow(label, '–', s.perUserDuringBroadcast));
+  if (!plain.length && !failed.length) return [];
+  return [
+    'Per-user typed events with every socket connected: published round-robin over the first users of the pass (one socket each). Then, over fewer of them (in a client process of their own), the same without and with broadcasts to every socket ("during a broadcast" as in the per-user traffic section).',
+    '',
+    '| target | sockets | users | publishes/s | published | p50 ms | p99 ms | max ms | lost + duplicated | HTTP errors | server CPU ms per publish |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...plain,
+    '',
+    ...(stall.length ? [...STALL_HEADER, ...stall, ''] : []),
+    ...(failed.length ? [...failed, ''] : []),
+  ];
 }
 
 const START = '<!-- bench:results:start -->';
@@ -577,9 +777,22 @@ endpoints, no storage) in one run with one load driver (\`tools/bench/lib\`): re
 \`socket.io-client\` websocket connections in separate worker processes, tokens minted by the
 driver, an open-loop publisher that stamps every publish with its scheduled time (a server that
 falls behind shows it as latency), and receipts checked on every device for loss and
-duplication. \`npm run bench -- --quick\` is the two-minute development run;
+duplication. \`npm run bench -- --quick\` is the three-minute development run;
 \`npm run bench -- --compare [previous.json]\` compares the latest JSON in \`docs/benchmarks/\`
 with a previous one.
+
+Scenarios: (1) connect storm of N sockets; (2) their idle memory; (3) fan-out of typed events
+and of stored notifications (also with delivery receipts) to users × devices, the highest rate
+held with p99 < 100 ms and nothing lost; (4) broadcast to the N sockets, time to the last one;
+(5) reconnect storm of the N sockets after a restart; (6) two processes sharing Redis;
+(7) no stall while a broadcast goes out: with the N sockets connected, typed events at 200/s
+to a few users × devices (their sockets in a client process of their own), first without
+broadcasts, then with a broadcast to every socket each second — the slowest per-user delivery
+in flight during a broadcast must stay under 100 ms. Opt-in (\`--with-capacity\`,
+\`--capacity-only\`), the capacity pass: as many sockets as one process may open (20,000, or
+the open-file limit minus headroom), memory per socket and projected to 50,000 sockets, then
+typed events at 200/s over 1,000 of those sockets' users (p99 < 100 ms), and scenario 7 with
+broadcasts to all of them.
 
 `;
 

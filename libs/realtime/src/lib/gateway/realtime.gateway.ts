@@ -116,9 +116,10 @@ export class RealtimeGateway
       return;
     }
     releaseHandshakeRequest(socket);
+    releaseHandshakeToken(socket);
     // Listeners first, synchronously: the client may send as soon as it is connected.
     // Disconnection comes through handleDisconnect, on the listener Nest adds anyway.
-    socket.onAny(this.onClientEvent);
+    listenToEveryEvent(socket, this.onClientEvent);
     this.scheduleExpiry(socket);
     this.welcome(socket, result.rooms).catch((error: unknown) => {
       // A socket we could not set up must not linger half-joined (nor crash the process).
@@ -378,4 +379,42 @@ export class RealtimeGateway
  */
 function releaseHandshakeRequest(socket: HeraldSocket): void {
   (socket.conn as unknown as { request: unknown }).request = null;
+}
+
+/**
+ * Drops the token from `socket.handshake.auth` once it was verified: nothing reads it again
+ * (`auth:refresh` brings its own), so a credential need not live as long as the connection,
+ * on every idle socket, nor travel with the handshake when another process fetches sockets.
+ */
+function releaseHandshakeToken(socket: HeraldSocket): void {
+  const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+  if (auth === undefined || auth === null || !('token' in auth)) return;
+  const { token: _verified, ...rest } = auth;
+  socket.handshake.auth = Object.keys(rest).length === 0 ? NO_AUTH : rest;
+}
+
+/** What `handshake.auth` holds once its only field, the token, is gone. */
+const NO_AUTH: Record<string, unknown> = Object.freeze({});
+
+/** The field behind `socket.onAny` (not public API); trusted only while `listenersAny` reads it. */
+interface AnyListeners {
+  _anyListeners?: unknown[];
+}
+
+/**
+ * `socket.onAny(listener)` on a socket with no other catch-all listener, with an array of
+ * exactly one element: onAny grows an empty array by push, to room for 17, kept by every idle
+ * socket for its whole life.
+ */
+function listenToEveryEvent(
+  socket: HeraldSocket,
+  listener: (this: HeraldSocket, ...args: unknown[]) => void,
+): void {
+  const internals = socket as unknown as AnyListeners;
+  if (internals._anyListeners === undefined) {
+    internals._anyListeners = [listener];
+    if (socket.listenersAny()[0] === listener) return;
+    internals._anyListeners = undefined;
+  }
+  socket.onAny(listener);
 }

@@ -17,7 +17,7 @@ export class RealtimeStats {
   /** Server events emitted, by event name: one per emit, whatever the number of sockets reached. */
   readonly emitted = new Map<string, number>();
   tokenExpiries = 0;
-  /** Token expiry timers armed right now: one per connected socket whose token expires, never more. */
+  /** Sockets scheduled for token expiry right now (one shared timer): at most one per connected socket. */
   armedExpiryTimers = 0;
   private readonly deliveryListeners = new Set<(milliseconds: number) => void>();
 

@@ -1,7 +1,15 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { RealtimeEventRegistry, WebSocketService } from '@herald/realtime';
 import { ClientEvent, ServerEvent } from '@herald/ws-contracts';
+import { BurstGate } from '../realtime/burst-gate';
 import { NotificationsService } from './notifications.service';
+
+/**
+ * How long the unread counts of a connect storm wait for each other (the first socket after
+ * a quiet spell waits for nothing), and how many are read at most in one go.
+ */
+const COUNT_BURST_WINDOW_MS = 20;
+const COUNT_BURST_MAX = 500;
 
 /**
  * Plugs the inbox into the gateway: the inbox's client events do exactly what their HTTP
@@ -10,6 +18,8 @@ import { NotificationsService } from './notifications.service';
  */
 @Injectable()
 export class NotificationsRealtimeHandlers implements OnModuleInit {
+  private readonly connectBurst = new BurstGate(COUNT_BURST_WINDOW_MS, COUNT_BURST_MAX);
+
   constructor(
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
     @Inject(WebSocketService) private readonly ws: WebSocketService,
@@ -32,8 +42,10 @@ export class NotificationsRealtimeHandlers implements OnModuleInit {
       await this.notifications.recordReceipts(user.userId, notificationIds);
       return {};
     });
-    // Sockets connecting together share one grouped count query (NotificationsService).
+    // Sockets connecting together share one grouped count query (NotificationsService); the
+    // gate makes the sockets of a storm, which arrive over many turns, connect "together".
     this.registry.onConnect(async (user, socketId) => {
+      await this.connectBurst.pass();
       const unreadCount = await this.notifications.unreadCount(user.userId);
       this.ws.emitToSocket(socketId, ServerEvent.NotificationUnreadCount, { unreadCount });
     });

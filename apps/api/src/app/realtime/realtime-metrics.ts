@@ -65,7 +65,7 @@ export function registerRealtimeMetrics(
   stats.onDelivery((milliseconds) => delivery.observe(milliseconds / 1000));
   new Gauge({
     name: 'herald_ws_expiry_timers',
-    help: 'Token expiry timers armed on this process (at most one per connected socket)',
+    help: 'Sockets of this process scheduled for disconnection at token expiry (at most one per connected socket)',
     registers: [registry],
     collect() {
       this.set(stats.armedExpiryTimers);

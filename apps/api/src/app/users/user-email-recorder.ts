@@ -1,17 +1,20 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { RealtimeEventRegistry } from '@herald/realtime';
 import { MicroBatcher } from '../database/micro-batcher';
+import { BurstGate } from '../realtime/burst-gate';
 import { UsersRepository } from './users.repository';
 
 /** Users whose last recorded address this process remembers (a bounded, LRU-ish cache). */
 const REMEMBERED_USERS = 10_000;
 /** Addresses recorded per statement at most. */
 const MAX_PER_BATCH = 500;
+/** How long the writes of a connect storm wait for each other; nobody waits for them. */
+const WRITE_BURST_WINDOW_MS = 50;
 
 /**
  * Keeps the address escalations are e-mailed to equal to the `email` claim of the user's
  * latest token. A connect writes only when the address is not the one this process last
- * recorded for that user, and writes of a connect storm share one statement, so
+ * recorded for that user, and writes of a connect storm share one statement per burst, so
  * reconnects cost the database nothing.
  */
 @Injectable()
@@ -27,6 +30,7 @@ export class UserEmailRecorder implements OnModuleInit {
     },
     { maxWeight: MAX_PER_BATCH },
   );
+  private readonly connectBurst = new BurstGate(WRITE_BURST_WINDOW_MS, MAX_PER_BATCH);
 
   constructor(
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
@@ -44,6 +48,7 @@ export class UserEmailRecorder implements OnModuleInit {
     if (this.recorded.get(userId) === email) return;
     this.remember(userId, email);
     try {
+      await this.connectBurst.pass();
       await this.writes.submit({ userId, email });
     } catch (error) {
       // Forget it so the next connect tries again.

@@ -7,7 +7,7 @@ interface EngineConnection {
   readonly request: IncomingMessage;
   write(data: string): unknown;
   close(): unknown;
-  once(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: (this: EngineConnection) => void): unknown;
 }
 
 /** The slice of the Engine.IO server this limiter uses. */
@@ -70,6 +70,10 @@ export function sessionKeyFor(request: IncomingMessage): string {
  */
 export class EngineSessionLimiter {
   private readonly open = new Map<string, number>();
+  /** The key each open connection is counted under (its request is let go of later). */
+  private readonly keys = new WeakMap<EngineConnection, string>();
+  /** One `close` listener for every connection (`this` is the connection), not a closure each. */
+  private readonly onClose = this.createCloseListener();
 
   constructor(private readonly options: EngineSessionLimiterOptions) {}
 
@@ -115,11 +119,8 @@ export class EngineSessionLimiter {
     const key = sessionKeyFor(connection.request);
     const count = this.openSessions(key) + 1;
     this.open.set(key, count);
-    connection.once('close', () => {
-      const left = this.openSessions(key) - 1;
-      if (left > 0) this.open.set(key, left);
-      else this.open.delete(key);
-    });
+    this.keys.set(connection, key);
+    connection.on('close', this.onClose);
     if (count > this.options.maxSocketsPerAddress) {
       this.refuse(connection, TOO_MANY_SOCKETS_MESSAGE);
       return;
@@ -135,6 +136,18 @@ export class EngineSessionLimiter {
         () => false,
       );
     sessionCharges.set(connection, charge);
+  }
+
+  private createCloseListener(): (this: EngineConnection) => void {
+    const { open, keys } = this;
+    return function onClose(this: EngineConnection) {
+      const key = keys.get(this);
+      if (key === undefined) return; // closed before (Engine.IO says `close` once)
+      keys.delete(this);
+      const left = (open.get(key) ?? 0) - 1;
+      if (left > 0) open.set(key, left);
+      else open.delete(key);
+    };
   }
 
   /**

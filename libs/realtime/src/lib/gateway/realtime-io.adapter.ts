@@ -1,8 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ServerOptions } from 'socket.io';
+import type { Observable } from 'rxjs';
+import type { ServerOptions, Socket } from 'socket.io';
 import { ErrorCode } from '@herald/ws-contracts';
 import { recoverAuthenticatedSession } from '../cluster/authenticated-recovery';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
@@ -86,6 +88,21 @@ export class RealtimeIoAdapter extends IoAdapter {
     this.recoverSessionsAfterAuthentication(server, handshake);
     realtimeServers.add(server);
     return server;
+  }
+
+  /**
+   * Nest binds a client's `@SubscribeMessage` handlers through rxjs, and first makes that
+   * client a disconnect observable it keeps for the connection's whole life. Herald's gateway
+   * has no such handlers (client events go through one `onAny` dispatch), so a client with
+   * nothing to bind gets nothing kept.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    if (handlers.length === 0) return;
+    super.bindMessageHandlers(socket, handlers, transform);
   }
 
   /**

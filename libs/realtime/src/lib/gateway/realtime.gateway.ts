@@ -1,5 +1,10 @@
 import { Inject, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import {
   ClientEvent,
   clientEventSchemas,
@@ -20,20 +25,22 @@ import { describeIssues } from '../http/zod-validation.pipe';
 import { TokenBucket } from '../rate-limit/token-bucket';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
 import { RealtimeStats } from '../realtime-stats';
+import { ExpirySchedule } from './expiry-schedule';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import { isRealtimeServer } from './realtime-io.adapter';
 import { SocketServerRef } from './socket-server.ref';
 import type { HeraldServer, HeraldSocket } from './socket-types';
 
-/** setTimeout's largest delay (~24.8 days); longer token lifetimes re-arm the timer. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A flooding client without acknowledgements hears about it at most this often. */
 const RATE_NOTICE_INTERVAL_MS = 1_000;
 
-/** Per-socket state that lives exactly as long as the connection. */
+/**
+ * Per-socket state of a socket that sent something, made on its first client event: an idle
+ * socket keeps none (its listeners are shared functions, its token deadline sits in the
+ * gateway's one ExpirySchedule).
+ */
 interface Session {
   readonly bucket: TokenBucket;
-  expiryTimer?: NodeJS.Timeout;
   lastRateNotice: number;
 }
 
@@ -53,11 +60,23 @@ export class RealtimeGateway
   implements
     OnGatewayInit<HeraldServer>,
     OnGatewayConnection<HeraldSocket>,
+    OnGatewayDisconnect<HeraldSocket>,
     OnModuleInit,
     OnApplicationShutdown
 {
   private readonly logger = new Logger('Realtime');
   private misconfigured = false;
+  private readonly sessions = new WeakMap<HeraldSocket, Session>();
+  /** Sockets by the deadline they are disconnected at: token expiry plus the tolerance. */
+  private readonly expiries = new ExpirySchedule<HeraldSocket>((socket) => {
+    this.stats.armedExpiryTimers = this.expiries.size;
+    this.expire(socket);
+  });
+  /**
+   * The client-event listener every socket shares (`this` is the socket, as Socket.IO calls
+   * it): a closure per socket would outlive the handshake on every idle connection.
+   */
+  private readonly onClientEvent = this.createClientEventListener();
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -97,22 +116,11 @@ export class RealtimeGateway
       return;
     }
     releaseHandshakeRequest(socket);
-    const session: Session = {
-      bucket: new TokenBucket({
-        capacity: this.options.limits.eventBurst,
-        refillPerSecond: this.options.limits.eventsPerSecond,
-      }),
-      lastRateNotice: 0,
-    };
+    releaseHandshakeToken(socket);
     // Listeners first, synchronously: the client may send as soon as it is connected.
-    socket.onAny(
-      (event: string, ...args: unknown[]) => void this.dispatch(socket, session, event, args),
-    );
-    socket.once('disconnect', () => {
-      this.disarmExpiry(session);
-      void this.forget(socket);
-    });
-    this.scheduleExpiry(socket, session);
+    // Disconnection comes through handleDisconnect, on the listener Nest adds anyway.
+    listenToEveryEvent(socket, this.onClientEvent);
+    this.scheduleExpiry(socket);
     this.welcome(socket, result.rooms).catch((error: unknown) => {
       // A socket we could not set up must not linger half-joined (nor crash the process).
       this.logger.error({
@@ -127,7 +135,14 @@ export class RealtimeGateway
     });
   }
 
+  handleDisconnect(socket: HeraldSocket): void {
+    this.disarmExpiry(socket);
+    void this.forget(socket);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.expiries.clear();
+    this.stats.armedExpiryTimers = 0;
     this.serverRef.clear();
     await this.backend.close();
   }
@@ -172,35 +187,32 @@ export class RealtimeGateway
    * Disconnects the socket when its token expires (plus the clock tolerance the handshake
    * allowed, so a just-accepted token is not cut at once), after telling the client why.
    */
-  private scheduleExpiry(socket: HeraldSocket, session: Session): void {
-    this.disarmExpiry(session);
-    // An auth:refresh verified after its socket went away must not arm a timer that would
-    // keep the socket in memory until the token expires.
+  private scheduleExpiry(socket: HeraldSocket): void {
+    // An auth:refresh verified after its socket went away must not schedule a socket that
+    // would then stay in memory until the token expires.
     if (socket.disconnected) return;
-    const expiresAt = socket.data.tokenExpiresAt;
-    if (expiresAt === null) return;
-    const deadline = expiresAt + this.verifier.clockToleranceMs;
-    const delay = deadline - Date.now();
-    if (delay <= 0) {
+    const deadline = this.expiryDeadline(socket);
+    if (deadline === undefined) return;
+    if (deadline <= Date.now()) {
       this.expire(socket);
       return;
     }
-    this.stats.armedExpiryTimers += 1;
-    session.expiryTimer = setTimeout(
-      () => {
-        session.expiryTimer = undefined;
-        this.stats.armedExpiryTimers -= 1;
-        this.scheduleExpiry(socket, session);
-      },
-      Math.min(delay, MAX_TIMER_MS),
-    );
+    this.expiries.schedule(socket, deadline);
+    this.stats.armedExpiryTimers = this.expiries.size;
   }
 
-  private disarmExpiry(session: Session): void {
-    if (session.expiryTimer === undefined) return;
-    clearTimeout(session.expiryTimer);
-    session.expiryTimer = undefined;
-    this.stats.armedExpiryTimers -= 1;
+  /** Takes the socket off the schedule; its token must still be the one it was scheduled for. */
+  private disarmExpiry(socket: HeraldSocket): void {
+    const deadline = this.expiryDeadline(socket);
+    if (deadline === undefined) return;
+    this.expiries.cancel(socket, deadline);
+    this.stats.armedExpiryTimers = this.expiries.size;
+  }
+
+  private expiryDeadline(socket: HeraldSocket): number | undefined {
+    const expiresAt = socket.data?.tokenExpiresAt;
+    if (expiresAt === null || expiresAt === undefined) return undefined;
+    return expiresAt + this.verifier.clockToleranceMs;
   }
 
   private expire(socket: HeraldSocket): void {
@@ -215,7 +227,6 @@ export class RealtimeGateway
 
   private async refresh(
     socket: HeraldSocket,
-    session: Session,
     token: string,
   ): Promise<ClientEventResults['auth:refresh']> {
     const user = await this.verifier.verify(token);
@@ -224,13 +235,14 @@ export class RealtimeGateway
     }
     // A token issued before the user's revocation must not extend a session either.
     await this.revocations.assertNotRevoked(user.userId, token);
+    this.disarmExpiry(socket);
     socket.data = {
       ...socket.data,
       email: user.email,
       role: user.role,
       tokenExpiresAt: user.expiresAt,
     };
-    this.scheduleExpiry(socket, session);
+    this.scheduleExpiry(socket);
     return {
       userId: user.userId,
       expiresAt: user.expiresAt === null ? null : new Date(user.expiresAt).toISOString(),
@@ -238,6 +250,30 @@ export class RealtimeGateway
   }
 
   // ---- client → server events --------------------------------------------------------
+
+  private createClientEventListener(): (this: HeraldSocket, ...args: unknown[]) => void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- Socket.IO binds `this` to the socket
+    const gateway = this;
+    return function onClientEvent(this: HeraldSocket, event: unknown, ...args: unknown[]) {
+      void gateway.dispatch(this, gateway.sessionOf(this), event as string, args);
+    };
+  }
+
+  /** The socket's rate budget and notice time, made when it first sends something. */
+  private sessionOf(socket: HeraldSocket): Session {
+    let session = this.sessions.get(socket);
+    if (!session) {
+      session = {
+        bucket: new TokenBucket({
+          capacity: this.options.limits.eventBurst,
+          refillPerSecond: this.options.limits.eventsPerSecond,
+        }),
+        lastRateNotice: 0,
+      };
+      this.sessions.set(socket, session);
+    }
+    return session;
+  }
 
   /** `event` is a string or a number: the Socket.IO parser accepts numeric event names too. */
   private async dispatch(
@@ -267,7 +303,7 @@ export class RealtimeGateway
           details: describeIssues(parsed.error),
         });
       }
-      const result = await this.run(socket, session, event, registration, parsed.data);
+      const result = await this.run(socket, event, registration, parsed.data);
       this.stats.recordClientEvent('ok');
       ack?.({ ok: true, ...(result ?? {}) });
     } catch (error) {
@@ -285,13 +321,12 @@ export class RealtimeGateway
 
   private async run(
     socket: HeraldSocket,
-    session: Session,
     event: string,
     registration: ClientEventRegistration,
     payload: unknown,
   ): Promise<object | undefined> {
     if (event === ClientEvent.AuthRefresh) {
-      return this.refresh(socket, session, (payload as { token: string }).token);
+      return this.refresh(socket, (payload as { token: string }).token);
     }
     const { userId, email, role, tokenExpiresAt } = socket.data;
     const context = {
@@ -344,4 +379,42 @@ export class RealtimeGateway
  */
 function releaseHandshakeRequest(socket: HeraldSocket): void {
   (socket.conn as unknown as { request: unknown }).request = null;
+}
+
+/**
+ * Drops the token from `socket.handshake.auth` once it was verified: nothing reads it again
+ * (`auth:refresh` brings its own), so a credential need not live as long as the connection,
+ * on every idle socket, nor travel with the handshake when another process fetches sockets.
+ */
+function releaseHandshakeToken(socket: HeraldSocket): void {
+  const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+  if (auth === undefined || auth === null || !('token' in auth)) return;
+  const { token: _verified, ...rest } = auth;
+  socket.handshake.auth = Object.keys(rest).length === 0 ? NO_AUTH : rest;
+}
+
+/** What `handshake.auth` holds once its only field, the token, is gone. */
+const NO_AUTH: Record<string, unknown> = Object.freeze({});
+
+/** The field behind `socket.onAny` (not public API); trusted only while `listenersAny` reads it. */
+interface AnyListeners {
+  _anyListeners?: unknown[];
+}
+
+/**
+ * `socket.onAny(listener)` on a socket with no other catch-all listener, with an array of
+ * exactly one element: onAny grows an empty array by push, to room for 17, kept by every idle
+ * socket for its whole life.
+ */
+function listenToEveryEvent(
+  socket: HeraldSocket,
+  listener: (this: HeraldSocket, ...args: unknown[]) => void,
+): void {
+  const internals = socket as unknown as AnyListeners;
+  if (internals._anyListeners === undefined) {
+    internals._anyListeners = [listener];
+    if (socket.listenersAny()[0] === listener) return;
+    internals._anyListeners = undefined;
+  }
+  socket.onAny(listener);
 }

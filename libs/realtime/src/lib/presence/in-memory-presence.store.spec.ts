@@ -37,6 +37,32 @@ describe('InMemoryPresenceStore.listUsers', () => {
   });
 });
 
+describe('InMemoryPresenceStore socket counts', () => {
+  it('counts one, several, then one socket again as a user connects and leaves', async () => {
+    const store = new InMemoryPresenceStore();
+    await store.add('u', 's1');
+    await store.add('u', 's1');
+    expect(await store.countSockets('u')).toBe(1);
+    await store.add('u', 's2');
+    await store.add('u', 's3');
+    expect(await store.countSockets('u')).toBe(3);
+    await store.remove('u', 's1');
+    await store.remove('u', 's3');
+    expect(await store.countSockets('u')).toBe(1);
+    await store.remove('u', 'unknown');
+    expect(await store.countSocketsByUser(['u', 'v'])).toEqual(
+      new Map([
+        ['u', 1],
+        ['v', 0],
+      ]),
+    );
+    await store.remove('u', 's2');
+    expect(await store.countSockets('u')).toBe(0);
+    expect(store.onlineUsers).toBe(0);
+    expect(await store.listUsers({ limit: 10 })).toEqual({ users: [] });
+  });
+});
+
 describe('presence cursors', () => {
   it('round-trips a userId and refuses anything it did not issue', () => {
     expect(decodePresenceCursor(encodePresenceCursor('user-1 é'))).toBe('user-1 é');

@@ -18,7 +18,6 @@ import { HttpRequestMetrics } from '../../metrics/http-request-metrics';
 import { NotificationsController } from '../../notifications/notifications.controller';
 import { OverloadModule } from '../../overload/overload.module';
 import { PublishShedding } from '../../overload/publish-shedding';
-import { securityHeaders } from '../security-headers';
 import { bodyLimitBytes, ServiceFastLane, type FastAnswer } from './service-fast-lane';
 
 const eventBody = new ServerEventBodyPipe();
@@ -46,7 +45,6 @@ export class ServiceFastLaneModule implements OnApplicationBootstrap {
     const lane = new ServiceFastLane({
       bodyLimitBytes: bodyLimitBytes(this.config.limits.httpBodyLimit),
       isServiceKey: (header) => serviceKey.matches(header),
-      baseHeaders: securityHeaders(),
       observe: (method, route, status, seconds) =>
         this.metrics.observe(method, route, status, seconds),
       // Every route of the lane is a publish: the same load shedding as the long way.

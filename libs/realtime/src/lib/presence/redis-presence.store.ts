@@ -22,30 +22,8 @@ export const DEFAULT_PRESENCE_HEARTBEAT_INTERVAL_MS = 3_000;
 export const DEFAULT_PRESENCE_HEARTBEAT_TTL_MS = 10_000;
 
 /**
- * Counts the user's sockets whose process is alive. Members are `instanceId:socketId`;
- * socket ids and instance ids never contain ':'.
- * KEYS[1] user set · ARGV[1] heartbeat key prefix
- */
-const COUNT_LIVE_SOCKETS = `
-local members = redis.call('SMEMBERS', KEYS[1])
-local alive = {}
-local count = 0
-for _, member in ipairs(members) do
-  local instance = string.match(member, '^([^:]+):')
-  if instance then
-    local live = alive[instance]
-    if live == nil then
-      live = redis.call('EXISTS', ARGV[1] .. instance) == 1
-      alive[instance] = live
-    end
-    if live then count = count + 1 end
-  end
-end
-return count
-`;
-
-/**
- * COUNT_LIVE_SOCKETS for several users in one call: answers one count per key, in order.
+ * Counts each user's sockets whose process is alive, in one call: one count per key, in
+ * order. Members are `instanceId:socketId`; socket ids and instance ids never contain ':'.
  * KEYS[1..n] user sets · ARGV[1] heartbeat key prefix
  */
 const COUNT_LIVE_SOCKETS_OF_USERS = `
@@ -140,7 +118,7 @@ return 1
 
 /**
  * One page of the users sorted set from ARGV[1] (a ZRANGEBYLEX bound), each with its live
- * sockets counted as COUNT_LIVE_SOCKETS does; users whose entries all belong to dead
+ * sockets counted as COUNT_LIVE_SOCKETS_OF_USERS does; users whose entries all belong to dead
  * processes (not yet reaped) are skipped. Answers { scanned, last scanned userId, userId,
  * count, userId, count, ... }.
  * KEYS[1] users sorted set · ARGV[1] lower bound · ARGV[2] limit · ARGV[3] user prefix ·
@@ -288,19 +266,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async countSockets(userId: string): Promise<number> {
-    try {
-      const count = await this.redis.eval(
-        COUNT_LIVE_SOCKETS,
-        1,
-        this.keys.presenceUser(userId),
-        this.keys.presenceHeartbeatPrefix,
-      );
-      return Number(count);
-    } catch (error) {
-      this.noteFailure(error);
-      // Degraded: the cluster is unknown, this process's own sockets are certain.
-      return this.localCountByUser.get(userId) ?? 0;
-    }
+    return (await this.countSocketsByUser([userId])).get(userId) ?? 0;
   }
 
   /** Like `countSockets`, for many users in one script call (and degraded the same way). */

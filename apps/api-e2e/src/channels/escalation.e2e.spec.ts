@@ -343,11 +343,13 @@ describe.each([['PGlite'], ['PostgreSQL']])('escalation on %s', (engine) => {
     // The live push is not held back by quiet hours.
     expect((await live).notification.id).toBe(held.id);
     device.close();
+    // One escalation per channel, each postponed on its own: wait for both.
+    const postponed = (channel: string) =>
+      metricValue(api, 'herald_escalations_total', { channel, outcome: 'postponed' });
     await waitUntil(
-      async () =>
-        (await metricValue(api, 'herald_escalations_total', { outcome: 'postponed' })) >= 1,
+      async () => (await postponed('email')) >= 1 && (await postponed('webhook')) >= 1,
       8_000,
-      'the escalation to be postponed',
+      'both escalations to be postponed',
     );
     expect(webhook.about(held.id)).toHaveLength(0);
     if (db) {

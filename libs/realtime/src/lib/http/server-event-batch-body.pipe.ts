@@ -4,11 +4,14 @@ import {
   HeraldError,
   LIMITS,
   serverEventBatchItemSchema,
-  serverEventSchemaFor,
   userIdSchema,
 } from '@herald/ws-contracts';
 import { z } from 'zod';
-import type { ValidServerEventBody } from './server-event-body.pipe';
+import {
+  payloadAsSent,
+  wellFormedEvent,
+  type ValidServerEventBody,
+} from './server-event-body.pipe';
 import { describeIssues, ZodValidationPipe } from './zod-validation.pipe';
 
 /** One validated item of `POST /api/realtime/events`. */
@@ -57,10 +60,12 @@ export class ServerEventBatchBodyPipe implements PipeTransform<
   }
 }
 
+const ITEM_KEYS = ['userId', 'event', 'payload'] as const;
+
 function parseItem(
   item: unknown,
 ): { success: true; data: ValidServerEventBatchItem } | { success: false; error: z.ZodError } {
-  const fast = wellFormed(item);
+  const fast = wellFormedEvent(item, ITEM_KEYS);
   if (fast) {
     const userId = userIdSchema.safeParse(fast.userId);
     const payload = fast.schema.safeParse(fast.payload);
@@ -70,35 +75,16 @@ function parseItem(
   }
   const full = serverEventBatchItemSchema.safeParse(item);
   if (!full.success) return full;
-  // The contract schema only checks the payload (in a refinement); strip it here.
-  const schema = serverEventSchemaFor(full.data.event);
   return {
     success: true,
     data: validItem(
       full.data.userId,
       full.data.event,
-      schema ? schema.parse(full.data.payload) : full.data.payload,
+      payloadAsSent(full.data.event, full.data.payload),
     ),
   };
 }
 
 function validItem(userId: string, event: string, payload: unknown): ValidServerEventBatchItem {
   return { userId, event, payload } as ValidServerEventBatchItem;
-}
-
-/** Exactly the keys `userId`, `event` (a contract event name) and `payload`, on a plain object. */
-function wellFormed(value: unknown) {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const keys = Object.keys(value);
-  if (
-    keys.length !== 3 ||
-    !Object.hasOwn(value, 'userId') ||
-    !Object.hasOwn(value, 'event') ||
-    !Object.hasOwn(value, 'payload')
-  )
-    return undefined;
-  const { userId, event, payload } = value as { userId: unknown; event: unknown; payload: unknown };
-  if (typeof event !== 'string') return undefined;
-  const schema = serverEventSchemaFor(event);
-  return schema ? { userId, event, payload, schema } : undefined;
 }

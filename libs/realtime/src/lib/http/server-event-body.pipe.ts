@@ -27,32 +27,39 @@ export class ServerEventBodyPipe implements PipeTransform<unknown, ValidServerEv
   private readonly full = new ZodValidationPipe(serverEventBodySchema);
 
   transform(value: unknown): ValidServerEventBody {
-    const fast = wellFormed(value);
+    const fast = wellFormedEvent(value, BODY_KEYS);
     if (fast) {
       const parsed = fast.schema.safeParse(fast.payload);
       if (parsed.success)
         return { event: fast.event, payload: parsed.data } as ValidServerEventBody;
     }
     const body = this.full.transform(value) as ValidServerEventBody;
-    // The contract schema only checks the payload (in a refinement); strip it here.
-    const schema = serverEventSchemaFor(body.event);
-    return {
-      event: body.event,
-      payload: (schema
-        ? schema.parse(body.payload)
-        : body.payload) as ValidServerEventBody['payload'],
-    };
+    return { event: body.event, payload: payloadAsSent(body.event, body.payload) };
   }
 }
 
-/** Exactly the keys `event` (a contract event name) and `payload`, on a plain object. */
-function wellFormed(value: unknown) {
+const BODY_KEYS = ['event', 'payload'] as const;
+
+/**
+ * `value` when it is a plain object with exactly `keys` and its `event` names a contract
+ * event, with that event's payload schema; undefined for anything else (which then goes
+ * through the full contract schema, so every 400 reads as the contract's).
+ */
+export function wellFormedEvent<K extends string>(value: unknown, keys: readonly K[]) {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const keys = Object.keys(value);
-  if (keys.length !== 2 || !Object.hasOwn(value, 'event') || !Object.hasOwn(value, 'payload'))
+  if (Object.keys(value).length !== keys.length || !keys.every((k) => Object.hasOwn(value, k)))
     return undefined;
-  const { event, payload } = value as { event: unknown; payload: unknown };
-  if (typeof event !== 'string') return undefined;
+  const fields = value as Record<K | 'event' | 'payload', unknown>;
+  if (typeof fields.event !== 'string') return undefined;
+  const schema = serverEventSchemaFor(fields.event);
+  return schema ? { ...fields, event: fields.event, schema } : undefined;
+}
+
+/**
+ * The payload a client receives for a body the contract schema accepted: that schema only
+ * checks the payload (in a refinement), so it is parsed again here to strip unknown keys.
+ */
+export function payloadAsSent(event: string, payload: unknown): ValidServerEventBody['payload'] {
   const schema = serverEventSchemaFor(event);
-  return schema ? { event, payload, schema } : undefined;
+  return (schema ? schema.parse(payload) : payload) as ValidServerEventBody['payload'];
 }

@@ -22,27 +22,38 @@ export const DEFAULT_PRESENCE_HEARTBEAT_INTERVAL_MS = 3_000;
 export const DEFAULT_PRESENCE_HEARTBEAT_TTL_MS = 10_000;
 
 /**
- * Counts each user's sockets whose process is alive, in one call: one count per key, in
- * order. Members are `instanceId:socketId`; socket ids and instance ids never contain ':'.
- * KEYS[1..n] user sets · ARGV[1] heartbeat key prefix
+ * Lua: `liveSockets(userSetKey, heartbeatPrefix)` counts the members of a user's set whose
+ * process is alive, checking each process's heartbeat once per script run. Members are
+ * `instanceId:socketId`; socket ids and instance ids never contain ':'.
  */
-const COUNT_LIVE_SOCKETS_OF_USERS = `
+const LIVE_SOCKETS_FUNCTION = `
 local alive = {}
-local counts = {}
-for i, key in ipairs(KEYS) do
+local function liveSockets(key, heartbeatPrefix)
   local count = 0
   for _, member in ipairs(redis.call('SMEMBERS', key)) do
     local instance = string.match(member, '^([^:]+):')
     if instance then
       local live = alive[instance]
       if live == nil then
-        live = redis.call('EXISTS', ARGV[1] .. instance) == 1
+        live = redis.call('EXISTS', heartbeatPrefix .. instance) == 1
         alive[instance] = live
       end
       if live then count = count + 1 end
     end
   end
-  counts[i] = count
+  return count
+end
+`;
+
+/**
+ * Counts each user's sockets whose process is alive, in one call: one count per key, in
+ * order.
+ * KEYS[1..n] user sets · ARGV[1] heartbeat key prefix
+ */
+const COUNT_LIVE_SOCKETS_OF_USERS = `${LIVE_SOCKETS_FUNCTION}
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = liveSockets(key, ARGV[1])
 end
 return counts
 `;
@@ -118,29 +129,17 @@ return 1
 
 /**
  * One page of the users sorted set from ARGV[1] (a ZRANGEBYLEX bound), each with its live
- * sockets counted as COUNT_LIVE_SOCKETS_OF_USERS does; users whose entries all belong to dead
+ * sockets counted by `liveSockets`; users whose entries all belong to dead
  * processes (not yet reaped) are skipped. Answers { scanned, last scanned userId, userId,
  * count, userId, count, ... }.
  * KEYS[1] users sorted set · ARGV[1] lower bound · ARGV[2] limit · ARGV[3] user prefix ·
  * ARGV[4] heartbeat prefix
  */
-const LIST_USERS_PAGE = `
+const LIST_USERS_PAGE = `${LIVE_SOCKETS_FUNCTION}
 local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
 local out = { #ids, ids[#ids] or '' }
-local alive = {}
 for _, userId in ipairs(ids) do
-  local count = 0
-  for _, member in ipairs(redis.call('SMEMBERS', ARGV[3] .. userId)) do
-    local instance = string.match(member, '^([^:]+):')
-    if instance then
-      local live = alive[instance]
-      if live == nil then
-        live = redis.call('EXISTS', ARGV[4] .. instance) == 1
-        alive[instance] = live
-      end
-      if live then count = count + 1 end
-    end
-  end
+  local count = liveSockets(ARGV[3] .. userId, ARGV[4])
   if count > 0 then
     out[#out + 1] = userId
     out[#out + 1] = count

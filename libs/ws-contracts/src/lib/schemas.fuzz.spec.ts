@@ -65,8 +65,11 @@ const uuid = fc.uuid();
 const notUuid = fc
   .string({ maxLength: 60 })
   .filter((s) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s));
+// zod leaves a `__proto__` key out of what it accepts (assigning it would set the copy's
+// prototype), so such a body does not come back unchanged: the API refuses it before the
+// schema runs (CreateNotificationBodyPipe, with its own test), and keys here skip it.
 const shallowData = fc.dictionary(
-  fc.string({ maxLength: 10 }),
+  fc.string({ maxLength: 10 }).filter((key) => key !== '__proto__'),
   fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)),
   { maxKeys: 5 },
 );

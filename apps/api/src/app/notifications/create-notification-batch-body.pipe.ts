@@ -9,7 +9,11 @@ import {
 } from '@herald/ws-contracts';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { sendSize, type CreateNotificationInput } from './create-notification-body.pipe';
+import {
+  refuseProtoKey,
+  sendSize,
+  type CreateNotificationInput,
+} from './create-notification-body.pipe';
 
 /** The envelope alone; each item is checked on its own, so its problems name it. */
 const envelope = new ZodValidationPipe(
@@ -49,6 +53,7 @@ export class CreateNotificationBatchBodyPipe implements PipeTransform<
     const inputs: CreateNotificationInput[] = [];
     const problems: string[] = [];
     notifications.forEach((item, index) => {
+      refuseProtoKey(item, `notifications[${index}].data`);
       const parsed = this.itemSchema.safeParse(item);
       if (parsed.success) inputs.push(parsed.data);
       else problems.push(...describeIssues(parsed.error, `notifications[${index}]`));

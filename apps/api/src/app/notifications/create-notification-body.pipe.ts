@@ -27,6 +27,7 @@ export class CreateNotificationBodyPipe implements PipeTransform<unknown, Create
   }
 
   transform(body: unknown): CreateNotificationInput {
+    refuseProtoKey(body, 'data');
     const input = this.pipe.transform(body);
     const { notificationDataMaxBytes, sendMaxBytes } = this.config.limits;
     const { dataBytes, contentBytes, recipients } = sendSize(input);
@@ -63,4 +64,20 @@ export function sendSize(input: CreateNotificationInput): {
     Buffer.byteLength(input.type ?? '');
   const recipients = input.userIds ? new Set(input.userIds).size : 1;
   return { dataBytes, contentBytes, recipients };
+}
+
+/**
+ * A `data` object with a key named `__proto__` is refused (400) rather than stored without
+ * it: the contract's schema leaves that key out of what it accepts (assigning it would set
+ * the prototype of the copy), and a send must not be changed silently. Keys nested deeper
+ * are kept as sent. `at` names the field in the answer (`notifications[3].data`).
+ */
+export function refuseProtoKey(body: unknown, at: string): void {
+  if (typeof body !== 'object' || body === null) return;
+  const data = (body as { data?: unknown }).data;
+  if (typeof data === 'object' && data !== null && Object.hasOwn(data, '__proto__')) {
+    throw new HeraldError(ErrorCode.InvalidPayload, 'Invalid payload', {
+      details: [`${at}: must not have a key named "__proto__"`],
+    });
+  }
 }

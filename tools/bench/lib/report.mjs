@@ -247,7 +247,13 @@ export const METRICS = [
     better: 'higher',
     get: (r) => r.stored?.heldRate,
     vs: 'stored.held',
-    cpu: { key: 'stored.cpu', vs: 'stored.cpu' },
+    // The median CPU over the steps compares different rates (the baseline's ladder goes
+    // further, and a batching server's cost per publish falls as the rate rises): the
+    // estimate compares the two at one offered rate instead.
+    cpu: {
+      label: 'server CPU per publish at the highest rate both held',
+      pair: (mine, theirs) => cpuAtCommonHeldRate(mine.stored, theirs.stored),
+    },
     target: { op: '>=', factor: 0.4 },
   },
   {
@@ -330,6 +336,25 @@ export const METRICS = [
   },
 ];
 
+/**
+ * Server CPU per publish of two searches at the highest rate both held, as [mine, theirs]:
+ * the same offered load, so the ratio is what one publish costs each.
+ */
+function cpuAtCommonHeldRate(mine, theirs) {
+  const heldAt = (search) =>
+    new Map(
+      (search?.steps ?? [])
+        .filter((s) => s.held && typeof s.serverCpuMsPerPublish === 'number')
+        .map((s) => [s.rate, s.serverCpuMsPerPublish]),
+    );
+  const a = heldAt(mine);
+  const b = heldAt(theirs);
+  const common = [...a.keys()].filter((rate) => b.has(rate));
+  if (!common.length) return undefined;
+  const rate = Math.max(...common);
+  return [a.get(rate), b.get(rate)];
+}
+
 const METRIC = Object.fromEntries(METRICS.map((m) => [m.key, m]));
 
 function okRepeats(target) {
@@ -400,18 +425,19 @@ export function summarizeRun(run) {
         // operation does not. A CPU-bound server's capacity scales with its inverse.
         const mine = METRIC[metric.cpu.key];
         const theirs = METRIC[metric.cpu.vs];
+        const pair = metric.cpu.pair ?? ((r, b) => [mine.get(r), theirs.get(b)]);
+        const cpuLabel = metric.cpu.label ?? mine.label.replace(/^.*?: /, '');
         const ratios = okRepeats(target)
           .map((r) => {
             const b = baseByRepeat.get(r.repeat);
-            const m = mine.get(r);
-            const t = b && theirs.get(b);
+            const [m, t] = (b && pair(r, b)) ?? [];
             return typeof m === 'number' && typeof t === 'number' && m > 0 ? t / m : undefined;
           })
           .filter((v) => v !== undefined);
         const cpu = spread(ratios);
         if (cpu) {
           check(
-            `${target.label} — same, estimated from server CPU time per operation (baseline's ÷ Herald's ${mine.label.replace(/^.*?: /, '')}): ${round(cpu.median)}× (${round(cpu.min)}–${round(cpu.max)}) (target ${metric.target.op} ${factor}×)`,
+            `${target.label} — same, estimated from server CPU time per operation (baseline's ÷ Herald's ${cpuLabel}): ${round(cpu.median)}× (${round(cpu.min)}–${round(cpu.max)}) (target ${metric.target.op} ${factor}×)`,
             metric.target.op === '>=' ? cpu.median >= factor : cpu.median <= factor,
           );
         }

@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { Server } from 'socket.io';
+import type { Adapter } from 'socket.io-adapter';
 import { InMemoryPresenceStore } from '../presence/in-memory-presence.store';
 import type { PresenceStore } from '../presence/presence-store';
 import { InMemoryRevocationStore, type RevocationStore } from '../revocation/token-revocations';
 import type { ResolvedRealtimeOptions } from '../realtime.options';
 import { RedisClusterBackend } from './redis-cluster-backend';
+import { deliverLargeBroadcastsInSlices } from './sliced-broadcast';
 
 /**
  * Everything that differs between one process and a cluster: the Socket.IO adapter that
@@ -32,8 +34,11 @@ export class SingleProcessBackend implements ClusterBackend {
   readonly presence = new InMemoryPresenceStore();
   readonly revocations = new InMemoryRevocationStore();
 
-  attach(): void {
-    // Socket.IO's built-in adapter already delivers within this process.
+  /** Socket.IO's built-in adapter, delivering large broadcasts a slice at a time. */
+  attach(server: Server): void {
+    // Before anything replaced it, the server's adapter is Socket.IO's in-memory class.
+    const InMemoryAdapter = server.adapter() as typeof Adapter;
+    server.adapter(deliverLargeBroadcastsInSlices((nsp) => new InMemoryAdapter(nsp)));
   }
 
   async isHealthy(): Promise<boolean> {

@@ -7,6 +7,7 @@ import { RedisRevocationStore } from '../revocation/token-revocations';
 import { deferRecoveryUntilAuthenticated } from './authenticated-recovery';
 import type { ClusterBackend } from './cluster-backend';
 import { deliverLocallyWithoutWaitingForRedis } from './local-first-delivery';
+import { deliverLargeBroadcastsInSlices } from './sliced-broadcast';
 import {
   createRedisConnection,
   redactRedisUrl,
@@ -98,7 +99,8 @@ export class RedisClusterBackend implements ClusterBackend {
    * server's options at run time, so setting it here, before the server accepts anyone, is
    * the same as passing it to the constructor. Socket.IO would restore a session before
    * any middleware ran; the adapter is wrapped so that recovery happens only after the
-   * handshake authentication, for the same user (see authenticated-recovery.ts).
+   * handshake authentication, for the same user (see authenticated-recovery.ts). It also
+   * delivers large broadcasts a slice at a time (sliced-broadcast.ts).
    */
   attach(server: Server): void {
     if (this.server) throw new Error('RedisClusterBackend is already attached to a server');
@@ -110,12 +112,14 @@ export class RedisClusterBackend implements ClusterBackend {
     server.adapter(
       deferRecoveryUntilAuthenticated(
         deliverLocallyWithoutWaitingForRedis(
-          createAdapter(this.commands, {
-            streamName: this.keys.stream,
-            channelPrefix: this.keys.channelPrefix,
-            sessionKeyPrefix: this.keys.sessionKeyPrefix,
-            maxLen: STREAM_MAX_LEN,
-          }),
+          deliverLargeBroadcastsInSlices(
+            createAdapter(this.commands, {
+              streamName: this.keys.stream,
+              channelPrefix: this.keys.channelPrefix,
+              sessionKeyPrefix: this.keys.sessionKeyPrefix,
+              maxLen: STREAM_MAX_LEN,
+            }),
+          ),
           this.options.localDeliveryWaitMs,
         ),
       ),

@@ -1,0 +1,188 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import type { Adapter } from 'socket.io-adapter';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import {
+  deleteKeysWithPrefix,
+  newRunId,
+  redisPrefixFor,
+  TEST_REDIS_URL,
+} from '../../../../../tools/testing/index.mjs';
+import { deliverLargeBroadcastsInSlices } from './sliced-broadcast';
+
+const SLICE = 5;
+const CLIENTS = 12;
+
+type AdapterFactory = Parameters<typeof deliverLargeBroadcastsInSlices>[0];
+
+/**
+ * A real Socket.IO server (its adapter wrapped; Socket.IO's in-memory one unless `adapter`
+ * is given) and `clients` real clients.
+ */
+async function serverWithClients(clients = CLIENTS, adapter?: AdapterFactory) {
+  const http: HttpServer = createServer();
+  const io = new Server(http, { transports: ['websocket'] });
+  const InMemoryAdapter = io.adapter() as typeof Adapter;
+  io.adapter(deliverLargeBroadcastsInSlices(adapter ?? ((nsp) => new InMemoryAdapter(nsp)), SLICE));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  /** Packets the server has written to sockets' connections so far (synchronously counted). */
+  let written = 0;
+  /** The most packets written within one turn of the event loop. */
+  let mostInOneTurn = 0;
+  let inThisTurn = 0;
+  io.on('connection', (socket) =>
+    socket.conn.on('packetCreate', () => {
+      written += 1;
+      if (inThisTurn++ === 0) setImmediate(() => (inThisTurn = 0));
+      mostInOneTurn = Math.max(mostInOneTurn, inThisTurn);
+    }),
+  );
+  const connected: ClientSocket[] = [];
+  for (let i = 0; i < clients; i++) {
+    const client = connect(`http://127.0.0.1:${port}`, {
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    connected.push(client);
+  }
+  return {
+    io,
+    clients: connected,
+    written: () => written,
+    mostInOneTurn: () => mostInOneTurn,
+    resetWritten: () => (written = mostInOneTurn = 0),
+    async close() {
+      for (const client of connected) client.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}
+
+/** Resolves with the events `client` receives until it has `count` of them. */
+function received(client: ClientSocket, count: number): Promise<string[]> {
+  return new Promise((resolve) => {
+    const events: string[] = [];
+    client.onAny((event: string, value: unknown) => {
+      events.push(`${event}:${String(value)}`);
+      if (events.length === count) resolve(events);
+    });
+  });
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('large broadcasts go out a slice at a time', () => {
+  let setup: Awaited<ReturnType<typeof serverWithClients>>;
+  beforeEach(async () => {
+    setup = await serverWithClients();
+    setup.resetWritten();
+  });
+  afterEach(() => setup.close());
+
+  it('writes one slice per event-loop turn and reaches every socket exactly once', async () => {
+    const all = setup.clients.map((client) => received(client, 1));
+    setup.io.emit('news', 1);
+    expect(setup.written()).toBe(SLICE);
+    await nextTurn();
+    expect(setup.written()).toBe(2 * SLICE);
+    expect(await Promise.all(all)).toEqual(setup.clients.map(() => ['news:1']));
+    expect(setup.written()).toBe(CLIENTS);
+  });
+
+  it('writes a delivery no larger than a slice at once', () => {
+    const few = setup.clients.slice(0, SLICE).map((client) => client.id as string);
+    setup.io.to(few).emit('news', 1);
+    expect(setup.written()).toBe(SLICE);
+  });
+
+  it('gives a socket sent an event mid-broadcast the broadcast first, at once', async () => {
+    const last = setup.clients[CLIENTS - 1] as ClientSocket;
+    const events = received(last, 2);
+    setup.io.emit('news', 1);
+    setup.io.to(last.id as string).emit('direct', 2);
+    // The first slice, then the last socket's broadcast and its own event: not the rest.
+    expect(setup.written()).toBe(SLICE + 2);
+    expect(await events).toEqual(['news:1', 'direct:2']);
+  });
+
+  it('keeps broadcasts in emit order on every socket', async () => {
+    const all = setup.clients.map((client) => received(client, 3));
+    setup.io.emit('news', 1);
+    setup.io.emit('news', 2);
+    setup.io.emit('news', 3);
+    expect(await Promise.all(all)).toEqual(setup.clients.map(() => ['news:1', 'news:2', 'news:3']));
+  });
+
+  it('writes an acknowledged broadcast whole, so every answer is counted', async () => {
+    for (const client of setup.clients)
+      client.on('ask', (_: unknown, ack: (a: string) => void) => ack('yes'));
+    const answers = setup.io.timeout(5_000).emitWithAck('ask', 1);
+    expect(setup.written()).toBe(CLIENTS);
+    expect(await answers).toEqual(setup.clients.map(() => 'yes'));
+  });
+
+  it('writes what a socket is owed before it is disconnected', async () => {
+    const last = setup.clients[CLIENTS - 1] as ClientSocket;
+    const events = received(last, 1);
+    const gone = new Promise<void>((resolve) => last.once('disconnect', () => resolve()));
+    setup.io.emit('news', 1);
+    setup.io.in(last.id as string).disconnectSockets(true);
+    expect(await events).toEqual(['news:1']);
+    await gone;
+  });
+});
+
+describe('over the Redis cluster adapter', () => {
+  const prefix = redisPrefixFor(newRunId(), 'sliced');
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
+  const streams = () =>
+    createAdapter(redis, {
+      streamName: `${prefix}stream`,
+      channelPrefix: `${prefix}channel`,
+      sessionKeyPrefix: `${prefix}session:`,
+    }) as unknown as AdapterFactory;
+  let publisher: Awaited<ReturnType<typeof serverWithClients>>;
+  let receiver: Awaited<ReturnType<typeof serverWithClients>>;
+
+  beforeAll(async () => {
+    await redis.connect();
+    publisher = await serverWithClients(0, streams());
+    receiver = await serverWithClients(CLIENTS, streams());
+  });
+  afterAll(async () => {
+    await publisher?.close();
+    await receiver?.close();
+    await deleteKeysWithPrefix(prefix);
+    redis.disconnect();
+  });
+
+  it('slices a broadcast another process sent, keeping each socket in emit order', async () => {
+    receiver.resetWritten();
+    const last = receiver.clients[CLIENTS - 1] as ClientSocket;
+    const lastEvents = received(last, 2);
+    const others = receiver.clients.slice(0, -1).map((client) => received(client, 1));
+    publisher.io.emit('news', 1);
+    publisher.io.to(last.id as string).emit('direct', 2);
+    expect(await lastEvents).toEqual(['news:1', 'direct:2']);
+    expect(await Promise.all(others)).toEqual(others.map(() => ['news:1']));
+    // Both messages may arrive in one read of the stream: the first slice, then the last
+    // socket's broadcast and its own event, in one turn; never the whole broadcast.
+    expect(receiver.mostInOneTurn()).toBeLessThanOrEqual(SLICE + 2);
+    expect(receiver.written()).toBe(CLIENTS + 1);
+  });
+});
+
+describe('the slice size', () => {
+  it('must be a positive integer', () => {
+    const factory = () => {
+      throw new Error('not called');
+    };
+    expect(() => deliverLargeBroadcastsInSlices(factory, 0)).toThrow(RangeError);
+    expect(() => deliverLargeBroadcastsInSlices(factory, 1.5)).toThrow(RangeError);
+  });
+});

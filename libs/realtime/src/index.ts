@@ -80,6 +80,7 @@ export {
 export type { RevocationStore } from './lib/revocation/token-revocations';
 export { CLUSTER_BACKEND } from './lib/cluster/cluster-backend';
 export type { ClusterBackend } from './lib/cluster/cluster-backend';
+export { broadcastSlicesWritten } from './lib/cluster/sliced-broadcast';
 
 // Publishing to the cluster from any Node process (no Nest needed)
 export { EmitterValidationError, RealtimeEmitter } from './lib/cluster/realtime-emitter';

@@ -49,9 +49,12 @@ export class LoadShedder {
     this.throttle = new UtilizationThrottle(bounds.maxEventLoopUtilization, random);
   }
 
-  /** Closes a utilization window (see UtilizationThrottle): `utilization` is 0–1. */
-  observeUtilization(utilization: number): void {
-    this.throttle.observe(utilization);
+  /**
+   * Closes a utilization window (see UtilizationThrottle): `utilization` is 0–1;
+   * `broadcasting` when a large broadcast was being written during it.
+   */
+  observeUtilization(utilization: number, broadcasting = false): void {
+    this.throttle.observe(utilization, broadcasting);
   }
 
   /** The share of publishes the utilization signal refuses now (0–0.95). */

@@ -7,6 +7,7 @@ import {
 import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Registry } from 'prom-client';
+import { broadcastSlicesWritten } from '@herald/realtime';
 import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { httpErrorBody } from '../http/http-exception.filter';
@@ -79,10 +80,12 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap() {
     if (this.watchUtilization && !this.utilizationTimer) {
       this.utilization.take();
-      this.utilizationTimer = setInterval(
-        () => this.shedder.observeUtilization(this.utilization.take()),
-        UTILIZATION_WINDOW_MS,
-      );
+      let slices = broadcastSlicesWritten();
+      this.utilizationTimer = setInterval(() => {
+        const written = broadcastSlicesWritten();
+        this.shedder.observeUtilization(this.utilization.take(), written !== slices);
+        slices = written;
+      }, UTILIZATION_WINDOW_MS);
       this.utilizationTimer.unref();
     }
     if (!this.watchEventLoop || this.timer) return;

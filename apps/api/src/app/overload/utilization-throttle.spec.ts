@@ -46,6 +46,19 @@ describe('UtilizationThrottle', () => {
     expect(refusedShare(throttle)).toBe(0);
   });
 
+  it('does not read a window spent writing a large broadcast as overload, nor as its end', () => {
+    const throttle = new UtilizationThrottle(0.9, evenly());
+    for (let i = 0; i < 20; i++) throttle.observe(1, true);
+    expect(throttle.share).toBe(0);
+    // Saturated before and after a broadcast: the broadcast's windows neither count nor reset.
+    for (let i = 0; i < 3; i++) throttle.observe(1);
+    throttle.observe(1, true);
+    for (let i = 0; i < 2; i++) throttle.observe(1);
+    expect(throttle.share).toBeCloseTo(0.1);
+    throttle.observe(0.2, true);
+    expect(throttle.share).toBeCloseTo(0.1);
+  });
+
   it('never sheds when turned off (PUBLISH_MAX_EVENT_LOOP_UTILIZATION=0)', () => {
     const throttle = new UtilizationThrottle(0, evenly());
     for (let i = 0; i < 50; i++) throttle.observe(1);

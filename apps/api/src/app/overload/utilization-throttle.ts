@@ -42,9 +42,13 @@ export class UtilizationThrottle {
     return this.shedPercent / 100;
   }
 
-  /** One window's utilization of the main thread, 0–1. */
-  observe(utilization: number): void {
-    if (!this.enabled) return;
+  /**
+   * One window's utilization of the main thread, 0–1. A window spent writing a large
+   * broadcast (`broadcasting`) is bounded work that yields to other traffic between slices:
+   * it neither counts towards overload nor ends it, and the share stays as it was.
+   */
+  observe(utilization: number, broadcasting = false): void {
+    if (!this.enabled || broadcasting) return;
     if (utilization > this.maxUtilization) {
       this.saturatedWindows += 1;
       if (this.shedPercent > 0 || this.saturatedWindows >= SUSTAINED_WINDOWS)

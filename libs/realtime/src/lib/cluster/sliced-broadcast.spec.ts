@@ -11,7 +11,7 @@ import {
   redisPrefixFor,
   TEST_REDIS_URL,
 } from '../../../../../tools/testing/index.mjs';
-import { deliverLargeBroadcastsInSlices } from './sliced-broadcast';
+import { broadcastSlicesWritten, deliverLargeBroadcastsInSlices } from './sliced-broadcast';
 
 const SLICE = 5;
 const CLIENTS = 12;
@@ -86,12 +86,15 @@ describe('large broadcasts go out a slice at a time', () => {
 
   it('writes one slice per event-loop turn and reaches every socket exactly once', async () => {
     const all = setup.clients.map((client) => received(client, 1));
+    const slicesBefore = broadcastSlicesWritten();
     setup.io.emit('news', 1);
     expect(setup.written()).toBe(SLICE);
     await nextTurn();
     expect(setup.written()).toBe(2 * SLICE);
     expect(await Promise.all(all)).toEqual(setup.clients.map(() => ['news:1']));
     expect(setup.written()).toBe(CLIENTS);
+    // What load shedding reads to tell a broadcast's busy windows from overload.
+    expect(broadcastSlicesWritten() - slicesBefore).toBe(Math.ceil(CLIENTS / SLICE));
   });
 
   it('writes a delivery no larger than a slice at once', () => {

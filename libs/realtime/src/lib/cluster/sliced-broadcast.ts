@@ -7,6 +7,18 @@ type Deliver = (socket: Socket) => void;
 /** Sockets one slice of a large delivery writes to before the event loop turns (≈ 10 ms). */
 export const DEFAULT_BROADCAST_SLICE = 500;
 
+/** Slices written by every adapter of this process (a monotonic count, read by load shedding). */
+let slicesWritten = 0;
+
+/**
+ * How many slices of large deliveries this process has written so far. A window in which it
+ * grew was busy with a broadcast: bounded work that yields between slices, so other traffic
+ * is still served on time (the load shedder does not read such a window as overload).
+ */
+export function broadcastSlicesWritten(): number {
+  return slicesWritten;
+}
+
 /** A delivery that goes out a slice at a time: the sockets that have not had it yet, in order. */
 interface SlicedDelivery {
   deliver: Deliver;
@@ -74,6 +86,7 @@ export function deliverLargeBroadcastsInSlices(
         draining = false;
         return;
       }
+      slicesWritten += 1;
       let written = 0;
       while (written < sliceSize && delivery.next < delivery.order.length) {
         const socket = delivery.order[delivery.next++] as Socket;

@@ -127,7 +127,8 @@ export async function inspectorSession(server) {
 
 /**
  * Forces a full GC in the server through its inspector, then reads process.memoryUsage()
- * there and VmRSS from /proc: the same method for Herald and the baseline.
+ * and the heap's code spaces there, and VmRSS from /proc: the same method for Herald and the
+ * baseline.
  */
 export async function measureMemory(server) {
   const session = await inspectorSession(server);
@@ -139,9 +140,20 @@ export async function measureMemory(server) {
       returnByValue: true,
     });
     const usage = JSON.parse(reply.result.result.value);
+    // Compiled code lives in the heap too: code the first connections get compiled (once,
+    // however many sockets follow) is read apart from what the sockets themselves hold.
+    const spaces = await session.call('Runtime.evaluate', {
+      expression: `JSON.stringify(require('node:v8').getHeapSpaceStatistics()
+        .filter((s) => s.space_name.startsWith('code_'))
+        .reduce((sum, s) => sum + s.space_used_size, 0))`,
+      returnByValue: true,
+      includeCommandLineAPI: true,
+    });
+    const code = Number(JSON.parse(spaces.result.result.value ?? 'null'));
     return {
       rss: rssOf(server.pid) ?? usage.rss,
       heapUsed: usage.heapUsed,
+      heapCode: Number.isFinite(code) ? code : undefined,
       external: usage.external,
     };
   } finally {

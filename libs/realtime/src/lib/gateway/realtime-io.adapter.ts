@@ -23,6 +23,24 @@ export function isRealtimeServer(server: unknown): boolean {
   return typeof server === 'object' && server !== null && realtimeServers.has(server);
 }
 
+/** Servers whose next `bindClientConnect` is for a gateway that listens to connections itself. */
+const selfWiredServers = new WeakSet<object>();
+
+/**
+ * For a gateway's `afterInit`: `onConnection` gets every socket of `server` straight from
+ * Socket.IO, and Nest's per-client wiring of that gateway (which `bindClientConnect` is
+ * called for right after `afterInit`) is left out: its rxjs connection stream, and the
+ * disconnect closure it keeps on every socket for the connection's whole life. The gateway
+ * then listens to `disconnect` itself. Other gateways of the server are wired by Nest.
+ */
+export function listenToConnections(
+  server: HeraldServer,
+  onConnection: (socket: HeraldSocket) => void,
+): void {
+  selfWiredServers.add(server);
+  server.on('connection', onConnection);
+}
+
 /**
  * The Socket.IO adapter of a Herald app. It builds the server from RealtimeModule's
  * options (path, transports, CORS allow-list, message size limit, Origin check), installs
@@ -90,6 +108,12 @@ export class RealtimeIoAdapter extends IoAdapter {
     this.recoverSessionsAfterAuthentication(server, handshake);
     realtimeServers.add(server);
     return server;
+  }
+
+  /** Nest's connection handler of a gateway, unless it called `listenToConnections`. */
+  override bindClientConnect(server: HeraldServer, callback: (...args: unknown[]) => void): void {
+    if (selfWiredServers.delete(server)) return;
+    super.bindClientConnect(server, callback);
   }
 
   /**

@@ -48,11 +48,24 @@ export async function claimPrepaidHandshake(connection: object | undefined): Pro
   return charge;
 }
 
-/** The key a request is counted under: its client address, an IPv6 one by its /64. */
+/** Where a request keeps its key once worked out (its address and headers do not change). */
+const SESSION_KEY = Symbol('herald.sessionKey');
+
+/**
+ * The key a request is counted under: its client address, an IPv6 one by its /64. Worked
+ * out once per request: an upgrade asks for it when its Origin and cap are checked, again in
+ * `allowRequest`, and once more when its session opens.
+ */
 export function sessionKeyFor(request: IncomingMessage): string {
-  return rateLimitKeyFor(
-    clientAddress(request.socket?.remoteAddress, request.headers['x-forwarded-for']),
-  );
+  const keyed = request as IncomingMessage & { [SESSION_KEY]?: string };
+  let key = keyed[SESSION_KEY];
+  if (key === undefined) {
+    key = rateLimitKeyFor(
+      clientAddress(request.socket?.remoteAddress, request.headers['x-forwarded-for']),
+    );
+    keyed[SESSION_KEY] = key;
+  }
+  return key;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import type { ServerOptions, Socket } from 'socket.io';
 import { ErrorCode } from '@herald/ws-contracts';
-import { recoverAuthenticatedSession } from '../cluster/authenticated-recovery';
+import { asksForRecovery, recoverAuthenticatedSession } from '../cluster/authenticated-recovery';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
 import { installClusterDisconnector } from '../cluster/cluster-disconnect';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
@@ -140,6 +140,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     handshake: HandshakeAuthenticator,
   ): void {
     const recover = (socket: HeraldSocket, next: () => void) => {
+      if (!asksForRecovery(socket)) return next();
       const rooms = handshake.peekResult(socket)?.rooms ?? [];
       void recoverAuthenticatedSession(socket, rooms).finally(() => next());
     };

@@ -93,7 +93,9 @@ export class RealtimeEventRegistry {
   ): Promise<void> {
     for (const hook of this.connectHooks) {
       try {
-        await hook(user, socketId);
+        // A hook that finished synchronously is not awaited: no turn of the microtask queue.
+        const pending = hook(user, socketId);
+        if (isThenable(pending)) await pending;
       } catch (error) {
         onError(error);
       }
@@ -109,4 +111,8 @@ export class RealtimeEventRegistry {
       ),
     ];
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }

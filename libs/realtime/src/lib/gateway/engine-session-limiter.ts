@@ -40,13 +40,15 @@ const sessionCharges = new WeakMap<object, Promise<boolean>>();
  * without charging the same client twice. (It waits for a charge still being decided, so
  * a CONNECT that arrives quickly is not charged again.)
  */
-export async function claimPrepaidHandshake(connection: object | undefined): Promise<boolean> {
-  if (connection === undefined) return false;
-  const charge = sessionCharges.get(connection);
-  if (!charge) return false;
-  sessionCharges.delete(connection);
+export function claimPrepaidHandshake(connection: object | undefined): Promise<boolean> {
+  // Not async: the charge is handed over as it is, without a promise wrapped around it.
+  const charge = connection === undefined ? undefined : sessionCharges.get(connection);
+  if (!charge) return NOT_PREPAID;
+  sessionCharges.delete(connection as object);
   return charge;
 }
+
+const NOT_PREPAID = Promise.resolve(false);
 
 /** Where a request keeps its key once worked out (its address and headers do not change). */
 const SESSION_KEY = Symbol('herald.sessionKey');

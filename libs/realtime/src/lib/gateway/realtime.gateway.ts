@@ -156,7 +156,9 @@ export class RealtimeGateway
     }
     // Joining after presence and right before `authenticated` means no event can reach the
     // socket ahead of `authenticated`, and presence already counts it when the client hears.
-    await socket.join([userRoom(userId), ...rooms]);
+    // The in-memory adapter joins synchronously; only an asynchronous adapter is awaited.
+    const joined: Promise<void> | void = socket.join([userRoom(userId), ...rooms]);
+    if (joined !== undefined) await joined;
     socket.emit(ServerEvent.Authenticated, { success: true, userId, email });
     const user = { userId, email, role: socket.data.role, expiresAt: socket.data.tokenExpiresAt };
     await this.registry.runConnectHooks(user, socket.id, (error) => {

@@ -44,3 +44,28 @@ describe('RealtimeEventRegistry connect hooks', () => {
     expect(ran).toBe(true);
   });
 });
+
+describe('RealtimeEventRegistry room resolvers', () => {
+  it('answers no room when no resolver gives one', async () => {
+    const registry = new RealtimeEventRegistry();
+    expect(await registry.roomsFor(user)).toEqual([]);
+    registry.addRoomResolver(() => []);
+    expect(await registry.roomsFor(user)).toEqual([]);
+  });
+
+  it("joins every resolver's rooms once, dropping what is not a room name", async () => {
+    const registry = new RealtimeEventRegistry();
+    registry.addRoomResolver(async () => ['group:a', 'group:b', '']);
+    expect(await registry.roomsFor(user)).toEqual(['group:a', 'group:b']);
+    registry.addRoomResolver(() => ['group:b', 42 as unknown as string, 'team:x']);
+    expect(await registry.roomsFor(user)).toEqual(['group:a', 'group:b', 'team:x']);
+  });
+
+  it('fails when a resolver fails', async () => {
+    const registry = new RealtimeEventRegistry();
+    registry.addRoomResolver(() => {
+      throw new Error('store away');
+    });
+    await expect(registry.roomsFor(user)).rejects.toThrow('store away');
+  });
+});

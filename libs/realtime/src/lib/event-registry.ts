@@ -104,7 +104,13 @@ export class RealtimeEventRegistry {
 
   /** Every resolver's rooms, deduplicated. Rooms that are not strings are dropped. */
   async roomsFor(user: AuthenticatedUser): Promise<string[]> {
-    const lists = await Promise.all(this.roomResolvers.map((resolve) => resolve(user)));
+    const resolvers = this.roomResolvers;
+    // The common handshake: one resolver, no room from it; no Promise.all, Set or copies then.
+    const lists =
+      resolvers.length === 1
+        ? [await resolvers[0](user)]
+        : await Promise.all(resolvers.map((resolve) => resolve(user)));
+    if (lists.every((list) => Array.isArray(list) && list.length === 0)) return [];
     return [
       ...new Set(
         lists.flat().filter((room): room is string => typeof room === 'string' && room !== ''),

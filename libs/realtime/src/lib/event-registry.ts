@@ -93,7 +93,9 @@ export class RealtimeEventRegistry {
   ): Promise<void> {
     for (const hook of this.connectHooks) {
       try {
-        await hook(user, socketId);
+        // A hook that finished synchronously is not awaited: no turn of the microtask queue.
+        const pending = hook(user, socketId);
+        if (isThenable(pending)) await pending;
       } catch (error) {
         onError(error);
       }
@@ -102,11 +104,21 @@ export class RealtimeEventRegistry {
 
   /** Every resolver's rooms, deduplicated. Rooms that are not strings are dropped. */
   async roomsFor(user: AuthenticatedUser): Promise<string[]> {
-    const lists = await Promise.all(this.roomResolvers.map((resolve) => resolve(user)));
+    const resolvers = this.roomResolvers;
+    // The common handshake: one resolver, no room from it; no Promise.all, Set or copies then.
+    const lists =
+      resolvers.length === 1
+        ? [await resolvers[0](user)]
+        : await Promise.all(resolvers.map((resolve) => resolve(user)));
+    if (lists.every((list) => Array.isArray(list) && list.length === 0)) return [];
     return [
       ...new Set(
         lists.flat().filter((room): room is string => typeof room === 'string' && room !== ''),
       ),
     ];
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }

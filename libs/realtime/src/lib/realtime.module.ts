@@ -38,9 +38,9 @@ const providers: Provider[] = [
   },
   {
     provide: TokenVerifier,
-    inject: [JwtService, REALTIME_OPTIONS],
-    useFactory: (jwt: JwtService, options: ResolvedRealtimeOptions) =>
-      new TokenVerifier(jwt, options.jwt),
+    inject: [JwtService, REALTIME_OPTIONS, TokenKeys],
+    useFactory: (jwt: JwtService, options: ResolvedRealtimeOptions, keys: TokenKeys) =>
+      new TokenVerifier(jwt, options.jwt, keys),
   },
   {
     provide: SERVICE_API_KEY,

@@ -9,7 +9,11 @@ import {
   type ServerEventPayloads,
   type XpGainedPayload,
 } from '@herald/ws-contracts';
-import { CLUSTER_BACKEND, type ClusterBackend } from './cluster/cluster-backend';
+import {
+  CLUSTER_BACKEND,
+  SingleProcessBackend,
+  type ClusterBackend,
+} from './cluster/cluster-backend';
 import {
   installClusterDisconnector,
   type ClusterDisconnectOutcome,
@@ -84,7 +88,18 @@ export class WebSocketService {
     event: E,
     payload: ServerEventPayloads[E],
   ): void {
-    this.emitTo([socketId], event, payload);
+    if (!(this.backend instanceof SingleProcessBackend)) {
+      this.emitTo([socketId], event, payload);
+      return;
+    }
+    // One process: the socket is here or nowhere, and no packet is kept for connection state
+    // recovery, so its own emit does what the emit to its room did, without the broadcast
+    // operator and the pre-encoded frame of a broadcast (this is every socket's unread count).
+    const server = this.requireServer(event);
+    if (!server) return;
+    const socket = server.sockets.sockets.get(socketId);
+    if (socket) (socket as unknown as RawEmitter).emit(event, payload);
+    this.stats.recordEmit(event);
   }
 
   /** To every connected (and therefore authenticated) socket. */

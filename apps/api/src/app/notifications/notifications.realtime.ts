@@ -6,9 +6,13 @@ import { NotificationsService } from './notifications.service';
 
 /**
  * How long the unread counts of a connect storm wait for each other (the first socket after
- * a quiet spell waits for nothing), and how many are read at most in one go.
+ * a quiet spell waits for nothing), and how many are read at most in one go. Each count
+ * query costs the same however many users it reads (building it, the database thread), so
+ * in a storm it is the number of queries that costs: 50 ms, like the address writes of
+ * UserEmailRecorder, is unnoticeable for a badge and reads a storm in 2.5× fewer queries
+ * than 20 ms did.
  */
-const COUNT_BURST_WINDOW_MS = 20;
+const COUNT_BURST_WINDOW_MS = 50;
 const COUNT_BURST_MAX = 500;
 
 /**

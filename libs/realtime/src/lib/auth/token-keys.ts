@@ -77,6 +77,19 @@ export class TokenKeys {
   }
 
   /**
+   * The configured key for this header's algorithm when it needs no fetching (the secret,
+   * the public key); undefined for JWKS and for an algorithm no key accepts. Where it
+   * answers, `verificationKey` answers the same key.
+   */
+  staticKeyFor(header: { alg?: unknown }): KeyObject | undefined {
+    if (header.alg === 'HS256') return this.secret;
+    if (this.publicKey !== undefined && this.publicKey.algorithm === header.alg) {
+      return this.publicKey.key;
+    }
+    return undefined;
+  }
+
+  /**
    * The key that verifies a token with this header, or TOKEN_INVALID when no configured key
    * accepts its algorithm (SERVICE_UNAVAILABLE while JWKS keys cannot be fetched).
    */

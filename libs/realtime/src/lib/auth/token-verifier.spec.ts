@@ -9,7 +9,7 @@ import {
   createTokenVerifier,
   MAX_TOKEN_LENGTH,
   type JwtVerificationOptions,
-  type TokenVerifier,
+  TokenVerifier,
 } from './token-verifier';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
@@ -297,6 +297,44 @@ describe('Demo signing through the same JwtService', () => {
     const keys = new TokenKeys({ publicKey });
     const jwt = new JwtService(createJwtModuleOptions(keys, { publicKey }));
     expect(() => jwt.signAsync({ sub: 'u1' })).toThrow(/secret/);
+  });
+});
+
+describe('The JwtService of the module options', () => {
+  const keys = new TokenKeys({ secret: SECRET });
+  const jwt = new JwtService(createJwtModuleOptions(keys, { secret: SECRET }));
+
+  it('verifies a token with a configured key synchronously too (JwtService.verify)', async () => {
+    const token = await hs({ sub: 'u1' });
+    expect(jwt.verify(token)).toMatchObject({ sub: 'u1' });
+  });
+
+  it('still rejects, never throws, from verifyAsync for a malformed or unaccepted token', async () => {
+    const none = `${b64({ alg: 'none' })}.${b64({ sub: 'u1', exp: now() + 60 })}.`;
+    for (const token of ['not-a-jwt', none]) {
+      let outcome: Promise<unknown> | undefined;
+      expect(() => (outcome = jwt.verifyAsync(token))).not.toThrow();
+      await expect(outcome).rejects.toBeInstanceOf(HeraldError);
+    }
+  });
+
+  it('gives the verifier the same verdicts with or without the keys (sync or async path)', async () => {
+    const withKeys = createTokenVerifier({ secret: SECRET });
+    const withoutKeys = new TokenVerifier(jwt, { secret: SECRET });
+    const tokens = [
+      await hs({ sub: 'u1' }),
+      await hs({ sub: 'u1', exp: now() - 60 }),
+      await hs({ sub: 'u1', nbf: now() + 600 }),
+      await hs({ sub: 'u1' }, 'another-secret-that-is-long-enough-0123456789'),
+    ];
+    for (const token of tokens) {
+      const verdict = (verifier: TokenVerifier) =>
+        verifier.verify(token).then(
+          (user) => user.userId,
+          (error: HeraldError) => error.code,
+        );
+      expect(await verdict(withKeys)).toBe(await verdict(withoutKeys));
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import {
   TokenExpiredError,
   type JwtModuleOptions,
 } from '@nestjs/jwt';
+import type { KeyObject } from 'node:crypto';
 import { ErrorCode, HeraldError, userIdSchema } from '@herald/ws-contracts';
 import { TokenKeys, type TokenKeyOptions } from './token-keys';
 
@@ -61,7 +62,10 @@ export function createJwtModuleOptions(
   return {
     secretOrKeyProvider: (requestType, tokenOrPayload) => {
       if (requestType === JwtSecretRequestType.SIGN) return keys.signingKey();
-      // Always a promise, so a refused header rejects verifyAsync instead of throwing.
+      // The secret or public key as it is, so `JwtService.verify` (sync) can use it too.
+      const key = staticKeyOf(keys, tokenOrPayload);
+      if (key !== undefined) return key;
+      // Otherwise a promise, so a refused header rejects verifyAsync instead of throwing.
       return Promise.resolve().then(() => keys.verificationKey(headerOf(tokenOrPayload)));
     },
     signOptions: {
@@ -78,10 +82,19 @@ export function createJwtModuleOptions(
   };
 }
 
+/** The static key for a well-formed token's algorithm, without throwing for any token. */
+function staticKeyOf(keys: TokenKeys, token: unknown): KeyObject | undefined {
+  try {
+    return keys.staticKeyFor(headerOf(token));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Builds the verifier outside Nest (scripts, tests) exactly as RealtimeModule does. */
 export function createTokenVerifier(options: JwtVerificationOptions): TokenVerifier {
   const keys = new TokenKeys(options);
-  return new TokenVerifier(new JwtService(createJwtModuleOptions(keys, options)), options);
+  return new TokenVerifier(new JwtService(createJwtModuleOptions(keys, options)), options, keys);
 }
 
 /**
@@ -94,9 +107,15 @@ export class TokenVerifier {
   private readonly emailClaim: string;
   private readonly clockToleranceSeconds: number;
 
+  /**
+   * @param keys the TokenKeys behind `jwt`'s `createJwtModuleOptions`: a token whose key is
+   *   static is then verified with `JwtService.verify`, without the promise round trips of
+   *   `verifyAsync` (same jsonwebtoken checks, same options). Without it, always verifyAsync.
+   */
   constructor(
     private readonly jwt: JwtService,
     options: JwtVerificationOptions,
+    private readonly keys?: TokenKeys,
   ) {
     this.userIdClaim = options.userIdClaim ?? 'sub';
     this.emailClaim = options.emailClaim ?? 'email';
@@ -125,7 +144,10 @@ export class TokenVerifier {
     }
     let payload: unknown;
     try {
-      payload = await this.jwt.verifyAsync(token);
+      payload =
+        this.keys?.staticKeyFor(header) === undefined
+          ? await this.jwt.verifyAsync(token)
+          : this.jwt.verify(token);
     } catch (error) {
       throw translate(error);
     }
@@ -173,14 +195,17 @@ function clockToleranceOf(options: JwtVerificationOptions): number {
 
 /** The decoded JOSE header, or TOKEN_INVALID when the token is not a JWS compact JWT. */
 function headerOf(token: unknown): Record<string, unknown> {
-  if (typeof token === 'string' && token.split('.').length === 3) {
-    try {
-      const header: unknown = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
-      if (typeof header === 'object' && header !== null && !Array.isArray(header)) {
-        return header as Record<string, unknown>;
+  if (typeof token === 'string') {
+    const parts = token.split('.');
+    if (parts.length === 3) {
+      try {
+        const header: unknown = JSON.parse(Buffer.from(parts[0], 'base64url').toString());
+        if (typeof header === 'object' && header !== null && !Array.isArray(header)) {
+          return header as Record<string, unknown>;
+        }
+      } catch {
+        // Not JSON: refused below.
       }
-    } catch {
-      // Not JSON: refused below.
     }
   }
   throw new HeraldError(ErrorCode.TokenInvalid, 'Authentication token is malformed');

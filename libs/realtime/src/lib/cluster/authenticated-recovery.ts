@@ -49,6 +49,18 @@ interface RecoverableSocket {
 }
 
 /**
+ * Whether `socket` asks for a session this namespace can restore: a cluster adapter with
+ * recovery, and a `pid` and `offset` in the handshake. When not (every handshake of a single
+ * process, every first connection), the recovery middleware lets it on at once rather than
+ * through an async call.
+ */
+export function asksForRecovery(socket: HeraldSocket): boolean {
+  if (!deferredRestores.has(socket.nsp.adapter)) return false;
+  const { pid, offset } = (socket.handshake.auth ?? {}) as { pid?: unknown; offset?: unknown };
+  return typeof pid === 'string' && typeof offset === 'string';
+}
+
+/**
  * Hands a persisted session back to an authenticated socket when it belongs to the same
  * user and holds no room the user is not entitled to now: the socket keeps its `pid`
  * (the client sees `recovered === true`) and gets the packets it missed. Otherwise it

@@ -40,19 +40,34 @@ const sessionCharges = new WeakMap<object, Promise<boolean>>();
  * without charging the same client twice. (It waits for a charge still being decided, so
  * a CONNECT that arrives quickly is not charged again.)
  */
-export async function claimPrepaidHandshake(connection: object | undefined): Promise<boolean> {
-  if (connection === undefined) return false;
-  const charge = sessionCharges.get(connection);
-  if (!charge) return false;
-  sessionCharges.delete(connection);
+export function claimPrepaidHandshake(connection: object | undefined): Promise<boolean> {
+  // Not async: the charge is handed over as it is, without a promise wrapped around it.
+  const charge = connection === undefined ? undefined : sessionCharges.get(connection);
+  if (!charge) return NOT_PREPAID;
+  sessionCharges.delete(connection as object);
   return charge;
 }
 
-/** The key a request is counted under: its client address, an IPv6 one by its /64. */
+const NOT_PREPAID = Promise.resolve(false);
+
+/** Where a request keeps its key once worked out (its address and headers do not change). */
+const SESSION_KEY = Symbol('herald.sessionKey');
+
+/**
+ * The key a request is counted under: its client address, an IPv6 one by its /64. Worked
+ * out once per request: an upgrade asks for it when its Origin and cap are checked, again in
+ * `allowRequest`, and once more when its session opens.
+ */
 export function sessionKeyFor(request: IncomingMessage): string {
-  return rateLimitKeyFor(
-    clientAddress(request.socket?.remoteAddress, request.headers['x-forwarded-for']),
-  );
+  const keyed = request as IncomingMessage & { [SESSION_KEY]?: string };
+  let key = keyed[SESSION_KEY];
+  if (key === undefined) {
+    key = rateLimitKeyFor(
+      clientAddress(request.socket?.remoteAddress, request.headers['x-forwarded-for']),
+    );
+    keyed[SESSION_KEY] = key;
+  }
+  return key;
 }
 
 /**

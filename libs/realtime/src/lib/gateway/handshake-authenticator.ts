@@ -140,11 +140,11 @@ export class HandshakeAuthenticator {
 
   private async authenticate(socket: HeraldSocket): Promise<void> {
     const { handshake } = socket;
-    const address = rateLimitKeyFor(
-      clientAddress(handshake.address, handshake.headers['x-forwarded-for']),
-    );
     // The first CONNECT of a session was paid for when its Engine.IO session opened.
     if (!(await claimPrepaidHandshake(socket.conn))) {
+      const address = rateLimitKeyFor(
+        clientAddress(handshake.address, handshake.headers['x-forwarded-for']),
+      );
       const decision = await this.limiter.consume(address);
       if (!decision.allowed) {
         throw new HeraldError(

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import type { ServerOptions, Socket } from 'socket.io';
 import { ErrorCode } from '@herald/ws-contracts';
-import { recoverAuthenticatedSession } from '../cluster/authenticated-recovery';
+import { asksForRecovery, recoverAuthenticatedSession } from '../cluster/authenticated-recovery';
 import { CLUSTER_BACKEND, type ClusterBackend } from '../cluster/cluster-backend';
 import { installClusterDisconnector } from '../cluster/cluster-disconnect';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
@@ -14,12 +14,31 @@ import { RealtimeStats } from '../realtime-stats';
 import { EngineSessionLimiter, TOO_MANY_SOCKETS_MESSAGE } from './engine-session-limiter';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
+import { skipCorsOnWebSocketUpgrades, type EngineMiddlewares } from './upgrade-cors';
 
 const realtimeServers = new WeakSet<object>();
 
 /** True for a server built by RealtimeIoAdapter (and therefore protected by it). */
 export function isRealtimeServer(server: unknown): boolean {
   return typeof server === 'object' && server !== null && realtimeServers.has(server);
+}
+
+/** Servers whose next `bindClientConnect` is for a gateway that listens to connections itself. */
+const selfWiredServers = new WeakSet<object>();
+
+/**
+ * For a gateway's `afterInit`: `onConnection` gets every socket of `server` straight from
+ * Socket.IO, and Nest's per-client wiring of that gateway (which `bindClientConnect` is
+ * called for right after `afterInit`) is left out: its rxjs connection stream, and the
+ * disconnect closure it keeps on every socket for the connection's whole life. The gateway
+ * then listens to `disconnect` itself. Other gateways of the server are wired by Nest.
+ */
+export function listenToConnections(
+  server: HeraldServer,
+  onConnection: (socket: HeraldSocket) => void,
+): void {
+  selfWiredServers.add(server);
+  server.on('connection', onConnection);
 }
 
 /**
@@ -81,6 +100,7 @@ export class RealtimeIoAdapter extends IoAdapter {
         };
       return undefined;
     });
+    skipCorsOnWebSocketUpgrades(server.engine as unknown as EngineMiddlewares);
     backend.attach(server);
     sessions.track(server.engine);
     installClusterDisconnector(server);
@@ -88,6 +108,12 @@ export class RealtimeIoAdapter extends IoAdapter {
     this.recoverSessionsAfterAuthentication(server, handshake);
     realtimeServers.add(server);
     return server;
+  }
+
+  /** Nest's connection handler of a gateway, unless it called `listenToConnections`. */
+  override bindClientConnect(server: HeraldServer, callback: (...args: unknown[]) => void): void {
+    if (selfWiredServers.delete(server)) return;
+    super.bindClientConnect(server, callback);
   }
 
   /**
@@ -114,6 +140,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     handshake: HandshakeAuthenticator,
   ): void {
     const recover = (socket: HeraldSocket, next: () => void) => {
+      if (!asksForRecovery(socket)) return next();
       const rooms = handshake.peekResult(socket)?.rooms ?? [];
       void recoverAuthenticatedSession(socket, rooms).finally(() => next());
     };

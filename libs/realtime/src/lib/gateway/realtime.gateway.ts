@@ -1,10 +1,5 @@
 import { Inject, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  WebSocketGateway,
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-} from '@nestjs/websockets';
+import { WebSocketGateway, type OnGatewayInit } from '@nestjs/websockets';
 import {
   ClientEvent,
   clientEventSchemas,
@@ -27,7 +22,7 @@ import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.opti
 import { RealtimeStats } from '../realtime-stats';
 import { ExpirySchedule } from './expiry-schedule';
 import { HandshakeAuthenticator } from './handshake-authenticator';
-import { isRealtimeServer } from './realtime-io.adapter';
+import { isRealtimeServer, listenToConnections } from './realtime-io.adapter';
 import { SocketServerRef } from './socket-server.ref';
 import type { HeraldServer, HeraldSocket } from './socket-types';
 
@@ -57,12 +52,7 @@ type Ack = (result: AckResult) => void;
  */
 @WebSocketGateway()
 export class RealtimeGateway
-  implements
-    OnGatewayInit<HeraldServer>,
-    OnGatewayConnection<HeraldSocket>,
-    OnGatewayDisconnect<HeraldSocket>,
-    OnModuleInit,
-    OnApplicationShutdown
+  implements OnGatewayInit<HeraldServer>, OnModuleInit, OnApplicationShutdown
 {
   private readonly logger = new Logger('Realtime');
   private misconfigured = false;
@@ -77,6 +67,8 @@ export class RealtimeGateway
    * it): a closure per socket would outlive the handshake on every idle connection.
    */
   private readonly onClientEvent = this.createClientEventListener();
+  /** The `disconnect` listener every socket shares, like `onClientEvent`. */
+  private readonly onDisconnect = this.createDisconnectListener();
 
   constructor(
     @Inject(REALTIME_OPTIONS) private readonly options: ResolvedRealtimeOptions,
@@ -98,6 +90,8 @@ export class RealtimeGateway
       return;
     }
     this.serverRef.set(server);
+    // Connections come straight from Socket.IO, not through Nest's per-client wiring.
+    listenToConnections(server, (socket) => this.setUp(socket));
   }
 
   onModuleInit(): void {
@@ -108,7 +102,8 @@ export class RealtimeGateway
     }
   }
 
-  handleConnection(socket: HeraldSocket): void {
+  /** Named apart from Nest's `handleConnection`, so Nest never subscribes it as well. */
+  private setUp(socket: HeraldSocket): void {
     const result = this.handshake.takeResult(socket);
     if (!result) {
       // Cannot happen while the middleware is installed; never serve a socket it did not see.
@@ -118,7 +113,7 @@ export class RealtimeGateway
     releaseHandshakeRequest(socket);
     releaseHandshakeToken(socket);
     // Listeners first, synchronously: the client may send as soon as it is connected.
-    // Disconnection comes through handleDisconnect, on the listener Nest adds anyway.
+    socket.on('disconnect', this.onDisconnect);
     listenToEveryEvent(socket, this.onClientEvent);
     this.scheduleExpiry(socket);
     this.welcome(socket, result.rooms).catch((error: unknown) => {
@@ -135,7 +130,7 @@ export class RealtimeGateway
     });
   }
 
-  handleDisconnect(socket: HeraldSocket): void {
+  private tearDown(socket: HeraldSocket): void {
     this.disarmExpiry(socket);
     void this.forget(socket);
   }
@@ -161,7 +156,9 @@ export class RealtimeGateway
     }
     // Joining after presence and right before `authenticated` means no event can reach the
     // socket ahead of `authenticated`, and presence already counts it when the client hears.
-    await socket.join([userRoom(userId), ...rooms]);
+    // The in-memory adapter joins synchronously; only an asynchronous adapter is awaited.
+    const joined: Promise<void> | void = socket.join([userRoom(userId), ...rooms]);
+    if (joined !== undefined) await joined;
     socket.emit(ServerEvent.Authenticated, { success: true, userId, email });
     const user = { userId, email, role: socket.data.role, expiresAt: socket.data.tokenExpiresAt };
     await this.registry.runConnectHooks(user, socket.id, (error) => {
@@ -246,6 +243,14 @@ export class RealtimeGateway
     return {
       userId: user.userId,
       expiresAt: user.expiresAt === null ? null : new Date(user.expiresAt).toISOString(),
+    };
+  }
+
+  private createDisconnectListener(): (this: HeraldSocket) => void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- Socket.IO binds `this` to the socket
+    const gateway = this;
+    return function onDisconnect(this: HeraldSocket) {
+      gateway.tearDown(this);
     };
   }
 

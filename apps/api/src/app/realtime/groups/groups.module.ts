@@ -33,7 +33,10 @@ export class GroupsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.addRoomResolver(async (user) => {
-      const groups = await this.membership.groupsOf(user.userId).catch((error: unknown) => {
+      let groups: string[];
+      try {
+        groups = await this.membership.groupsOf(user.userId);
+      } catch (error) {
         // Membership unreadable (Redis away): connect without group rooms rather than not at
         // all; the socket gets them on its next connection.
         this.logger.warn({
@@ -41,23 +44,28 @@ export class GroupsModule implements OnModuleInit {
           userId: user.userId,
           err: error instanceof Error ? error.message : String(error),
         });
-        return [] as string[];
-      });
-      if (groups.length > 0) {
-        const pending = this.resolved.get(user.userId) ?? new Set<string>();
-        for (const group of groups) pending.add(group);
-        this.resolved.set(user.userId, pending);
+        return [];
       }
+      if (groups.length === 0) return groups;
+      const pending = this.resolved.get(user.userId) ?? new Set<string>();
+      for (const group of groups) pending.add(group);
+      this.resolved.set(user.userId, pending);
       return groups.map(groupRoom);
     });
-    this.registry.onConnect(async (user) => {
+    // Synchronous for a user in no group (most sockets): nothing for the gateway to await.
+    this.registry.onConnect((user) => {
       const pending = this.resolved.get(user.userId);
       if (!pending) return;
       this.resolved.delete(user.userId);
-      for (const groupId of pending) {
-        if (!(await this.membership.isMember(groupId, user.userId)))
-          await this.ws.removeUserFromRoom(user.userId, groupRoom(groupId));
-      }
+      return this.leaveLostGroups(user.userId, pending);
     });
+  }
+
+  /** Leaves the rooms of groups the user was removed from while the socket was connecting. */
+  private async leaveLostGroups(userId: string, groupIds: Set<string>): Promise<void> {
+    for (const groupId of groupIds) {
+      if (!(await this.membership.isMember(groupId, userId)))
+        await this.ws.removeUserFromRoom(userId, groupRoom(groupId));
+    }
   }
 }

@@ -51,7 +51,9 @@ interface DeliveringAdapter {
  * at once), and sliced deliveries go out one after another, in emit order.
  *
  * Deliveries that expect acknowledgements (`timeout().emit(…, ack)`) are never sliced: their
- * caller counts the sockets reached when the emit returns.
+ * caller counts the sockets reached when the emit returns. What is emitted on a socket
+ * object itself (`socket.emit`: `authenticated`, acknowledgements, the unread count a new
+ * socket gets) does not go through the adapter, so it is not held behind a broadcast.
  *
  * Hooks the adapter's `apply` and `_encode`, which every Socket.IO adapter built on the
  * in-memory one uses to deliver packets (checked by this module's spec against the

@@ -1,12 +1,16 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Notification } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
 import type { Database } from '../database/database.types';
 import type { InboxPosition } from './notification-cursor';
 import { NotificationInsertHooks } from './notification-insert-hooks';
-import { notifications, type NotificationRow } from './notifications.schema';
+import {
+  notifications,
+  notificationUnreadCounts,
+  type NotificationRow,
+} from './notifications.schema';
 
 /** What a notification says; every recipient of one send gets the same. */
 export interface NotificationContent {
@@ -176,25 +180,40 @@ export class NotificationsRepository {
     return rows.map(toNotification);
   }
 
-  /** Unread counts of many users in one grouped query; users with none map to 0. */
+  /**
+   * Unread counts of many users in one query; users with none map to 0. The part that
+   * never expires is kept per user by the database (notificationUnreadCounts); only the
+   * unread notifications that expire are counted here, as time passes them.
+   */
   async unreadCounts(userIds: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map(userIds.map((id) => [id, 0]));
     if (userIds.length === 0) return counts;
+    // One array parameter rather than one parameter per id (cheaper to parse and plan).
+    const users = sql.param([...userIds]);
     const rows = await this.database.run((db) =>
       db
-        .select({ userId: notifications.userId, unread: count() })
-        .from(notifications)
-        // One array parameter rather than one parameter per id (cheaper to parse and plan).
-        .where(
-          and(
-            sql`${notifications.userId} = any(${sql.param([...userIds])}::text[])`,
-            isNull(notifications.readAt),
-            live,
-          ),
-        )
-        .groupBy(notifications.userId),
+        .select({
+          userId: notificationUnreadCounts.userId,
+          unread: notificationUnreadCounts.unread,
+        })
+        .from(notificationUnreadCounts)
+        .where(sql`${notificationUnreadCounts.userId} = any(${users}::text[])`)
+        .unionAll(
+          db
+            .select({ userId: notifications.userId, unread: sql<number>`count(*)::int` })
+            .from(notifications)
+            .where(
+              and(
+                sql`${notifications.userId} = any(${users}::text[])`,
+                isNull(notifications.readAt),
+                isNotNull(notifications.expiresAt),
+                sql`${notifications.expiresAt} > now()`,
+              ),
+            )
+            .groupBy(notifications.userId),
+        ),
     );
-    for (const row of rows) counts.set(row.userId, row.unread);
+    for (const row of rows) counts.set(row.userId, (counts.get(row.userId) ?? 0) + row.unread);
     return counts;
   }
 

@@ -95,6 +95,17 @@ export class NotificationsRepository {
     private readonly hooks: NotificationInsertHooks = new NotificationInsertHooks(),
   ) {}
 
+  private statements?: PreparedStatements;
+
+  /**
+   * The hot statements, built once (Drizzle's query building costs more main-thread time
+   * than posting the query) and on PostgreSQL also parsed and planned once per connection.
+   */
+  private prepared(): PreparedStatements {
+    this.statements ??= prepareStatements(this.database.db);
+    return this.statements;
+  }
+
   /**
    * Several sends (each: the same content for many users) in ONE statement, so no explicit
    * transaction: the statement is atomic, all rows are stored or none. Every array travels
@@ -120,25 +131,16 @@ export class NotificationsRepository {
       }
     });
     if (ids.length === 0) return sends.map(() => []);
-    const insert = (db: Database) =>
-      db
-        .insert(notifications)
-        // Every column in table order: id, user_id, type, title, message, data, created_at,
-        // delivered_at, read_at, expires_at.
-        .select(
-          sql`select r.id, r.user_id, c.type, c.title, c.message, c.data::jsonb, now(),
-                     null::timestamptz, null::timestamptz, c.expires_at::timestamptz
-              from unnest(${sql.param(ids)}::uuid[], ${sql.param(users)}::text[], ${sql.param(sendIndexes)}::int[])
-                     with ordinality as r(id, user_id, send, position)
-              join unnest(${sql.param(sends.map((s) => s.content.type ?? 'info'))}::text[],
-                          ${sql.param(sends.map((s) => s.content.title))}::text[],
-                          ${sql.param(sends.map((s) => s.content.message))}::text[],
-                          ${sql.param(sends.map((s) => (s.content.data ? JSON.stringify(s.content.data) : null)))}::text[],
-                          ${sql.param(sends.map((s) => s.content.expiresAt ?? null))}::text[])
-                     with ordinality as c(type, title, message, data, expires_at, send) on c.send = r.send
-              order by r.position`,
-        )
-        .returning();
+    const values: InsertValues = {
+      ids,
+      users,
+      sends: sendIndexes,
+      types: sends.map((s) => s.content.type ?? 'info'),
+      titles: sends.map((s) => s.content.title),
+      messages: sends.map((s) => s.content.message),
+      data: sends.map((s) => (s.content.data ? JSON.stringify(s.content.data) : null)),
+      expiresAt: sends.map((s) => s.content.expiresAt ?? null),
+    };
     const inOrder = (rows: NotificationRow[]) => {
       const byId = new Map(rows.map((row) => [row.id, toNotification(row)]));
       let next = 0;
@@ -151,14 +153,14 @@ export class NotificationsRepository {
       );
     };
     const insertAndHook = async (tx: Database) => {
-      const stored = inOrder(await insert(tx));
+      const stored = inOrder(await insertSendsQuery(tx).execute(values));
       await this.hooks.run(tx, sends, stored);
       return stored;
     };
     // Inside a transaction its owner translates errors (DatabaseService.transaction).
     if (executor) return insertAndHook(executor);
     if (this.hooks.active) return this.database.transaction(insertAndHook);
-    return inOrder(await this.database.run(insert));
+    return inOrder(await this.database.run(() => this.prepared().insertSends.execute(values)));
   }
 
   async list(userId: string, query: InboxQuery): Promise<Notification[]> {
@@ -188,30 +190,8 @@ export class NotificationsRepository {
   async unreadCounts(userIds: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map(userIds.map((id) => [id, 0]));
     if (userIds.length === 0) return counts;
-    // One array parameter rather than one parameter per id (cheaper to parse and plan).
-    const users = sql.param([...userIds]);
-    const rows = await this.database.run((db) =>
-      db
-        .select({
-          userId: notificationUnreadCounts.userId,
-          unread: notificationUnreadCounts.unread,
-        })
-        .from(notificationUnreadCounts)
-        .where(sql`${notificationUnreadCounts.userId} = any(${users}::text[])`)
-        .unionAll(
-          db
-            .select({ userId: notifications.userId, unread: sql<number>`count(*)::int` })
-            .from(notifications)
-            .where(
-              and(
-                sql`${notifications.userId} = any(${users}::text[])`,
-                isNull(notifications.readAt),
-                isNotNull(notifications.expiresAt),
-                sql`${notifications.expiresAt} > now()`,
-              ),
-            )
-            .groupBy(notifications.userId),
-        ),
+    const rows = await this.database.run(() =>
+      this.prepared().unreadCounts.execute({ users: [...userIds] }),
     );
     for (const row of rows) counts.set(row.userId, (counts.get(row.userId) ?? 0) + row.unread);
     return counts;
@@ -275,19 +255,9 @@ export class NotificationsRepository {
       }
     }
     if (ids.length === 0) return [];
-    return this.database.run((db) =>
-      db
-        .update(notifications)
-        .set({ deliveredAt: sql`now()` })
-        .where(
-          and(
-            sql`(${notifications.id}, ${notifications.userId}) in (
-                  select * from unnest(${sql.param(ids)}::uuid[], ${sql.param(users)}::text[]))`,
-            isNull(notifications.deliveredAt),
-          ),
-        )
-        .returning({ createdAt: notifications.createdAt, deliveredAt: notifications.deliveredAt }),
-    ) as Promise<FirstReceipt[]>;
+    return this.database.run(
+      () => this.prepared().markDelivered.execute({ ids, users }) as Promise<FirstReceipt[]>,
+    );
   }
 
   /**
@@ -321,3 +291,83 @@ export class NotificationsRepository {
     return rows.length;
   }
 }
+
+/** The values of one insert of sends (see `insertSends`): one array per column. */
+type InsertValues = {
+  ids: string[];
+  users: string[];
+  sends: number[];
+  types: string[];
+  titles: string[];
+  messages: string[];
+  data: (string | null)[];
+  expiresAt: (string | null)[];
+};
+
+const placeholder = sql.placeholder;
+
+/**
+ * The rows of many sends from one array per column: `r` has a row per recipient (id,
+ * user, which send), `c` a row per send (its content), joined on the send.
+ */
+function insertSendsQuery(db: Database) {
+  return (
+    db
+      .insert(notifications)
+      // Every column in table order: id, user_id, type, title, message, data, created_at,
+      // delivered_at, read_at, expires_at.
+      .select(
+        sql`select r.id, r.user_id, c.type, c.title, c.message, c.data::jsonb, now(),
+                   null::timestamptz, null::timestamptz, c.expires_at::timestamptz
+            from unnest(${placeholder('ids')}::uuid[], ${placeholder('users')}::text[], ${placeholder('sends')}::int[])
+                   with ordinality as r(id, user_id, send, position)
+            join unnest(${placeholder('types')}::text[], ${placeholder('titles')}::text[],
+                        ${placeholder('messages')}::text[], ${placeholder('data')}::text[],
+                        ${placeholder('expiresAt')}::text[])
+                   with ordinality as c(type, title, message, data, expires_at, send) on c.send = r.send
+            order by r.position`,
+      )
+      .returning()
+  );
+}
+
+function prepareStatements(db: Database) {
+  // One array parameter rather than one parameter per id (cheaper to parse and plan).
+  const users = sql`${placeholder('users')}::text[]`;
+  return {
+    insertSends: insertSendsQuery(db).prepare('herald_insert_sends'),
+    unreadCounts: db
+      .select({ userId: notificationUnreadCounts.userId, unread: notificationUnreadCounts.unread })
+      .from(notificationUnreadCounts)
+      .where(sql`${notificationUnreadCounts.userId} = any(${users})`)
+      .unionAll(
+        db
+          .select({ userId: notifications.userId, unread: sql<number>`count(*)::int` })
+          .from(notifications)
+          .where(
+            and(
+              sql`${notifications.userId} = any(${users})`,
+              isNull(notifications.readAt),
+              isNotNull(notifications.expiresAt),
+              sql`${notifications.expiresAt} > now()`,
+            ),
+          )
+          .groupBy(notifications.userId),
+      )
+      .prepare('herald_unread_counts'),
+    markDelivered: db
+      .update(notifications)
+      .set({ deliveredAt: sql`now()` })
+      .where(
+        and(
+          sql`(${notifications.id}, ${notifications.userId}) in (
+                select * from unnest(${placeholder('ids')}::uuid[], ${placeholder('users')}::text[]))`,
+          isNull(notifications.deliveredAt),
+        ),
+      )
+      .returning({ createdAt: notifications.createdAt, deliveredAt: notifications.deliveredAt })
+      .prepare('herald_mark_delivered'),
+  };
+}
+
+type PreparedStatements = ReturnType<typeof prepareStatements>;

@@ -38,6 +38,11 @@ export class PreparedStatements {
   /** Statement by SQL text, least recently used first: `{ name, paramTypes }`. */
   #byText = new Map();
   #nextName = 1;
+  /**
+   * PGlite's parsers merged with a caller's (by the caller's object): `parseResults` would
+   * copy all of PGlite's parsers into a new object for every statement.
+   */
+  #merged = new WeakMap();
 
   /** `serialize` and `parse` are PGlite's `protocol.serialize` and `parse`. */
   constructor(db, serialize, parse) {
@@ -75,7 +80,18 @@ export class PreparedStatements {
     );
     // As PGlite's `query`: outside a transaction the filesystem gets the change now.
     if (!inTransaction) await this.#db.syncToFs();
-    return this.#parse.parseResults(messages, this.#db.parsers, options)[0];
+    const { parsers, ...rest } = options ?? {};
+    return this.#parse.parseResults(messages, this.#parsersWith(parsers), rest)[0];
+  }
+
+  #parsersWith(parsers) {
+    if (!parsers) return this.#db.parsers;
+    let merged = this.#merged.get(parsers);
+    if (!merged) {
+      merged = { ...this.#db.parsers, ...parsers };
+      this.#merged.set(parsers, merged);
+    }
+    return merged;
   }
 
   async #statement(sql) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Notification } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
 import type { Database } from '../database/database.types';
@@ -120,47 +120,49 @@ export class NotificationsRepository {
     sends: readonly NotificationSend[],
     executor?: Database,
   ): Promise<Notification[][]> {
-    const ids: string[] = [];
-    const users: string[] = [];
-    const sendIndexes: number[] = [];
-    sends.forEach((send, index) => {
-      for (const userId of send.userIds) {
-        ids.push(randomUUID());
-        users.push(userId);
-        sendIndexes.push(index + 1);
-      }
-    });
-    if (ids.length === 0) return sends.map(() => []);
-    const values: InsertValues = {
-      ids,
-      users,
-      sends: sendIndexes,
-      types: sends.map((s) => s.content.type ?? 'info'),
-      titles: sends.map((s) => s.content.title),
-      messages: sends.map((s) => s.content.message),
-      data: sends.map((s) => (s.content.data ? JSON.stringify(s.content.data) : null)),
-      expiresAt: sends.map((s) => s.content.expiresAt ?? null),
-    };
-    const inOrder = (rows: NotificationRow[]) => {
-      const byId = new Map(rows.map((row) => [row.id, toNotification(row)]));
-      let next = 0;
-      return sends.map((send) =>
-        send.userIds.map(() => {
-          const stored = byId.get(ids[next++] as string);
-          if (!stored) throw new Error('A stored notification is missing from RETURNING');
-          return stored;
-        }),
-      );
-    };
+    const insert = toInsert(sends);
+    if (!insert) return sends.map(() => []);
     const insertAndHook = async (tx: Database) => {
-      const stored = inOrder(await insertSendsQuery(tx).execute(values));
+      const stored = inSendOrder(
+        sends,
+        insert.values.ids,
+        await insertSendsQuery(tx).returning().execute(insert.values),
+      );
       await this.hooks.run(tx, sends, stored);
       return stored;
     };
     // Inside a transaction its owner translates errors (DatabaseService.transaction).
     if (executor) return insertAndHook(executor);
     if (this.hooks.active) return this.database.transaction(insertAndHook);
-    return inOrder(await this.database.run(() => this.prepared().insertSends.execute(values)));
+    const rows = await this.database.run(() => this.prepared().insertSends.execute(insert.values));
+    return inSendOrder(sends, insert.values.ids, rows);
+  }
+
+  /**
+   * `insertSends` in one statement of its own, also answering each recipient's unread count
+   * right after it where the database runs one statement at a time (PGlite): read in the
+   * same statement, it saves the count query that would follow. Where statements run
+   * concurrently (PostgreSQL) a count read with the insert could miss another process's
+   * change committed meanwhile, so there it is left to the count query after the commit.
+   */
+  async insertSendsCounting(
+    sends: readonly NotificationSend[],
+  ): Promise<{ stored: Notification[][]; unreadCounts?: Map<string, number> }> {
+    const insert = toInsert(sends);
+    if (!insert || this.hooks.active || this.database.engine !== 'pglite')
+      return { stored: await this.insertSends(sends) };
+    const rows = await this.database.run(() =>
+      this.prepared().insertSendsCounting.execute(insert.values),
+    );
+    // The count before the statement (the kept part and the live expiring part, the same on
+    // every row of a user) plus the user's rows of this statement that count now.
+    const unreadCounts = new Map<string, number>();
+    for (const row of rows)
+      unreadCounts.set(
+        row.userId,
+        (unreadCounts.get(row.userId) ?? row.unreadBefore) + (row.live ? 1 : 0),
+      );
+    return { stored: inSendOrder(sends, insert.values.ids, rows), unreadCounts };
   }
 
   async list(userId: string, query: InboxQuery): Promise<Notification[]> {
@@ -292,6 +294,53 @@ export class NotificationsRepository {
   }
 }
 
+/**
+ * The rows of `sends`, one array per column (ids made here, so each send gets exactly its
+ * own rows back whatever order RETURNING uses); undefined when there is no recipient.
+ */
+function toInsert(sends: readonly NotificationSend[]): { values: InsertValues } | undefined {
+  const ids: string[] = [];
+  const users: string[] = [];
+  const sendIndexes: number[] = [];
+  sends.forEach((send, index) => {
+    for (const userId of send.userIds) {
+      ids.push(randomUUID());
+      users.push(userId);
+      sendIndexes.push(index + 1);
+    }
+  });
+  if (ids.length === 0) return undefined;
+  return {
+    values: {
+      ids,
+      users,
+      sends: sendIndexes,
+      types: sends.map((s) => s.content.type ?? 'info'),
+      titles: sends.map((s) => s.content.title),
+      messages: sends.map((s) => s.content.message),
+      data: sends.map((s) => (s.content.data ? JSON.stringify(s.content.data) : null)),
+      expiresAt: sends.map((s) => s.content.expiresAt ?? null),
+    },
+  };
+}
+
+/** RETURNING's rows as one list per send, in recipient order (`ids` is the insert's). */
+function inSendOrder(
+  sends: readonly NotificationSend[],
+  ids: readonly string[],
+  rows: readonly NotificationRow[],
+): Notification[][] {
+  const byId = new Map(rows.map((row) => [row.id, toNotification(row)]));
+  let next = 0;
+  return sends.map((send) =>
+    send.userIds.map(() => {
+      const stored = byId.get(ids[next++] as string);
+      if (!stored) throw new Error('A stored notification is missing from RETURNING');
+      return stored;
+    }),
+  );
+}
+
 /** The values of one insert of sends (see `insertSends`): one array per column. */
 type InsertValues = {
   ids: string[];
@@ -327,15 +376,32 @@ function insertSendsQuery(db: Database) {
                    with ordinality as c(type, title, message, data, expires_at, send) on c.send = r.send
             order by r.position`,
       )
-      .returning()
   );
 }
+
+/** The user of the row being inserted, inside a subquery of RETURNING. */
+const insertedUser = sql`${sql.identifier('notifications')}.${sql.identifier('user_id')}`;
 
 function prepareStatements(db: Database) {
   // One array parameter rather than one parameter per id (cheaper to parse and plan).
   const users = sql`${placeholder('users')}::text[]`;
   return {
-    insertSends: insertSendsQuery(db).prepare('herald_insert_sends'),
+    insertSends: insertSendsQuery(db).returning().prepare('herald_insert_sends'),
+    // Subqueries in RETURNING read the snapshot from before the statement: none of its own
+    // rows, and the kept count before its trigger adds them. The inserted row's user is
+    // spelled out: Drizzle writes RETURNING's columns unqualified, which inside a subquery
+    // would name the subquery's own.
+    insertSendsCounting: insertSendsQuery(db)
+      .returning({
+        ...getTableColumns(notifications),
+        unreadBefore: sql<number>`coalesce((
+            select c.unread from ${notificationUnreadCounts} c where c.user_id = ${insertedUser}), 0)
+          + (select count(*)::int from ${notifications} n
+             where n.user_id = ${insertedUser} and n.read_at is null
+               and n.expires_at is not null and n.expires_at > now())`,
+        live: sql<boolean>`(${notifications.expiresAt} is null or ${notifications.expiresAt} > now())`,
+      })
+      .prepare('herald_insert_sends_counting'),
     unreadCounts: db
       .select({ userId: notificationUnreadCounts.userId, unread: notificationUnreadCounts.unread })
       .from(notificationUnreadCounts)

@@ -18,8 +18,8 @@ module.exports = {
       tsConfig: './tsconfig.app.json',
       assets: [
         { input: './src/app/database/migrations', glob: '**/*', output: 'migrations' },
-        // The embedded database's thread runs as its own script, beside the bundle.
-        { input: './src/app/database', glob: 'pglite-worker.mjs', output: '.' },
+        // The embedded database's thread runs as its own script (and its modules), beside the bundle.
+        { input: './src/app/database', glob: 'pglite-*.mjs', output: '.' },
       ],
       optimization: false,
       outputHashing: 'none',

@@ -1,5 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { isConnectionError } from './database-errors';
+// @ts-expect-error The worker's own module (JavaScript, run by the thread).
+import { MAX_STATEMENTS } from './pglite-prepared-statements.mjs';
 import { PGliteThread } from './pglite-thread';
 
 describe('PGliteThread (the embedded database on its own thread)', () => {
@@ -63,6 +65,84 @@ describe('PGliteThread (the embedded database on its own thread)', () => {
     const error = await db.query('insert into t (id) values (1)').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ code: '23505' });
+  });
+
+  describe('statements with parameters (parsed once, then bound)', () => {
+    const prepared = async (text: string) =>
+      (
+        await db.query(
+          'select count(*)::int as n from pg_prepared_statements where statement = $1',
+          [text],
+        )
+      ).rows;
+
+    it('parses a statement once and answers every run as a fresh query would', async () => {
+      const text = 'select $1::int + $2::int as sum, $3::text[] as list';
+      for (let i = 0; i < 12; i++) {
+        const result = await db.query(text, [i, 1, ['a', `b${i}`]]);
+        expect(result.rows).toEqual([{ sum: i + 1, list: ['a', `b${i}`] }]);
+        expect(result.fields.map((f) => f.name)).toEqual(['sum', 'list']);
+      }
+      expect(await prepared(text)).toEqual([{ n: 1 }]);
+      const inserted = await db.query('insert into t (id) values ($1), ($2)', [30, 31]);
+      expect(inserted.affectedRows).toBe(2);
+    });
+
+    it('runs inside the open transaction, and outside ones wait for it', async () => {
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const tx = db.transaction(async (t) => {
+        await t.query('insert into t (id) values ($1)', [40]);
+        const seen = await t.query('select count(*)::int as n from t where id = $1', [40]);
+        order.push(`in transaction: ${JSON.stringify(seen.rows)}`);
+        await held;
+      });
+      const outside = db
+        .query('select count(*)::int as n from t where id = $1', [40])
+        .then((r) => order.push(`outside: ${JSON.stringify(r.rows)}`));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await Promise.all([tx, outside]);
+      expect(order).toEqual(['in transaction: [{"n":1}]', 'outside: [{"n":1}]']);
+
+      await expect(
+        db.transaction(async (t) => {
+          await t.query('insert into t (id) values ($1)', [41]);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      const rolledBack = await db.query('select count(*)::int as n from t where id = $1', [41]);
+      expect(rolledBack.rows).toEqual([{ n: 0 }]);
+    });
+
+    it("reports PostgreSQL's error fields, and the statement works again after", async () => {
+      const insert = 'insert into t (id) values ($1)';
+      await db.query(insert, [50]);
+      await expect(db.query(insert, [50])).rejects.toMatchObject({ code: '23505' });
+      await expect(db.query('select $1::int +', [1])).rejects.toMatchObject({ code: '42601' });
+      await db.query(insert, [51]);
+      const ids = await db.query(
+        'select id from t where id >= $1 and id < $2 order by id',
+        [50, 60],
+      );
+      expect(ids.rows).toEqual([{ id: 50 }, { id: 51 }]);
+    });
+
+    it(`keeps at most ${MAX_STATEMENTS} of them, closing the least recently used`, async () => {
+      const texts = Array.from(
+        { length: MAX_STATEMENTS + 5 },
+        (_, i) => `select $1::int + ${i} as v`,
+      );
+      for (const [i, text] of texts.entries()) {
+        expect((await db.query(text, [1])).rows).toEqual([{ v: 1 + i }]);
+      }
+      const kept = await db.query('select count(*)::int as n from pg_prepared_statements');
+      expect((kept.rows[0] as { n: number }).n).toBeLessThanOrEqual(MAX_STATEMENTS);
+      expect(await prepared(texts[0] as string)).toEqual([{ n: 0 }]);
+      // A closed one is parsed again when it comes back.
+      expect((await db.query(texts[0] as string, [2])).rows).toEqual([{ v: 2 }]);
+    });
   });
 
   // Opening PGlite takes seconds (longer on a busy machine): this test opens it a second time.

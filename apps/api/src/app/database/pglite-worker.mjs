@@ -3,7 +3,8 @@
 // main thread (sockets, HTTP) never waits for a query to execute. The main side is
 // pglite-thread.ts; messages are { id, op, ... } in and { id, ok, result | error } out.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, types } from '@electric-sql/pglite';
+import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
+import { PreparedStatements } from './pglite-prepared-statements.mjs';
 
 /**
  * Timestamps, dates and intervals stay the strings PostgreSQL writes, as Drizzle's PGlite
@@ -26,6 +27,8 @@ const DRIZZLE_PARSERS = Object.fromEntries(
 
 const port = parentPort;
 let db;
+/** Statements with parameters, parsed and planned once (see pglite-prepared-statements.mjs). */
+let statements;
 /** Open transactions by id: the PGlite transaction handle and how to end it. */
 const transactions = new Map();
 let nextTransactionId = 1;
@@ -79,9 +82,20 @@ async function handle(message) {
   switch (message.op) {
     case 'open':
       db = await PGlite.create(workerData?.dataDir);
+      statements = PreparedStatements.supports(db)
+        ? new PreparedStatements(db, protocol.serialize, parse)
+        : undefined;
       return true;
-    case 'query':
-      return plain(await target(message).query(message.sql, message.params, queryOptions(message)));
+    case 'query': {
+      const connection = target(message);
+      if (statements && message.params?.length) {
+        const inTransaction = message.transactionId !== undefined;
+        return plain(
+          await statements.query(message.sql, message.params, queryOptions(message), inTransaction),
+        );
+      }
+      return plain(await connection.query(message.sql, message.params, queryOptions(message)));
+    }
     case 'exec':
       return (await target(message).exec(message.sql)).map(plain);
     case 'begin':

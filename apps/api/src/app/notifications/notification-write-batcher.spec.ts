@@ -39,7 +39,7 @@ describe('NotificationWriteBatcher', () => {
   });
 
   it('stores concurrent sends to different users with one INSERT and answers each its own records', async () => {
-    const inserts = vi.spyOn(repository, 'insertSends');
+    const inserts = vi.spyOn(repository, 'insertSendsCounting');
     const sends = Array.from({ length: 20 }, (_, i) => ({
       userIds: [`batch-a-${i}`, `batch-b-${i}`],
       // Every other send without data: null and JSON values side by side in one statement.

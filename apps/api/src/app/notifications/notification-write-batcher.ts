@@ -41,7 +41,16 @@ export interface WriteRequest {
  * answered before under the same key.
  */
 export type WriteOutcome =
-  { replayed: false; records: Notification[][] } | { replayed: true; answer: IdempotentAnswer };
+  | {
+      replayed: false;
+      records: Notification[][];
+      /**
+       * The unread count of every recipient of the batch right after its insert, where the
+       * insert could read it (see NotificationsRepository.insertSendsCounting).
+       */
+      unreadCounts?: ReadonlyMap<string, number>;
+    }
+  | { replayed: true; answer: IdempotentAnswer };
 
 /** Rows a request writes. */
 const rowsOf = (request: WriteRequest) =>
@@ -113,8 +122,14 @@ export class NotificationWriteBatcher {
   ): Promise<(WriteOutcome | BatchItemFailure)[]> {
     if (!writes.some((write) => write.idempotency)) {
       // One statement is atomic on its own: no transaction needed.
-      const stored = await this.insertWrites(writes);
-      return stored.map((records) => ({ replayed: false, records }));
+      const { stored, unreadCounts } = await this.repository.insertSendsCounting(
+        writes.flatMap((write) => write.sends),
+      );
+      return perWrite(writes, stored).map((records) => ({
+        replayed: false,
+        records,
+        unreadCounts,
+      }));
     }
     return this.database.transaction((tx) => this.storeIdempotent(tx, writes));
   }
@@ -168,18 +183,23 @@ export class NotificationWriteBatcher {
   }
 
   /**
-   * The sends of every request in ONE insert (one statement, or inside `tx`), answered
-   * per request: the records of each of its sends, in order.
+   * The sends of every request in ONE insert inside `tx`, answered per request: the
+   * records of each of its sends, in order.
    */
   private async insertWrites(
     writes: readonly WriteRequest[],
-    tx?: Database,
+    tx: Database,
   ): Promise<Notification[][][]> {
     const stored = await this.repository.insertSends(
       writes.flatMap((write) => write.sends),
       tx,
     );
-    let next = 0;
-    return writes.map((write) => stored.slice(next, (next += write.sends.length)));
+    return perWrite(writes, stored);
   }
+}
+
+/** The records of every send of the batch (in order), as one list per request. */
+function perWrite(writes: readonly WriteRequest[], stored: Notification[][]): Notification[][][] {
+  let next = 0;
+  return writes.map((write) => stored.slice(next, (next += write.sends.length)));
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The inbox. Deletion is a hard DELETE: a deleted notification is gone for every device,
@@ -27,11 +27,16 @@ export const notifications = pgTable(
   (t) => [
     // "A user's inbox, newest first" (the list endpoint and its keyset cursor).
     index('notifications_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
-    // "A user's unread, newest first" and the unread count: only unread rows are indexed,
-    // so the index stays small however long the read history grows.
+    // "A user's unread, newest first": only unread rows are indexed, so the index stays
+    // small however long the read history grows.
     index('notifications_user_unread_idx')
       .on(t.userId, t.createdAt.desc(), t.id.desc())
       .where(sql`${t.readAt} IS NULL`),
+    // The part of the unread count that time changes (see notificationUnreadCounts): only
+    // unread notifications that expire at all are indexed.
+    index('notifications_user_unread_expiring_idx')
+      .on(t.userId, t.expiresAt)
+      .where(sql`${t.readAt} IS NULL AND ${t.expiresAt} IS NOT NULL`),
     // The expiry sweep: only notifications that expire at all are indexed.
     index('notifications_expires_idx')
       .on(t.expiresAt)
@@ -43,6 +48,19 @@ export const notifications = pgTable(
       .where(sql`${t.readAt} IS NOT NULL`),
   ],
 );
+
+/**
+ * Per user, how many of their notifications are unread and never expire, kept by triggers
+ * on `notifications` (migration 0003) in the statement that changes them, so it is exact
+ * in every transaction whoever writes. The unread count is this number plus the user's
+ * unread notifications that expire and have not yet (counted live, through
+ * notifications_user_unread_expiring_idx): reading it no longer costs a row per unread
+ * notification. Time alone cannot change this part, so the trigger can keep it.
+ */
+export const notificationUnreadCounts = pgTable('notification_unread_counts', {
+  userId: text('user_id').primaryKey(),
+  unread: integer('unread').notNull(),
+});
 
 export type NotificationRow = typeof notifications.$inferSelect;
 export type NewNotificationRow = typeof notifications.$inferInsert;

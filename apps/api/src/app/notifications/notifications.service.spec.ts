@@ -43,8 +43,8 @@ describe('NotificationsService', () => {
       }
     });
 
-    it('stores concurrent sends with one INSERT and reads their counts with one grouped query', async () => {
-      const inserts = vi.spyOn(repository, 'insertSends');
+    it('stores concurrent sends with one INSERT that also reads their counts (PGlite: no count query)', async () => {
+      const inserts = vi.spyOn(repository, 'insertSendsCounting');
       const countQueries = vi.spyOn(repository, 'unreadCounts');
       const userIds = Array.from({ length: 25 }, (_, i) => `concurrent-${i}`);
 
@@ -53,7 +53,7 @@ describe('NotificationsService', () => {
       );
 
       expect(inserts).toHaveBeenCalledTimes(1);
-      expect(countQueries).toHaveBeenCalledTimes(1);
+      expect(countQueries).not.toHaveBeenCalled();
       answers.forEach(([record], i) => {
         expect(record).toMatchObject({ userId: userIds[i], title: `t${i}` });
         expect(inbox.ws.toUser(userIds[i] as string)).toEqual([
@@ -118,7 +118,40 @@ describe('NotificationsService', () => {
   });
 
   describe('after the commit', () => {
+    it('pushes a count read with the insert as it is, unless a request in its batch needs it read', async () => {
+      const [stored] = await repository.insertSends([
+        { userIds: ['known-a'], content: { title: 't', message: 'm' } },
+      ]);
+      const countQueries = vi.spyOn(repository, 'unreadCounts');
+      inbox.ws.clear();
+
+      // Alone: the count it brought (99 stands for it) is pushed, nothing is read.
+      await service.publish(stored as Notification[], new Map([['known-a', 99]]));
+      expect(countQueries).not.toHaveBeenCalled();
+      expect(inbox.ws.toUser('known-a').at(-1)).toEqual([
+        ServerEvent.NotificationUnreadCount,
+        { unreadCount: 99 },
+      ]);
+
+      // With a request for the same user that brings none: the user is read, and that is pushed.
+      const [, answered] = await Promise.all([
+        service.publish(stored as Notification[], new Map([['known-a', 99]])),
+        service.unreadCount('known-a'),
+      ]);
+      expect(countQueries).toHaveBeenCalledTimes(1);
+      expect(answered).toBe(1);
+      expect(inbox.ws.toUser('known-a').at(-1)).toEqual([
+        ServerEvent.NotificationUnreadCount,
+        { unreadCount: 1 },
+      ]);
+    });
+
     it('answers success when the unread-count query fails after the INSERT committed', async () => {
+      // As on PostgreSQL: the insert brings no counts, a count query follows the commit.
+      const insertSends = repository.insertSends.bind(repository);
+      vi.spyOn(repository, 'insertSendsCounting').mockImplementation(async (sends) => ({
+        stored: await insertSends(sends),
+      }));
       vi.spyOn(repository, 'unreadCounts').mockRejectedValue(new Error('database went away'));
       const failures = inbox.module.get(DeliveryMetrics).postCommitFailures;
       const before = (await failures.get()).values.find((v) => v.labels.step === 'publish');

@@ -59,6 +59,8 @@ const MAX_USERS_PER_COUNT_QUERY = MAX_ROWS_PER_BATCH;
 interface CountRequest {
   userId: string;
   push: boolean;
+  /** The count, read with the change that asks for it to be pushed (see `countUnread`). */
+  known?: number;
 }
 
 /**
@@ -123,8 +125,9 @@ export class NotificationsService {
       sends: [{ userIds: [...new Set(userIds)], content, escalation }],
     });
     // Without an idempotency key nothing is ever replayed: these are the stored records.
-    const [stored] = (outcome as Extract<WriteOutcome, { replayed: false }>).records;
-    await this.publish(stored as Notification[]);
+    const { records, unreadCounts } = outcome as Extract<WriteOutcome, { replayed: false }>;
+    const [stored] = records;
+    await this.publish(stored as Notification[], unreadCounts);
     return stored as Notification[];
   }
 
@@ -187,7 +190,7 @@ export class NotificationsService {
       idempotency: idempotency && { request: idempotency, answerOf },
     });
     if (outcome.replayed) return { ...outcome.answer, replayed: true };
-    await this.publish(outcome.records.flat());
+    await this.publish(outcome.records.flat(), outcome.unreadCounts);
     return { ...answerOf(outcome.records), replayed: false };
   }
 
@@ -204,15 +207,19 @@ export class NotificationsService {
    * It runs after the commit, so it never fails its caller: the answer is success once the
    * rows are stored (a failure here turned into an error would make the caller retry and
    * store copies). What fails is logged and counted; devices correct a missed count on
-   * their next resync.
+   * their next resync. `unreadCounts`: the recipients' counts read with the insert, when it
+   * could (NotificationsRepository.insertSendsCounting); the others are read now.
    */
-  async publish(stored: readonly Notification[]): Promise<void> {
+  async publish(
+    stored: readonly Notification[],
+    unreadCounts?: ReadonlyMap<string, number>,
+  ): Promise<void> {
     if (stored.length === 0) return;
     await this.afterCommit('publish', async () => {
       this.ws.emitNotificationToUsers(stored);
       await Promise.all(
         [...new Set(stored.map((n) => n.userId))].map((userId) =>
-          this.unreadCounts.submit({ userId, push: true }),
+          this.unreadCounts.submit({ userId, push: true, known: unreadCounts?.get(userId) }),
         ),
       );
     });
@@ -319,8 +326,23 @@ export class NotificationsService {
     }
   }
 
+  /**
+   * A user's count comes from the database unless every request for them in the batch
+   * brought it along (read with their insert): then the latest one is it. That is exact
+   * because a count is only brought along where statements run one at a time (PGlite), and
+   * any change to the user's count after that insert was made by a statement that ran
+   * after it and asks for its own count, without one: the user is then read again.
+   */
   private async countUnread(requests: readonly CountRequest[]): Promise<number[]> {
-    const counts = await this.repository.unreadCounts([...new Set(requests.map((r) => r.userId))]);
+    const known = new Map<string, number | undefined>();
+    for (const { userId, known: count } of requests) {
+      const readAnyway = known.has(userId) && known.get(userId) === undefined;
+      known.set(userId, readAnyway ? undefined : count);
+    }
+    const toRead = [...known].filter(([, count]) => count === undefined).map(([userId]) => userId);
+    const counts =
+      toRead.length > 0 ? await this.repository.unreadCounts(toRead) : new Map<string, number>();
+    for (const [userId, count] of known) if (count !== undefined) counts.set(userId, count);
     // Every request of the batch would push the same number: once per user is enough.
     const pushed = new Set(requests.filter((r) => r.push).map((r) => r.userId));
     for (const userId of pushed) this.ws.emitUnreadCount(userId, counts.get(userId) ?? 0);

@@ -14,7 +14,7 @@ import { RealtimeStats } from '../realtime-stats';
 import { EngineSessionLimiter, TOO_MANY_SOCKETS_MESSAGE } from './engine-session-limiter';
 import { HandshakeAuthenticator } from './handshake-authenticator';
 import type { HeraldNamespace, HeraldServer, HeraldSocket } from './socket-types';
-import { skipCorsOnWebSocketUpgrades, type EngineMiddlewares } from './upgrade-cors';
+import { leanWebSocketUpgrades, type EngineMiddlewares } from './lean-upgrades';
 
 const realtimeServers = new WeakSet<object>();
 
@@ -100,7 +100,7 @@ export class RealtimeIoAdapter extends IoAdapter {
         };
       return undefined;
     });
-    skipCorsOnWebSocketUpgrades(server.engine as unknown as EngineMiddlewares);
+    leanWebSocketUpgrades(server.engine as unknown as EngineMiddlewares);
     backend.attach(server);
     sessions.track(server.engine);
     installClusterDisconnector(server);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { skipCorsOnWebSocketUpgrades, type EngineMiddlewares } from './upgrade-cors';
+import { leanWebSocketUpgrades, type EngineMiddlewares } from './lean-upgrades';
 
 /** Engine.IO's middleware runner, reduced to what matters here: every middleware, in order. */
 function engineWith(...names: string[]) {
@@ -22,21 +22,44 @@ function engineWith(...names: string[]) {
 
 const request = () => new IncomingMessage(new Socket());
 /** What Engine.IO hands the middlewares on an upgrade: not an http.ServerResponse. */
-const upgradeResponse = () => new EventEmitter();
+class UpgradeResponse extends EventEmitter {
+  constructor(public req: IncomingMessage | null = request()) {
+    super();
+  }
+}
+const upgradeResponse = () => new UpgradeResponse();
 
-describe('skipCorsOnWebSocketUpgrades', () => {
+describe('leanWebSocketUpgrades', () => {
   it('lets a WebSocket upgrade past the CORS middleware', () => {
     const { engine, ran } = engineWith('cors');
-    skipCorsOnWebSocketUpgrades(engine);
+    leanWebSocketUpgrades(engine);
     const done = vi.fn();
     engine._applyMiddlewares(request(), upgradeResponse(), done);
     expect(done).toHaveBeenCalledOnce();
     expect(ran).toEqual([]);
   });
 
+  it("lets go of the upgrade's request, which its response would keep for the connection's life", () => {
+    const { engine } = engineWith('cors');
+    leanWebSocketUpgrades(engine);
+    const response = upgradeResponse();
+    engine._applyMiddlewares(request(), response, vi.fn());
+    expect(response.req).toBeNull();
+  });
+
+  it('does the same for an engine without any middleware', () => {
+    const { engine } = engineWith();
+    leanWebSocketUpgrades(engine);
+    const response = upgradeResponse();
+    const done = vi.fn();
+    engine._applyMiddlewares(request(), response, done);
+    expect(done).toHaveBeenCalledOnce();
+    expect(response.req).toBeNull();
+  });
+
   it('still runs it for a polling request', () => {
     const { engine, ran } = engineWith('cors');
-    skipCorsOnWebSocketUpgrades(engine);
+    leanWebSocketUpgrades(engine);
     const req = request();
     const done = vi.fn();
     engine._applyMiddlewares(req, new ServerResponse(req), done);
@@ -46,18 +69,21 @@ describe('skipCorsOnWebSocketUpgrades', () => {
 
   it('runs every middleware on upgrades once the application added its own', () => {
     const { engine, ran } = engineWith('cors');
-    skipCorsOnWebSocketUpgrades(engine);
+    leanWebSocketUpgrades(engine);
     engine.middlewares.push((_req, _res, next) => {
       ran.push('app');
       next();
     });
-    engine._applyMiddlewares(request(), upgradeResponse(), vi.fn());
+    const response = upgradeResponse();
+    engine._applyMiddlewares(request(), response, vi.fn());
     expect(ran).toEqual(['cors', 'app']);
+    // An application middleware may still set response headers through it.
+    expect(response.req).not.toBeNull();
   });
 
   it('leaves an engine alone whose only middleware is not the one it was given', () => {
     const { engine, ran } = engineWith('cors', 'app');
-    skipCorsOnWebSocketUpgrades(engine);
+    leanWebSocketUpgrades(engine);
     engine._applyMiddlewares(request(), upgradeResponse(), vi.fn());
     expect(ran).toEqual(['cors', 'app']);
   });

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/jwt';
 import type { KeyObject } from 'node:crypto';
 import { ErrorCode, HeraldError, userIdSchema } from '@herald/ws-contracts';
+import { verifyHs256, type Hs256ClaimRules } from './hs256';
 import { TokenKeys, type TokenKeyOptions } from './token-keys';
 
 /** How bearer tokens are verified, for the handshake and the HTTP API alike. */
@@ -99,18 +100,24 @@ export function createTokenVerifier(options: JwtVerificationOptions): TokenVerif
 
 /**
  * Verifies JWTs for the handshake, `auth:refresh` and the HTTP API through `JwtService`
- * (`@nestjs/jwt`), then applies Herald's own rules: no unknown critical headers, `exp`
- * required (RFC 8725), and the configured user-id claim must be a valid user id.
+ * (`@nestjs/jwt`; HS256 with the configured secret through `verifyHs256`, the same checks),
+ * then applies Herald's own rules: no unknown critical headers, `exp` required (RFC 8725),
+ * and the configured user-id claim must be a valid user id.
  */
 export class TokenVerifier {
   private readonly userIdClaim: string;
   private readonly emailClaim: string;
   private readonly clockToleranceSeconds: number;
+  /** The HS256 secret, when one is configured: such tokens are verified by `verifyHs256`. */
+  private readonly hs256Secret?: KeyObject;
+  private readonly hs256Rules: Hs256ClaimRules;
 
   /**
-   * @param keys the TokenKeys behind `jwt`'s `createJwtModuleOptions`: a token whose key is
-   *   static is then verified with `JwtService.verify`, without the promise round trips of
-   *   `verifyAsync` (same jsonwebtoken checks, same options). Without it, always verifyAsync.
+   * @param keys the TokenKeys behind `jwt`'s `createJwtModuleOptions`: an HS256 token is
+   *   then verified with node:crypto directly (`verifyHs256`, jsonwebtoken's checks), a
+   *   token with another static key with `JwtService.verify`, without the promise round
+   *   trips of `verifyAsync` (same jsonwebtoken checks, same options). Without it, always
+   *   verifyAsync.
    */
   constructor(
     private readonly jwt: JwtService,
@@ -120,6 +127,14 @@ export class TokenVerifier {
     this.userIdClaim = options.userIdClaim ?? 'sub';
     this.emailClaim = options.emailClaim ?? 'email';
     this.clockToleranceSeconds = clockToleranceOf(options);
+    this.hs256Secret = keys?.algorithms.includes('HS256')
+      ? keys.staticKeyFor({ alg: 'HS256' })
+      : undefined;
+    this.hs256Rules = {
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: this.clockToleranceSeconds,
+    };
   }
 
   /** Tolerance applied to `exp`/`nbf`, in milliseconds (at most 5 s). */
@@ -141,6 +156,9 @@ export class TokenVerifier {
         ErrorCode.TokenInvalid,
         'Token has critical headers Herald does not support',
       );
+    }
+    if (this.hs256Secret !== undefined && header['alg'] === 'HS256') {
+      return this.readClaims(verifyHs256(token, header, this.hs256Secret, this.hs256Rules));
     }
     let payload: unknown;
     try {

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { Socket, type AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { leanWebSocketUpgrades, type EngineMiddlewares } from './lean-upgrades';
 
 /** Engine.IO's middleware runner, reduced to what matters here: every middleware, in order. */
@@ -87,4 +89,64 @@ describe('leanWebSocketUpgrades', () => {
     engine._applyMiddlewares(request(), upgradeResponse(), vi.fn());
     expect(ran).toEqual(['cors', 'app']);
   });
+});
+
+describe('leanWebSocketUpgrades on a real Socket.IO server', () => {
+  /** A server with Engine.IO's CORS middleware, made lean, remembering every upgrade's response. */
+  async function serve() {
+    const http = createServer();
+    const server = new Server(http, { cors: { origin: 'http://app.test' }, serveClient: false });
+    const engine = server.engine as unknown as EngineMiddlewares;
+    leanWebSocketUpgrades(engine);
+    const responses: Array<{ req?: unknown }> = [];
+    const apply = engine._applyMiddlewares;
+    engine._applyMiddlewares = function (this: EngineMiddlewares, req, res, callback) {
+      if (!(res instanceof ServerResponse)) responses.push(res as { req?: unknown });
+      return apply.call(this, req, res, callback);
+    };
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const clients: ClientSocket[] = [];
+    return {
+      server,
+      responses,
+      connect(transports: Array<'websocket' | 'polling'>) {
+        const client = connect(url, { transports, reconnection: false });
+        clients.push(client);
+        return client;
+      },
+      async close() {
+        for (const client of clients) client.close();
+        await server.close();
+      },
+    };
+  }
+
+  let setup: Awaited<ReturnType<typeof serve>> | undefined;
+  afterEach(async () => {
+    await setup?.close();
+    setup = undefined;
+  });
+
+  it.each<[string, Array<'websocket' | 'polling'>]>([
+    ['a WebSocket connection', ['websocket']],
+    ['polling upgraded to WebSocket', ['polling', 'websocket']],
+  ])(
+    'serves %s, and its upgrade response no longer holds the request',
+    async (_name, transports) => {
+      setup = await serve();
+      const client = setup.connect(transports);
+      const upgraded =
+        transports.length > 1
+          ? new Promise<void>((resolve) => client.io.engine.once('upgrade', () => resolve()))
+          : undefined;
+      const echoed = new Promise((resolve) => client.once('echo', resolve));
+      setup.server.once('connection', (socket) => socket.emit('echo', 'hello'));
+      await expect(echoed).resolves.toBe('hello');
+      await upgraded;
+      expect(setup.responses.length).toBeGreaterThan(0);
+      // Engine.IO's stand-in response is what its TCP `close` listener keeps alive.
+      for (const response of setup.responses) expect(response.req).toBeNull();
+    },
+  );
 });

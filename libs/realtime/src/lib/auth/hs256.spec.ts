@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HeraldError } from '@herald/ws-contracts';
 import { TokenKeys } from './token-keys';
 import {
   createJwtModuleOptions,
-  createTokenVerifier,
   TokenVerifier,
   type JwtVerificationOptions,
 } from './token-verifier';
@@ -76,6 +75,15 @@ function tokens(): Array<[string, string]> {
 /** Tokens jsonwebtoken refuses by throwing on them: JSON.parse, or reading a claim of null. */
 const JSONWEBTOKEN_CRASHES = new Set(['payload not JSON (typ JWT)', 'payload null']);
 
+/** The `alg` of a token's header, when it has a readable one. */
+function algOf(token: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).alg;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a verifier makes of a token: the user it reads, or the error it answers. */
 async function verdict(verifier: TokenVerifier, token: string): Promise<unknown> {
   try {
@@ -100,11 +108,23 @@ describe.each<[string, JwtVerificationOptions]>([
     new JwtService(createJwtModuleOptions(new TokenKeys(options), options)),
     options,
   );
-  const direct = createTokenVerifier(options);
+  // As createTokenVerifier builds it, with its JwtService watched: an HS256 token must never
+  // reach jsonwebtoken there, or this spec would compare jsonwebtoken with itself.
+  const keys = new TokenKeys(options);
+  const directJwt = new JwtService(createJwtModuleOptions(keys, options));
+  const verify = vi.spyOn(directJwt, 'verify');
+  const verifyAsync = vi.spyOn(directJwt, 'verifyAsync');
+  const direct = new TokenVerifier(directJwt, options, keys);
 
   it.each(tokens())('judges a token (%s) as jsonwebtoken does', async (name, token) => {
     const expected = await verdict(throughJsonwebtoken, token);
+    verify.mockClear();
+    verifyAsync.mockClear();
     const actual = await verdict(direct, token);
+    if (algOf(token) === 'HS256') {
+      expect(verify).not.toHaveBeenCalled();
+      expect(verifyAsync).not.toHaveBeenCalled();
+    }
     if (JSONWEBTOKEN_CRASHES.has(name)) {
       // Both refuse it; jsonwebtoken by a SyntaxError or TypeError, with no message to match.
       expect(actual).toMatchObject({ code: (expected as { code: string }).code });

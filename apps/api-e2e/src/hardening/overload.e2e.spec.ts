@@ -163,8 +163,13 @@ describe('publish load shedding: event-loop delay', () => {
     await waitFor(async () => (await broadcast(api)).status === 202, 10_000, 'an idle publish');
     const before = await shedCount(api, 'event_loop_delay');
 
-    // Parsing this body holds the loop for longer than one sampling window (500 ms).
-    const huge = JSON.stringify(Array.from({ length: 600_000 }, (_, i) => ({ k: i, v: `x${i}` })));
+    // Parsing this body (~33 MB) holds the loop for about a second. The late sample it leaves
+    // may land in a window of its own, beside ~50 on-time ones, when the window closes just
+    // before the sampler records it: the block must then still lift that window's mean over
+    // the 5 ms bound, so it has to last well over 250 ms (half this body did not, always).
+    const huge = JSON.stringify(
+      Array.from({ length: 1_200_000 }, (_, i) => ({ k: i, v: `x${i}` })),
+    );
     const blocked = await call(api, 'POST', '/api/not-a-route', { apiKey: null, rawBody: huge });
     expect(blocked.status).toBe(404);
 

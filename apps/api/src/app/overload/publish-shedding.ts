@@ -13,7 +13,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { httpErrorBody } from '../http/http-exception.filter';
 import { METRICS_REGISTRY } from '../metrics/metrics.registry';
 import { publishInFlightGauge, publishShedCounter } from '../metrics/overload.metrics';
-import { PerfHooksDelaySampler } from './event-loop-delay';
+import { TimerDelaySampler } from './event-loop-delay';
 import { LoadShedder, SHED_REASONS, type ShedReason } from './load-shedder';
 import { isPublishRequest } from './publish-routes';
 import { EventLoopUtilizationSampler } from './utilization-throttle';
@@ -54,7 +54,7 @@ const OVERLOADED_HEADERS = {
 @Injectable()
 export class PublishShedding implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly shedder: LoadShedder;
-  private readonly sampler = new PerfHooksDelaySampler();
+  private readonly sampler = new TimerDelaySampler();
   private readonly watchEventLoop: boolean;
   /** The counter's child of each reason, so a refusal does not hash a label object. */
   private readonly shed: Readonly<Record<ShedReason, { inc(): void }>>;

@@ -9,7 +9,9 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 
   use(req: Request, res: Response, next: NextFunction) {
     const started = process.hrtime.bigint();
-    res.once('finish', () => {
+    // `on`, not `once` (a response finishes once): a `once` wrapper keeps each request
+    // alive past its end (see readBody in the service fast lane).
+    res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const routePath = (req.route as { path?: string } | undefined)?.path;
       const route = routePath ? `${req.baseUrl}${routePath}` : 'unmatched';

@@ -87,6 +87,19 @@ describe('PublishShedding: the middleware ahead of the body parser', () => {
       expect(send(method, path).passed, `${method} ${path}`).toBe(true);
   });
 
+  it('releases on `close` with a plain listener, never `once` (which keeps requests alive)', () => {
+    const { send } = shedding({ PUBLISH_MAX_IN_FLIGHT: '1' });
+    const once = vi.spyOn(EventEmitter.prototype, 'once');
+    try {
+      const first = send('POST', '/api/notifications');
+      expect(once).not.toHaveBeenCalled();
+      first.finish();
+      expect(send('POST', '/api/notifications').passed).toBe(true);
+    } finally {
+      once.mockRestore();
+    }
+  });
+
   it('reports the publishes in flight as a gauge', async () => {
     const { send, registry } = shedding({});
     const first = send('POST', '/api/notifications');

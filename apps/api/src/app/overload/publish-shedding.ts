@@ -115,8 +115,10 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
   admit(res: ServerResponse): boolean {
     const reason = this.shedder.tryAdmit();
     if (reason === undefined) {
-      // `close` follows the end of every response, and an abandoned request's too.
-      res.once('close', this.release);
+      // `close` follows the end of every response, and an abandoned request's too, once.
+      // `on`, not `once`: a `once` wrapper on a request's objects keeps them alive past
+      // their end (see readBody in the service fast lane).
+      res.on('close', this.release);
       return true;
     }
     this.refuse(res, reason);

@@ -1,4 +1,10 @@
-import { createServer, request, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '@herald/ws-contracts';
 import { bodyLimitBytes, ServiceFastLane, type FastRequest } from './service-fast-lane';
@@ -150,6 +156,25 @@ describe('ServiceFastLane', () => {
     expect(reply.headers['retry-after']).toBe('1');
     expect(seen).toEqual([]);
     expect(passedOn).toEqual([]);
+  });
+
+  it('serves with plain listeners, never `once`, so a finished request dies young', async () => {
+    const onceCalls: string[] = [];
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      for (const [name, emitter] of [
+        ['req', req],
+        ['res', res],
+      ] as const) {
+        const once = emitter.once.bind(emitter);
+        emitter.once = ((event: string, listener: (...args: unknown[]) => void) => {
+          onceCalls.push(`${name}.${event}`);
+          return once(event, listener);
+        }) as typeof emitter.once;
+      }
+    });
+    expect((await send('/api/users/u1/events', '{"event":"a"}')).status).toBe(202);
+    expect((await send('/api/users/u1/events', '{"event":')).status).toBe(400);
+    expect(onceCalls).toEqual([]);
   });
 
   it('answers a bug as 500 INTERNAL_ERROR without its details', async () => {

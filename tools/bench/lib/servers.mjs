@@ -46,9 +46,18 @@ export function heraldEnv(extra = {}) {
 
 /**
  * Starts `main` through the harness with an inspector on loopback (used only to read memory
- * after a forced GC and for CPU profiles) and resolves once GET /api/health answers 200.
+ * after a forced GC and for CPU profiles), and any extra Node options, and resolves once GET
+ * /api/health answers 200.
  */
-export async function startServer({ label, main, env, port, startTimeoutMs = 90_000 }) {
+export async function startServer({
+  label,
+  main,
+  env,
+  port,
+  execArgv = [],
+  maxLogLines = 200,
+  startTimeoutMs = 90_000,
+}) {
   const inspectPort = await freePort();
   const server = await startApi({
     label,
@@ -56,8 +65,8 @@ export async function startServer({ label, main, env, port, startTimeoutMs = 90_
     env,
     port,
     startTimeoutMs,
-    execArgv: [`--inspect=127.0.0.1:${inspectPort}`],
-    maxLogLines: 200,
+    execArgv: [`--inspect=127.0.0.1:${inspectPort}`, ...execArgv],
+    maxLogLines,
   });
   let health;
   for (const deadline = Date.now() + startTimeoutMs; ; await sleep(150)) {

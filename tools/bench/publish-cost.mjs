@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+// What one publish costs the server, Herald beside the baseline: CPU time per publish by
+// thread (the main thread apart from the rest: the collector's helpers, the embedded
+// database's thread, libuv's pool) and what the young generation of the main thread's heap
+// does meanwhile (scavenges, their pauses, the bytes that survive each one, full
+// collections). Each round measures every target once, alternating, at a fixed open-loop
+// rate, with the clients in this process; medians of the rounds and the ratios end the
+// report. For a before/after of a change, `--api-dist` measures another build of the API.
+//
+//   node tools/bench/publish-cost.mjs [--kind typed|stored] [--rate 1500] [--seconds 8]
+//     [--rounds 3] [--users 100] [--devices 3] [--database pglite|postgres]
+//     [--target both|herald|baseline] [--api-dist <dir holding main.js>]
+//
+// Herald runs from its production build (dist/apps/api/main.js; `npx nx build api`) with
+// the benchmark's environment (tools/bench/lib/servers.mjs) and `--trace-gc-nvp`, whose
+// lines are read from its output. Survivors per scavenge near the baseline's mean requests
+// die young; megabytes mean something keeps finished requests alive until they are promoted
+// (docs/benchmarks.md tells the case of `once` listeners).
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { io } from 'socket.io-client';
+import { createScratchDatabase, freePort, mintToken, newRunId } from '../testing/index.mjs';
+import { Publisher } from './lib/publisher.mjs';
+import {
+  API_MAIN,
+  BASELINE_MAIN,
+  BENCH_API_KEY,
+  heraldEnv,
+  sleep,
+  startServer,
+} from './lib/servers.mjs';
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const kind = option('kind', 'typed');
+const rate = Number(option('rate', 1500));
+const seconds = Number(option('seconds', 8));
+const rounds = Number(option('rounds', 3));
+const users = Number(option('users', 100));
+const devices = Number(option('devices', 3));
+const database = option('database', 'pglite');
+const targets =
+  option('target', 'both') === 'both' ? ['baseline', 'herald'] : [option('target', 'both')];
+const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
+const WARM_UP_MS = 3_000;
+const USER_HZ = 100;
+const event = kind === 'typed' ? 'xp:gained' : 'notification:new';
+
+/** CPU seconds used so far by each thread of `pid`, the main thread under "main". */
+function threadCpu(pid) {
+  const cpu = { main: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const used = (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+      cpu[tid === String(pid) ? 'main' : 'other'] += used;
+    } catch {
+      // A thread that ended between the listing and the read.
+    }
+  }
+  return cpu;
+}
+
+/** `--trace-gc-nvp` lines of one isolate: scavenges and full collections in a window. */
+function gcSummary(lines) {
+  const scavenges = [];
+  let full = 0;
+  for (const line of lines) {
+    const gc = /\bgc=(\w+)/.exec(line)?.[1];
+    if (gc === 's') {
+      scavenges.push({
+        pause: Number(/\bpause=([\d.]+)/.exec(line)?.[1] ?? 0),
+        survived: Number(/\bnew_space_survived=(\d+)/.exec(line)?.[1] ?? 0),
+      });
+    } else if (gc) full += 1;
+  }
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / (values.length || 1);
+  return {
+    scavenges: scavenges.length,
+    pauseMs: mean(scavenges.map((s) => s.pause)),
+    survivedKb: mean(scavenges.map((s) => s.survived)) / 1024,
+    full,
+  };
+}
+
+/** The isolate a `--trace-gc-nvp` line is about (`[pid:0x…]`), or undefined for other lines. */
+function isolateOf(line) {
+  return line.includes('gc=') ? /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1] : undefined;
+}
+
+async function connectClients(url, counter) {
+  const sockets = [];
+  for (let user = 0; user < users; user++) {
+    const token = await mintToken(`cost-${user}`);
+    await Promise.all(
+      Array.from(
+        { length: devices },
+        () =>
+          new Promise((resolveOpen, reject) => {
+            const socket = io(url, {
+              transports: ['websocket'],
+              auth: { token },
+              reconnection: false,
+            });
+            socket.on(event, () => counter.received++);
+            socket.once('authenticated', resolveOpen);
+            socket.once('connect_error', reject);
+            sockets.push(socket);
+          }),
+      ),
+    );
+  }
+  return sockets;
+}
+
+function publishOf(url) {
+  if (kind === 'typed')
+    return (seq) => ({
+      url: `${url}/api/realtime/users/cost-${seq % users}/events`,
+      body: { event, payload: { amount: seq, source: `cost:${seq}`, totalXp: seq } },
+    });
+  return (seq) => ({
+    url: `${url}/api/notifications`,
+    body: {
+      userId: `cost-${seq % users}`,
+      title: `cost ${seq}`,
+      message: 'publish cost',
+      type: 'bench',
+      data: { seq },
+    },
+  });
+}
+
+async function measure(target, runId) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'herald-publish-cost-'));
+  const scratch =
+    target === 'herald' && database === 'postgres'
+      ? await createScratchDatabase(runId, 'cost')
+      : undefined;
+  const server = await startServer({
+    label: target,
+    main: target === 'baseline' ? BASELINE_MAIN : heraldMain,
+    env:
+      target === 'baseline'
+        ? {}
+        : heraldEnv({ DATA_DIR: dataDir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }),
+    port: await freePort(),
+    execArgv: ['--trace-gc-nvp'],
+    // Kept from the start: the first collection names the main isolate.
+    maxLogLines: 1_000_000,
+  });
+  const counter = { received: 0 };
+  const publisher = new Publisher(BENCH_API_KEY, 16);
+  let sockets = [];
+  try {
+    sockets = await connectClients(server.url, counter);
+    const build = publishOf(server.url);
+    await publisher.run({ rate, durationMs: WARM_UP_MS, firstSeq: 0, build });
+    await sleep(200);
+    // The main isolate is the one that collected first (before any worker thread started).
+    const mainIsolate = isolateOf(server.logs.find((line) => isolateOf(line)) ?? '');
+    const gcLines = [];
+    let partial = '';
+    const onOutput = (chunk) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (isolateOf(line) === mainIsolate) gcLines.push(line);
+    };
+    server.child.stdout?.on('data', onOutput);
+    const received = counter.received;
+    const before = threadCpu(server.pid);
+    const run = await publisher.run({ rate, durationMs: seconds * 1000, firstSeq: 1e6, build });
+    await sleep(200);
+    const after = threadCpu(server.pid);
+    server.child.stdout?.off('data', onOutput);
+    const publishes = run.sent.length;
+    const perPublishUs = (part) => ((after[part] - before[part]) * 1e6) / publishes;
+    return {
+      mainUs: perPublishUs('main'),
+      otherUs: perPublishUs('other'),
+      gc: gcSummary(gcLines),
+      delivered: counter.received - received,
+      expected: run.accepted.length * devices,
+      refused: publishes - run.accepted.length,
+      aborted: run.aborted,
+    };
+  } finally {
+    for (const socket of sockets) socket.close();
+    publisher.close();
+    await server.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+    await scratch?.drop();
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fixed = (value, digits = 0) => value.toFixed(digits);
+
+const runId = newRunId();
+const results = Object.fromEntries(targets.map((target) => [target, []]));
+console.log(
+  `${kind} publishes at ${rate}/s for ${seconds} s, ${users} users × ${devices} devices, ` +
+    `Herald on ${database}${option('api-dist') ? ` (${heraldMain})` : ''}, ${rounds} rounds`,
+);
+for (let round = 1; round <= rounds; round++) {
+  for (const target of targets) {
+    const r = await measure(target, runId);
+    results[target].push(r);
+    console.log(
+      `  ${target.padEnd(8)} round ${round}: main ${fixed(r.mainUs)} µs + other threads ` +
+        `${fixed(r.otherUs)} µs per publish; ${r.gc.scavenges} scavenges, mean pause ` +
+        `${fixed(r.gc.pauseMs, 2)} ms, ${fixed(r.gc.survivedKb)} KB survived each, ` +
+        `${r.gc.full} full collections; delivered ${r.delivered}/${r.expected}` +
+        (r.refused ? `, ${r.refused} refused` : '') +
+        (r.aborted ? ` (${r.aborted})` : ''),
+    );
+  }
+}
+console.log('\nmedians:');
+const summary = {};
+for (const target of targets) {
+  const rows = results[target];
+  summary[target] = {
+    main: median(rows.map((r) => r.mainUs)),
+    total: median(rows.map((r) => r.mainUs + r.otherUs)),
+    pause: median(rows.map((r) => r.gc.pauseMs)),
+    survived: median(rows.map((r) => r.gc.survivedKb)),
+  };
+  const s = summary[target];
+  console.log(
+    `  ${target.padEnd(8)} ${fixed(s.total)} µs per publish (main thread ${fixed(s.main)}), ` +
+      `scavenge pause ${fixed(s.pause, 2)} ms, ${fixed(s.survived)} KB survived each`,
+  );
+}
+if (summary.herald && summary.baseline) {
+  console.log(
+    `  baseline ÷ Herald, CPU per publish: ${fixed(summary.baseline.total / summary.herald.total, 2)}× ` +
+      `(main thread ${fixed(summary.baseline.main / summary.herald.main, 2)}×)`,
+  );
+}
+process.exit(0);

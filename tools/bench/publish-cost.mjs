@@ -5,11 +5,13 @@
 // does meanwhile (scavenges, their pauses, the bytes that survive each one, full
 // collections). Each round measures every target once, alternating, at a fixed open-loop
 // rate, with the clients in this process; medians of the rounds and the ratios end the
-// report. For a before/after of a change, `--api-dist` measures another build of the API.
+// report. For a before/after of a change, `--compare-dist` adds another build of the API
+// (an earlier commit's `dist/apps/api`) as a third target, measured in the same rounds.
 //
 //   node tools/bench/publish-cost.mjs [--kind typed|stored] [--rate 1500] [--seconds 8]
 //     [--rounds 3] [--users 100] [--devices 3] [--database pglite|postgres]
 //     [--target both|herald|baseline] [--api-dist <dir holding main.js>]
+//     [--compare-dist <another build's dir>]
 //
 // Herald runs from its production build (dist/apps/api/main.js; `npx nx build api`) with
 // the benchmark's environment (tools/bench/lib/servers.mjs) and `--trace-gc-nvp`, whose
@@ -46,6 +48,9 @@ const database = option('database', 'pglite');
 const targets =
   option('target', 'both') === 'both' ? ['baseline', 'herald'] : [option('target', 'both')];
 const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
+const comparedMain = option('compare-dist') && resolve(option('compare-dist'), 'main.js');
+if (comparedMain) targets.push('compared');
+const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
 const WARM_UP_MS = 3_000;
 const USER_HZ = 100;
 const event = kind === 'typed' ? 'xp:gained' : 'notification:new';
@@ -139,12 +144,12 @@ function publishOf(url) {
 async function measure(target, runId) {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-publish-cost-'));
   const scratch =
-    target === 'herald' && database === 'postgres'
+    target !== 'baseline' && database === 'postgres'
       ? await createScratchDatabase(runId, 'cost')
       : undefined;
   const server = await startServer({
     label: target,
-    main: target === 'baseline' ? BASELINE_MAIN : heraldMain,
+    main: mainOf[target],
     env:
       target === 'baseline'
         ? {}
@@ -209,7 +214,8 @@ const runId = newRunId();
 const results = Object.fromEntries(targets.map((target) => [target, []]));
 console.log(
   `${kind} publishes at ${rate}/s for ${seconds} s, ${users} users × ${devices} devices, ` +
-    `Herald on ${database}${option('api-dist') ? ` (${heraldMain})` : ''}, ${rounds} rounds`,
+    `Herald on ${database} (${heraldMain}` +
+    `${comparedMain ? `; compared: ${comparedMain}` : ''}), ${rounds} rounds`,
 );
 for (let round = 1; round <= rounds; round++) {
   for (const target of targets) {
@@ -241,10 +247,12 @@ for (const target of targets) {
       `scavenge pause ${fixed(s.pause, 2)} ms, ${fixed(s.survived)} KB survived each`,
   );
 }
-if (summary.herald && summary.baseline) {
+for (const target of ['herald', 'compared']) {
+  if (!summary[target] || !summary.baseline) continue;
   console.log(
-    `  baseline ÷ Herald, CPU per publish: ${fixed(summary.baseline.total / summary.herald.total, 2)}× ` +
-      `(main thread ${fixed(summary.baseline.main / summary.herald.main, 2)}×)`,
+    `  baseline ÷ ${target}, CPU per publish: ` +
+      `${fixed(summary.baseline.total / summary[target].total, 2)}× ` +
+      `(main thread ${fixed(summary.baseline.main / summary[target].main, 2)}×)`,
   );
 }
 process.exit(0);

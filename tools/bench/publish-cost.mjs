@@ -38,15 +38,29 @@ const option = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : fallback;
 };
-const kind = option('kind', 'typed');
-const rate = Number(option('rate', 1500));
-const seconds = Number(option('seconds', 8));
-const rounds = Number(option('rounds', 3));
-const users = Number(option('users', 100));
-const devices = Number(option('devices', 3));
-const database = option('database', 'pglite');
-const targets =
-  option('target', 'both') === 'both' ? ['baseline', 'herald'] : [option('target', 'both')];
+/** `--name`'s value when it is one of `allowed`; otherwise the usage and exit code 2. */
+const oneOf = (name, allowed) => {
+  const value = option(name, allowed[0]);
+  if (allowed.includes(value)) return value;
+  process.stderr.write(`--${name} must be one of ${allowed.join(', ')} (got ${value})\n`);
+  process.exit(2);
+};
+const kind = oneOf('kind', ['typed', 'stored']);
+/** `--name`'s value as a positive number; otherwise the usage and exit code 2. */
+const positive = (name, fallback) => {
+  const value = Number(option(name, fallback));
+  if (Number.isFinite(value) && value > 0) return value;
+  process.stderr.write(`--${name} must be a positive number (got ${option(name)})\n`);
+  process.exit(2);
+};
+const rate = positive('rate', 1500);
+const seconds = positive('seconds', 8);
+const rounds = positive('rounds', 3);
+const users = positive('users', 100);
+const devices = positive('devices', 3);
+const database = oneOf('database', ['pglite', 'postgres']);
+const target = oneOf('target', ['both', 'herald', 'baseline']);
+const targets = target === 'both' ? ['baseline', 'herald'] : [target];
 const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
 const comparedMain = option('compare-dist') && resolve(option('compare-dist'), 'main.js');
 if (comparedMain) targets.push('compared');

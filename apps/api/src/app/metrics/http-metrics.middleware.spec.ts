@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
-import { Registry } from 'prom-client';
+import { type Histogram, Registry } from 'prom-client';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { HttpRequestMetrics } from './http-request-metrics';
 
@@ -16,8 +16,9 @@ function request(middleware: HttpMetricsMiddleware, req: Partial<Request>, statu
 }
 
 async function durations(registry: Registry) {
-  const metric = await registry.getSingleMetric('herald_http_request_duration_seconds')?.get();
-  return (metric?.values ?? [])
+  const histogram = registry.getSingleMetric('herald_http_request_duration_seconds') as
+    Histogram | undefined;
+  return ((await histogram?.get())?.values ?? [])
     .filter((v) => v.metricName === 'herald_http_request_duration_seconds_count')
     .map((v) => ({ ...v.labels, count: v.value }));
 }

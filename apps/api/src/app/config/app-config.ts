@@ -147,6 +147,7 @@ const envSchema = z.object({
   SEND_MAX_BYTES: int('SEND_MAX_BYTES', 1_024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
   RETENTION_DAYS: int('RETENTION_DAYS', 0, 36_500).default(90),
   SWEEP_INTERVAL_MS: int('SWEEP_INTERVAL_MS', 50, 3_600_000).default(15_000),
+  NOTIFICATION_WRITE_INTERVAL_MS: int('NOTIFICATION_WRITE_INTERVAL_MS', 0, 1_000).default(10),
   HTTP_BODY_LIMIT: z
     .string()
     .trim()
@@ -265,6 +266,11 @@ export interface AppConfig {
   };
   /** The sweeper: expired notifications, read ones past retention, expired idempotency keys. */
   sweeper: { intervalMs: number; retentionDays: number };
+  /**
+   * Group commit of sends: a new INSERT starts at most every `intervalMs` while sends keep
+   * coming (0: as soon as the previous one finished).
+   */
+  notificationWrites: { intervalMs: number };
   escalation: {
     /** Default delay before a notification no device received is escalated. */
     delaySeconds: number;
@@ -405,6 +411,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxEventLoopUtilization: e.PUBLISH_MAX_EVENT_LOOP_UTILIZATION,
     },
     sweeper: { intervalMs: e.SWEEP_INTERVAL_MS, retentionDays: e.RETENTION_DAYS },
+    notificationWrites: { intervalMs: e.NOTIFICATION_WRITE_INTERVAL_MS },
     escalation: {
       delaySeconds: e.ESCALATION_DELAY_SECONDS,
       pollIntervalMs: e.ESCALATION_POLL_INTERVAL_MS,

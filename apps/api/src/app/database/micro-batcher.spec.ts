@@ -66,4 +66,80 @@ describe('MicroBatcher', () => {
     await Promise.all([2, 3, 1, 9, 4].map((n) => batcher.submit(n)));
     expect(batches).toEqual([[2, 3], [1], [9], [4]]);
   });
+
+  it('counts each request as one when there is no weigh, so maxWeight still bounds a batch', async () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push([...items]);
+        return [...items];
+      },
+      { maxWeight: 2 },
+    );
+    await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.submit(n)));
+    expect(batches).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  describe('with minIntervalMs', () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+    function recording(options: { minIntervalMs: number; maxWeight?: number }) {
+      const batches: number[][] = [];
+      const batcher = new MicroBatcher<number, number>(async (items) => {
+        batches.push([...items]);
+        return [...items];
+      }, options);
+      return { batches, batcher };
+    }
+
+    it('gathers what arrives within the interval after a batch started into the next batch', async () => {
+      const { batches, batcher } = recording({ minIntervalMs: 10 });
+      const first = batcher.submit(1);
+      await turn();
+      expect(batches).toEqual([[1]]);
+      await first;
+
+      const trickle = [batcher.submit(2)];
+      await turn();
+      vi.advanceTimersByTime(4);
+      trickle.push(batcher.submit(3));
+      await turn();
+      vi.advanceTimersByTime(4);
+      trickle.push(batcher.submit(4));
+      await turn();
+      expect(batches).toEqual([[1]]);
+
+      vi.advanceTimersByTime(2);
+      expect(await Promise.all(trickle)).toEqual([2, 3, 4]);
+      expect(batches).toEqual([[1], [2, 3, 4]]);
+    });
+
+    it('stores the first request after a quiet spell at once', async () => {
+      const { batches, batcher } = recording({ minIntervalMs: 10 });
+      await batcher.submit(1);
+      vi.advanceTimersByTime(10);
+      const later = batcher.submit(2);
+      await turn();
+      expect(batches).toEqual([[1], [2]]);
+      await later;
+    });
+
+    it('does not hold a batch that is already full', async () => {
+      const { batches, batcher } = recording({ minIntervalMs: 60_000, maxWeight: 3 });
+      await batcher.submit(1);
+      const full = [2, 3].map((n) => batcher.submit(n));
+      await turn();
+      expect(batches).toEqual([[1]]);
+      full.push(batcher.submit(4));
+      expect(await Promise.all(full)).toEqual([2, 3, 4]);
+      expect(batches).toEqual([[1], [2, 3, 4]]);
+    });
+  });
 });

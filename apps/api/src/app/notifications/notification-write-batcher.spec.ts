@@ -35,7 +35,9 @@ describe('NotificationWriteBatcher', () => {
   }, 60_000);
   afterAll(() => database?.onApplicationShutdown());
   beforeEach(() => {
-    batcher = new NotificationWriteBatcher(repository, new IdempotencyRepository(), database);
+    batcher = new NotificationWriteBatcher(repository, new IdempotencyRepository(), database, {
+      notificationWrites: { intervalMs: 0 },
+    });
   });
 
   it('stores concurrent sends to different users with one INSERT and answers each its own records', async () => {
@@ -143,6 +145,33 @@ describe('NotificationWriteBatcher', () => {
     expect(await unreadCountOf('multi-lost-2')).toBe(0);
   });
 
+  it('stores a trickle of sends that arrive within the write interval with one INSERT', async () => {
+    const paced = new NotificationWriteBatcher(repository, new IdempotencyRepository(), database, {
+      notificationWrites: { intervalMs: 500 },
+    });
+    const inserts = vi.spyOn(repository, 'insertSendsCounting');
+    const send = (userId: string) =>
+      paced.store(one({ userIds: [userId], content: { title: 't', message: 'm' } }));
+    // The first send after a quiet spell is stored at once, on its own.
+    await send('trickle-1');
+    expect(inserts).toHaveBeenCalledTimes(1);
+    // The next ones arrive one by one, each a turn of the event loop apart, while the
+    // interval since that INSERT started runs: they wait for each other.
+    const later: Promise<unknown>[] = [];
+    for (const userId of ['trickle-2', 'trickle-3', 'trickle-4']) {
+      later.push(send(userId));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(later);
+    expect(inserts).toHaveBeenCalledTimes(2);
+    expect(inserts.mock.calls[1]?.[0].flatMap((s) => s.userIds)).toEqual([
+      'trickle-2',
+      'trickle-3',
+      'trickle-4',
+    ]);
+    inserts.mockRestore();
+  });
+
   it('fails every send of a batch the database cannot take', async () => {
     const closed = await DatabaseService.open({ kind: 'memory' });
     await closed.onApplicationShutdown();
@@ -150,6 +179,7 @@ describe('NotificationWriteBatcher', () => {
       new NotificationsRepository(closed),
       new IdempotencyRepository(),
       closed,
+      { notificationWrites: { intervalMs: 0 } },
     );
     const outcomes = await Promise.allSettled(
       ['batch-down-1', 'batch-down-2'].map((userId) =>

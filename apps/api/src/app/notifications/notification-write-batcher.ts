@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, HeraldError, type Notification } from '@herald/ws-contracts';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import type { Database } from '../database/database.types';
 import { BatchItemFailure, MicroBatcher } from '../database/micro-batcher';
@@ -71,19 +72,29 @@ const rowsOf = (request: WriteRequest) =>
  * their answers, commit. A request whose key was used before stores nothing and answers
  * the first answer; two requests with one key in the same batch are stored once (the
  * second follows the first).
+ *
+ * Batches start at most every `notificationWrites.intervalMs` while sends keep coming. One
+ * INSERT costs the database (PGlite's thread above all) about as much for one row as for
+ * fifty, and under a steady trickle each statement would otherwise finish before the next
+ * send arrives, so every send would pay a whole statement. A send after a quiet spell is
+ * stored at once; a full batch never waits.
  */
 @Injectable()
 export class NotificationWriteBatcher {
-  private readonly batcher = new MicroBatcher<WriteRequest, WriteOutcome>(
-    (writes) => this.insert(writes),
-    { weigh: rowsOf, maxWeight: MAX_ROWS_PER_BATCH },
-  );
+  private readonly batcher: MicroBatcher<WriteRequest, WriteOutcome>;
 
   constructor(
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
     @Inject(IdempotencyRepository) private readonly idempotency: IdempotencyRepository,
     @Inject(DatabaseService) private readonly database: DatabaseService,
-  ) {}
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'notificationWrites'>,
+  ) {
+    this.batcher = new MicroBatcher((writes) => this.insert(writes), {
+      weigh: rowsOf,
+      maxWeight: MAX_ROWS_PER_BATCH,
+      minIntervalMs: config.notificationWrites.intervalMs,
+    });
+  }
 
   /**
    * Stores the content of each send once per user of its `userIds` (distinct), every send

@@ -6,7 +6,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { AppConfig } from '../config/app-config';
 import type { HealthCheckResult } from '../health/health.registry';
 import { lockDataDir } from './data-dir-lock';
@@ -14,6 +14,7 @@ import { PGliteThread } from './pglite-thread';
 import { isConnectionError, translateDatabaseError } from './database-errors';
 import type { Database, DatabaseEngine } from './database.types';
 import * as schema from './schema';
+import { StatementPool } from './statement-pool';
 
 /** Any constant: serialises migrations of several API processes sharing one PostgreSQL. */
 const MIGRATION_LOCK_ID = 0x4845524c; // "HERL"
@@ -105,7 +106,7 @@ export class DatabaseService implements OnApplicationShutdown {
     config: Extract<AppConfig['database'], { kind: 'postgres' }>,
     folder: string,
   ) {
-    const pool = new Pool({
+    const pool = new StatementPool({
       connectionString: config.url,
       max: config.poolSize,
       connectionTimeoutMillis: 5_000,

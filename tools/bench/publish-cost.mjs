@@ -12,7 +12,11 @@
 //   node tools/bench/publish-cost.mjs [--kind typed|stored] [--rate 1500] [--seconds 8]
 //     [--rounds 3] [--users 100] [--devices 3] [--database pglite|postgres]
 //     [--target both|herald|baseline] [--api-dist <dir holding main.js>]
-//     [--compare-dist <another build's dir>]
+//     [--compare-dist <another build's dir>] [--worker-profile <file.cpuprofile>]
+//
+// `--worker-profile` writes a CPU profile of Herald's worker thread (on PGlite, the embedded
+// database's) over the last round's measured window (the profiler's own cost is in that
+// round's figures); profile-summary.mjs reads it.
 //
 // Herald runs from its production build (dist/apps/api/main.js; `npx nx build api`) with
 // the benchmark's environment (tools/bench/lib/servers.mjs) and `--trace-gc-nvp`, whose
@@ -30,6 +34,7 @@ import {
   BASELINE_MAIN,
   BENCH_API_KEY,
   heraldEnv,
+  profiled,
   sleep,
   startServer,
 } from './lib/servers.mjs';
@@ -66,6 +71,7 @@ const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') :
 const comparedMain = option('compare-dist') && resolve(option('compare-dist'), 'main.js');
 if (comparedMain) targets.push('compared');
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
+const workerProfile = option('worker-profile') && resolve(option('worker-profile'));
 const WARM_UP_MS = 3_000;
 const USER_HZ = 100;
 const event = kind === 'typed' ? 'xp:gained' : 'notification:new';
@@ -160,7 +166,7 @@ function publishOf(url) {
   });
 }
 
-async function measure(target, runId) {
+async function measure(target, runId, lastRound) {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-publish-cost-'));
   const scratch =
     target !== 'baseline' && database === 'postgres'
@@ -198,7 +204,13 @@ async function measure(target, runId) {
     server.child.stdout?.on('data', onOutput);
     const received = counter.received;
     const before = threadCpu(server.pid);
-    const run = await publisher.run({ rate, durationMs: seconds * 1000, firstSeq: 1e6, build });
+    const profileFile = lastRound && target === 'herald' ? workerProfile : undefined;
+    const run = await profiled(
+      server,
+      profileFile,
+      () => publisher.run({ rate, durationMs: seconds * 1000, firstSeq: 1e6, build }),
+      { thread: 'worker' },
+    );
     await sleep(200);
     const after = threadCpu(server.pid);
     server.child.stdout?.off('data', onOutput);
@@ -246,7 +258,7 @@ console.log(
 );
 for (let round = 1; round <= rounds; round++) {
   for (const target of targets) {
-    const r = await measure(target, runId);
+    const r = await measure(target, runId, round === rounds);
     results[target].push(r);
     console.log(
       `  ${target.padEnd(8)} round ${round}: main ${fixed(r.mainUs)} µs + other threads ` +

@@ -116,11 +116,14 @@ export async function inspectorSession(server) {
   });
   let nextId = 0;
   const pending = new Map();
+  const eventListeners = new Set();
   ws.on('message', (data) => {
     const message = JSON.parse(data.toString());
     if (message.id && pending.has(message.id)) {
       pending.get(message.id)(message);
       pending.delete(message.id);
+    } else if (message.method) {
+      for (const listener of eventListeners) listener(message);
     }
   });
   return {
@@ -130,7 +133,50 @@ export async function inspectorSession(server) {
         pending.set(id, resolveCall);
         ws.send(JSON.stringify({ id, method, params }));
       }),
+    /** Every protocol event (`{ method, params }`) the session receives from now on. */
+    onEvent: (listener) => eventListeners.add(listener),
     close: () => ws.close(),
+  };
+}
+
+/**
+ * An inspector session inside the server's first worker thread (on PGlite, the embedded
+ * database's thread), through the main session's NodeWorker domain; `undefined` when the
+ * server has no worker within `timeoutMs`.
+ */
+export async function workerInspectorSession(server, timeoutMs = 5_000) {
+  const main = await inspectorSession(server);
+  let sessionId;
+  let nextId = 0;
+  const pending = new Map();
+  main.onEvent(({ method, params }) => {
+    if (method === 'NodeWorker.attachedToWorker') sessionId ??= params.sessionId;
+    if (method === 'NodeWorker.receivedMessageFromWorker' && params.sessionId === sessionId) {
+      const message = JSON.parse(params.message);
+      if (message.id && pending.has(message.id)) {
+        pending.get(message.id)(message);
+        pending.delete(message.id);
+      }
+    }
+  });
+  await main.call('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  for (const deadline = Date.now() + timeoutMs; !sessionId && Date.now() < deadline;)
+    await sleep(50);
+  if (!sessionId) {
+    main.close();
+    return undefined;
+  }
+  return {
+    call: (method, params = {}) =>
+      new Promise((resolveCall) => {
+        const id = ++nextId;
+        pending.set(id, resolveCall);
+        void main.call('NodeWorker.sendMessageToWorker', {
+          sessionId,
+          message: JSON.stringify({ id, method, params }),
+        });
+      }),
+    close: () => main.close(),
   };
 }
 
@@ -173,10 +219,14 @@ export async function measureMemory(server) {
 /**
  * Runs `fn` while the server's CPU profiler records (1 ms sampling); when `file` is set the
  * profile is written there (.cpuprofile, open in Chrome DevTools or profile-summary.mjs).
+ * With `{ thread: 'worker' }` the profile is of its first worker thread instead (on PGlite,
+ * the embedded database's), or nothing when it has none.
  */
-export async function profiled(server, file, fn) {
+export async function profiled(server, file, fn, { thread = 'main' } = {}) {
   if (!file) return fn();
-  const session = await inspectorSession(server);
+  const session =
+    thread === 'worker' ? await workerInspectorSession(server) : await inspectorSession(server);
+  if (!session) return fn();
   await session.call('Profiler.enable');
   await session.call('Profiler.setSamplingInterval', { interval: 1000 });
   await session.call('Profiler.start');

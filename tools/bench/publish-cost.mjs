@@ -72,6 +72,12 @@ const comparedMain = option('compare-dist') && resolve(option('compare-dist'), '
 if (comparedMain) targets.push('compared');
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
 const workerProfile = option('worker-profile') && resolve(option('worker-profile'));
+if (workerProfile && database !== 'pglite') {
+  process.stderr.write(
+    '--worker-profile profiles the embedded database thread: only with PGlite\n',
+  );
+  process.exit(2);
+}
 const WARM_UP_MS = 3_000;
 const USER_HZ = 100;
 const event = kind === 'typed' ? 'xp:gained' : 'notification:new';

@@ -40,8 +40,9 @@ export class MicroBatcher<Item, Result> {
 
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.queuedWeight += this.weightOf(item);
+      const weight = this.options.weigh ? this.options.weigh(item) : 1;
+      this.queue.push({ item, weight, resolve, reject });
+      this.queuedWeight += weight;
       if (this.pacingTimer !== undefined && this.isFull()) this.flushSoon();
       else this.scheduleFlush();
     });
@@ -72,10 +73,6 @@ export class MicroBatcher<Item, Result> {
     clearTimeout(this.pacingTimer);
     this.pacingTimer = undefined;
     void this.flush();
-  }
-
-  private weightOf(item: Item): number {
-    return this.options.weigh ? this.options.weigh(item) : 1;
   }
 
   private isFull(): boolean {
@@ -115,7 +112,7 @@ export class MicroBatcher<Item, Result> {
     let weight = 0;
     let count = 0;
     while (count < this.queue.length) {
-      const next = this.weightOf((this.queue[count] as Pending<Item, Result>).item);
+      const next = (this.queue[count] as Pending<Item, Result>).weight;
       if (count > 0 && weight + next > maxWeight) break;
       weight += next;
       count++;
@@ -132,6 +129,8 @@ export class BatchItemFailure {
 
 interface Pending<Item, Result> {
   item: Item;
+  /** The item's weight (one without `weigh`), weighed once when it is submitted. */
+  weight: number;
   resolve: (result: Result) => void;
   reject: (error: unknown) => void;
 }

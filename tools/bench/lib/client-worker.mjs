@@ -170,6 +170,8 @@ async function connect({
   const tokens = await mintTokens(userIds, secret);
   const handshakeMs = [];
   const failures = {};
+  /** The clients this call connected: done when each also has its unread count. */
+  const opened = [];
   let next = 0;
   const started = nowUs();
   const openOne = (userId) =>
@@ -206,6 +208,7 @@ async function connect({
         } else {
           handshakeMs.push((nowUs() - t0) / 1000);
           clients.push(client);
+          opened.push(client);
         }
         resolve();
       }
@@ -221,13 +224,30 @@ async function connect({
       await openOne(userIds[next++]);
   });
   await Promise.all(lanes);
+  const lanesDoneUs = nowUs();
+  // A socket is connected when it has what every client gets on connect: `authenticated`
+  // and its unread count. A server that sends the count later than `authenticated` (Herald
+  // reads it from its inbox) finishes its storm when the last count arrives, so the work
+  // of the storm's last counts is inside the storm's time and CPU reading.
+  const countsMissing = await untilCounted(opened, timeoutMs);
+  const lastCountUs = Math.max(0, ...opened.map((client) => client.resyncedAt));
   return {
     handshakeMs,
     failures,
+    countsMissing,
     elapsedMs: (nowUs() - started) / 1000,
     startedUs: started,
-    endedUs: nowUs(),
+    endedUs: Math.max(lanesDoneUs, lastCountUs),
   };
+}
+
+/** Waits until each client heard its unread count after `authenticated`; how many did not. */
+async function untilCounted(opened, timeoutMs) {
+  const missing = () =>
+    opened.filter((client) => client.authedAt === 0 || client.resyncedAt < client.authedAt).length;
+  for (const deadline = Date.now() + timeoutMs; missing() > 0 && Date.now() < deadline;)
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  return missing();
 }
 
 function close(client) {

@@ -71,6 +71,8 @@ export class Driver {
     const failures = {};
     for (const r of results)
       for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
+    const countsMissing = results.reduce((sum, r) => sum + (r.countsMissing ?? 0), 0);
+    if (countsMissing > 0) failures['no unread count'] = countsMissing;
     // Connections/s over the storm itself (first handshake start to last answer), not token minting.
     const stormMs =
       (Math.max(...results.map((r) => r.endedUs)) - Math.min(...results.map((r) => r.startedUs))) /

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { isConnectionError } from './database-errors';
 // @ts-expect-error The worker's own module (JavaScript, run by the thread).
 import { MAX_STATEMENTS } from './pglite-prepared-statements.mjs';
-import { PGliteThread } from './pglite-thread';
+import { PGliteThread, restartDelayMs } from './pglite-thread';
 
 describe('PGliteThread (the embedded database on its own thread)', () => {
   let db: PGliteThread;
@@ -161,4 +161,41 @@ describe('PGliteThread (the embedded database on its own thread)', () => {
       expect(answer.rows).toEqual([{ one: 1 }]);
     },
   );
+
+  it(
+    'waits longer before each new thread while threads keep dying, failing calls at once meanwhile',
+    { timeout: 90_000 },
+    async () => {
+      const policy = { firstDelayMs: 400, maxDelayMs: 10_000, stableAfterMs: 60_000 };
+      const crashing = await PGliteThread.create(undefined, policy);
+      const kill = () => (crashing as unknown as { worker: Worker }).worker.terminate();
+      try {
+        // The first death: a new thread at once, which callers simply wait for.
+        await kill();
+        expect((await crashing.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+        // The second in a row: no thread for a while, and a call says so without waiting.
+        await kill();
+        const askedAt = performance.now();
+        const refused = await crashing.query('select 1').catch((e: unknown) => e);
+        expect(isConnectionError(refused)).toBe(true);
+        expect(performance.now() - askedAt).toBeLessThan(policy.firstDelayMs);
+        // Then the new thread opens the database and calls are answered again.
+        let answer: unknown;
+        for (const deadline = Date.now() + 60_000; !answer && Date.now() < deadline;) {
+          answer = await crashing.query('select 2 as two').catch(() => undefined);
+          if (!answer) await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(answer).toMatchObject({ rows: [{ two: 2 }] });
+      } finally {
+        await crashing.close();
+      }
+    },
+  );
+
+  it('doubles the wait for each death in a row up to the cap, the first replaced at once', () => {
+    const policy = { firstDelayMs: 250, maxDelayMs: 30_000, stableAfterMs: 60_000 };
+    expect([1, 2, 3, 4, 9, 10, 50].map((deaths) => restartDelayMs(policy, deaths))).toEqual([
+      0, 250, 500, 1_000, 30_000, 30_000, 30_000,
+    ]);
+  });
 });

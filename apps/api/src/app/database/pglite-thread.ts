@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -29,6 +30,30 @@ type Message =
   | { op: 'end'; transactionId: number; commit: boolean };
 
 /**
+ * When a dead thread is replaced. The first death is followed by a new thread at once; a
+ * thread that dies again before it was up for `stableAfterMs` (it cannot open the database,
+ * or something it is sent kills it every time) waits `firstDelayMs`, then twice as long
+ * each time up to `maxDelayMs`, so a crash loop neither burns a core nor floods the log.
+ */
+export interface RestartPolicy {
+  firstDelayMs: number;
+  maxDelayMs: number;
+  stableAfterMs: number;
+}
+
+const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  firstDelayMs: 250,
+  maxDelayMs: 30_000,
+  stableAfterMs: 60_000,
+};
+
+/** The wait before the next thread, after `deaths` deaths in a row (the first: none). */
+export function restartDelayMs(policy: RestartPolicy, deaths: number): number {
+  if (deaths <= 1) return 0;
+  return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (deaths - 2));
+}
+
+/**
  * Where the worker script is at runtime: next to the bundle (the build copies it), or
  * beside this file when running from sources (unit tests).
  */
@@ -51,6 +76,7 @@ function workerScript(): string {
  * queued behind an open transaction.
  */
 export class PGliteThread {
+  private static readonly logger = new Logger('PGliteThread');
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private worker!: Worker;
@@ -58,16 +84,31 @@ export class PGliteThread {
   private ready!: Promise<void>;
   private closing = false;
   private closed: Error | undefined;
+  /** Threads that died in a row, each before it was up for `stableAfterMs`. */
+  private deaths = 0;
+  /** The timer that starts the next thread, while a dead one is not yet replaced. */
+  private restartTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly dataDir: string | undefined) {}
+  private constructor(
+    private readonly dataDir: string | undefined,
+    private readonly restartPolicy: RestartPolicy,
+  ) {}
 
-  /** Starts the thread and opens the database: `dataDir`, or in memory when undefined. */
-  static async create(dataDir?: string): Promise<PGliteThread> {
-    const thread = new PGliteThread(dataDir);
-    thread.start();
+  /**
+   * Starts the thread and opens the database: `dataDir`, or in memory when undefined.
+   * `restartPolicy` (tests): when a thread that died is replaced.
+   */
+  static async create(
+    dataDir?: string,
+    restartPolicy: RestartPolicy = DEFAULT_RESTART_POLICY,
+  ): Promise<PGliteThread> {
+    const thread = new PGliteThread(dataDir, restartPolicy);
+    thread.start(true);
     try {
       await thread.ready;
     } catch (error) {
+      // Closing: the thread's exit must not start another one.
+      thread.closing = true;
       await thread.worker.terminate();
       throw error;
     }
@@ -113,8 +154,12 @@ export class PGliteThread {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    const replacing = this.restartTimer !== undefined;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     try {
-      await this.send({ op: 'close' });
+      // A dead thread, not replaced yet, has no database to close.
+      if (!replacing) await this.send({ op: 'close' });
     } finally {
       // The message PGlite itself gives after close, which callers read as "unavailable".
       this.closed = new Error('PGlite is closed');
@@ -130,10 +175,13 @@ export class PGliteThread {
   /**
    * A worker and its database. Should the thread die (out of memory, a crash in the
    * WebAssembly), what was in flight fails as "unavailable" and a new thread reopens the
-   * database from its directory, so the API recovers by itself.
+   * database from its directory (see RestartPolicy), so the API recovers by itself. A new
+   * thread that cannot open the database counts as one more death: it is stopped, and the
+   * next tries later (the first thread's failure is `create`'s, which fails start-up).
    */
-  private start(): void {
+  private start(first = false): void {
     const worker = new Worker(workerScript(), { workerData: { dataDir: this.dataDir } });
+    const startedAt = performance.now();
     this.worker = worker;
     worker.on(
       'message',
@@ -153,11 +201,48 @@ export class PGliteThread {
       );
       for (const waiting of this.pending.values()) waiting.reject(stopped);
       this.pending.clear();
-      if (!this.closing && this.worker === worker) this.start();
+      if (this.closing || this.worker !== worker) return;
+      const stable = performance.now() - startedAt >= this.restartPolicy.stableAfterMs;
+      this.deaths = stable ? 1 : this.deaths + 1;
+      this.replace(stopped, restartDelayMs(this.restartPolicy, this.deaths));
     });
-    this.ready = this.send({ op: 'open' }).then(() => undefined);
+    const opened = this.send({ op: 'open' }).then(() => undefined);
+    this.ready = first
+      ? opened
+      : opened.catch((error: unknown) => {
+          // Said the way callers read as "unavailable" (503), as a dead thread's calls are.
+          failure = new Error(
+            `could not reopen the database: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          if (!this.closing && this.worker === worker) void worker.terminate();
+          throw new Error(`The database thread stopped (${failure.message})`);
+        });
     // Awaited by every call; a failed open is reported there, never as an unhandled rejection.
     this.ready.catch(() => undefined);
+  }
+
+  /**
+   * Starts the next thread after `delayMs`. Until then every call fails at once with the
+   * reason (callers answer "unavailable, retry later") instead of queueing behind the wait.
+   */
+  private replace(stopped: Error, delayMs: number): void {
+    PGliteThread.logger.error({
+      msg: 'The database thread stopped; starting a new one',
+      err: stopped.message,
+      deathsInARow: this.deaths,
+      restartInMs: delayMs,
+    });
+    if (delayMs === 0) {
+      this.start();
+      return;
+    }
+    this.ready = Promise.reject(stopped);
+    this.ready.catch(() => undefined);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.start();
+    }, delayMs);
+    this.restartTimer.unref();
   }
 
   private async call(message: Message): Promise<unknown> {

@@ -141,9 +141,12 @@ describe('POST /api/notifications/batch', () => {
     await brunoPhone.waitForUnreadCount(2);
     expect(titlesOn(brunoPhone)).toEqual(['two', 'three']);
 
-    expect((await inboxOf(ana)).map((n) => n.id).sort()).toEqual(
-      [one.id, (two[1] as Notification).id, four.id].sort(),
-    );
+    // Stored together (one created_at), listed newest first in the order they were sent.
+    expect((await inboxOf(ana)).map((n) => n.id)).toEqual([
+      four.id,
+      (two[1] as Notification).id,
+      one.id,
+    ]);
     expect((await inboxOf(carla)).map((n) => n.id)).toEqual([(two[2] as Notification).id]);
   });
 

@@ -89,6 +89,22 @@ describe('NotificationWriteBatcher', () => {
     expect(await unreadCountOf('batch-shared')).toBe(7);
   });
 
+  it('lists sends stored by one INSERT newest first, in the order they were sent', async () => {
+    const inserts = vi.spyOn(repository, 'insertSendsCounting');
+    const titles = Array.from({ length: 12 }, (_, i) => `ordered ${i}`);
+    await Promise.all(
+      titles.map((title) =>
+        batcher.store(one({ userIds: ['batch-ordered'], content: { title, message: 'm' } })),
+      ),
+    );
+    expect(inserts).toHaveBeenCalledTimes(1);
+    inserts.mockRestore();
+    const inbox = await repository.list('batch-ordered', { unreadOnly: false, limit: 100 });
+    // One statement: one created_at for all of them; the id keeps the sending order.
+    expect(new Set(inbox.map((n) => n.createdAt)).size).toBe(1);
+    expect(inbox.map((n) => n.title)).toEqual([...titles].reverse());
+  });
+
   it('fails only the send whose data the database refuses; the others of the batch are stored', async () => {
     const outcomes = await Promise.allSettled([
       batcher.store(one({ userIds: ['batch-ok-1'], content: { title: 'ok', message: 'm' } })),

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { and, desc, eq, getTableColumns, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Notification } from '@herald/ws-contracts';
 import { DatabaseService } from '../database/database.service';
 import type { Database } from '../database/database.types';
 import type { InboxPosition } from './notification-cursor';
 import { NotificationInsertHooks } from './notification-insert-hooks';
+import { TimeOrderedIds } from './time-ordered-ids';
 import {
   notifications,
   notificationUnreadCounts,
@@ -295,6 +295,13 @@ export class NotificationsRepository {
 }
 
 /**
+ * Ids of stored notifications, in the order they were sent: the rows of one statement share
+ * `created_at`, so the inbox (newest first by `created_at`, then `id`) lists a user's
+ * notifications stored together as they were sent.
+ */
+const notificationIds = new TimeOrderedIds();
+
+/**
  * The rows of `sends`, one array per column (ids made here, so each send gets exactly its
  * own rows back whatever order RETURNING uses); undefined when there is no recipient.
  */
@@ -304,7 +311,7 @@ function toInsert(sends: readonly NotificationSend[]): { values: InsertValues } 
   const sendIndexes: number[] = [];
   sends.forEach((send, index) => {
     for (const userId of send.userIds) {
-      ids.push(randomUUID());
+      ids.push(notificationIds.next());
       users.push(userId);
       sendIndexes.push(index + 1);
     }

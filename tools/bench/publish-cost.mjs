@@ -13,10 +13,12 @@
 //     [--rounds 3] [--users 100] [--devices 3] [--database pglite|postgres]
 //     [--target both|herald|baseline] [--api-dist <dir holding main.js>]
 //     [--compare-dist <another build's dir>] [--worker-profile <file.cpuprofile>]
+//     [--profile <path prefix>]
 //
 // `--worker-profile` writes a CPU profile of Herald's worker thread (on PGlite, the embedded
 // database's) over the last round's measured window (the profiler's own cost is in that
-// round's figures); profile-summary.mjs reads it.
+// round's figures); profile-summary.mjs reads it. `--profile <prefix>` does the same for
+// the main thread of every target (`<prefix>-herald.cpuprofile`, `<prefix>-baseline…`).
 //
 // Herald runs from its production build (dist/apps/api/main.js; `npx nx build api`) with
 // the benchmark's environment (tools/bench/lib/servers.mjs) and `--trace-gc-nvp`, whose
@@ -76,6 +78,13 @@ if (workerProfile && database !== 'pglite') {
   process.stderr.write(
     '--worker-profile profiles the embedded database thread: only with PGlite\n',
   );
+  process.exit(2);
+}
+/** `--profile <prefix>`: the main thread of each target, over the last round. */
+const mainProfile =
+  option('profile') && ((target) => resolve(`${option('profile')}-${target}.cpuprofile`));
+if (mainProfile && workerProfile) {
+  process.stderr.write('--profile and --worker-profile: one profiler at a time\n');
   process.exit(2);
 }
 const WARM_UP_MS = 3_000;
@@ -210,13 +219,12 @@ async function measure(target, runId, lastRound) {
     server.child.stdout?.on('data', onOutput);
     const received = counter.received;
     const before = threadCpu(server.pid);
-    const profileFile = lastRound && target === 'herald' ? workerProfile : undefined;
-    const run = await profiled(
-      server,
-      profileFile,
-      () => publisher.run({ rate, durationMs: seconds * 1000, firstSeq: 1e6, build }),
-      { thread: 'worker' },
-    );
+    const publish = () => publisher.run({ rate, durationMs: seconds * 1000, firstSeq: 1e6, build });
+    const run = !lastRound
+      ? await publish()
+      : workerProfile && target === 'herald'
+        ? await profiled(server, workerProfile, publish, { thread: 'worker' })
+        : await profiled(server, mainProfile?.(target), publish);
     await sleep(200);
     const after = threadCpu(server.pid);
     server.child.stdout?.off('data', onOutput);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { isConnectionError } from './database-errors';
 // @ts-expect-error The worker's own module (JavaScript, run by the thread).
@@ -198,4 +201,26 @@ describe('PGliteThread (the embedded database on its own thread)', () => {
       0, 250, 500, 1_000, 30_000, 30_000, 30_000,
     ]);
   });
+
+  it(
+    'hands a data directory it just created over to a new thread, and opens an existing one once',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = join(mkdtempSync(join(tmpdir(), 'herald-pglite-thread-')), 'pgdata');
+      try {
+        const created = await PGliteThread.create(dataDir);
+        expect(created.threadsStarted).toBe(2);
+        await created.exec('create table kept (id int)');
+        await created.exec('insert into kept values (7)');
+        await created.close();
+
+        const reopened = await PGliteThread.create(dataDir);
+        expect(reopened.threadsStarted).toBe(1);
+        expect((await reopened.query('select id from kept')).rows).toEqual([{ id: 7 }]);
+        await reopened.close();
+      } finally {
+        rmSync(dirname(dataDir), { recursive: true, force: true });
+      }
+    },
+  );
 });

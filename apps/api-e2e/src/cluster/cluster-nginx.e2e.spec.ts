@@ -125,7 +125,13 @@ describe('two API processes behind deploy/nginx/herald.conf', () => {
         transports: ['polling'],
       });
       expect(error.message).toMatch(/xhr (poll|post) error|session id unknown|timeout/i);
-      expect(new Set(roundRobin.upstreamsSeen()).size).toBe(2);
+      // nginx logs a request when it has finished it, which can be just after the client
+      // read the answer: wait for the line instead of reading the log at once.
+      await waitFor(
+        () => new Set(roundRobin.upstreamsSeen()).size === 2,
+        5_000,
+        'the requests of one polling session logged on both upstreams',
+      );
     } finally {
       await roundRobin.stop();
     }

@@ -176,12 +176,15 @@ describe('PGliteThread (the embedded database on its own thread)', () => {
         // The first death: a new thread at once, which callers simply wait for.
         await kill();
         expect((await crashing.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+        expect(crashing.threadsStarted).toBe(2);
         // The second in a row: no thread for a while, and a call says so without waiting.
         await kill();
         const askedAt = performance.now();
         const refused = await crashing.query('select 1').catch((e: unknown) => e);
         expect(isConnectionError(refused)).toBe(true);
         expect(performance.now() - askedAt).toBeLessThan(policy.firstDelayMs);
+        // Refused before any new thread started, not by one that failed.
+        expect(crashing.threadsStarted).toBe(2);
         // Then the new thread opens the database and calls are answered again.
         let answer: unknown;
         for (const deadline = Date.now() + 60_000; !answer && Date.now() < deadline;) {
@@ -189,6 +192,7 @@ describe('PGliteThread (the embedded database on its own thread)', () => {
           if (!answer) await new Promise((resolve) => setTimeout(resolve, 50));
         }
         expect(answer).toMatchObject({ rows: [{ two: 2 }] });
+        expect(crashing.threadsStarted).toBe(3);
       } finally {
         await crashing.close();
       }

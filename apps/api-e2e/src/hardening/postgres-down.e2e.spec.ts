@@ -1,7 +1,13 @@
 import { type ApiProcess, mintToken, startApi } from '../../../../tools/testing/index.mjs';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '@herald/ws-contracts';
-import { connectAuthenticated, type TestSocket } from '../support/clients';
+import {
+  connectAuthenticated,
+  createSocket,
+  nextEvent,
+  recordEvents,
+  type TestSocket,
+} from '../support/clients';
 import { call, inboxOf, service, uniqueUser } from './hardening-harness';
 import { PrivatePostgres } from './private-postgres';
 
@@ -99,10 +105,16 @@ describe('PostgreSQL server stopped and restarted', () => {
     expect(await pushed).toEqual({ amount: 5, source: 'outage', totalXp: 5 });
     expect(socket.connected).toBe(true);
 
-    // New handshakes still work (authentication needs no database).
-    const late = await connectAuthenticated(api.url, {
-      token: await mintToken(uniqueUser('pg-down-late')),
-    });
+    // New handshakes still work (authentication needs no database); instead of its unread
+    // count the socket hears why there is none, and stays connected.
+    const late = createSocket(api.url, { token: await mintToken(uniqueUser('pg-down-late')) });
+    const lateErrors = recordEvents(late, 'error');
+    const lateCounts = recordEvents(late, 'notification:unread_count');
+    await nextEvent(late, 'authenticated');
+    await waitFor(async () => lateErrors.items.length > 0, 10_000);
+    expect(lateErrors.items).toEqual([expect.objectContaining({ code: ErrorCode.Unavailable })]);
+    expect(lateCounts.items).toEqual([]);
+    expect(late.connected).toBe(true);
     late.close();
 
     await postgres.start();

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { RealtimeEventRegistry, WebSocketService } from '@herald/realtime';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { RealtimeEventRegistry, toErrorDetail, WebSocketService } from '@herald/realtime';
 import { ClientEvent, ServerEvent } from '@herald/ws-contracts';
-import { BurstGate } from '../realtime/burst-gate';
+import { BurstBuffer } from '../realtime/burst-buffer';
 import { NotificationsService } from './notifications.service';
 
 /**
@@ -15,6 +15,12 @@ import { NotificationsService } from './notifications.service';
 const COUNT_BURST_WINDOW_MS = 50;
 const COUNT_BURST_MAX = 500;
 
+/** A socket that connected and waits for its unread count. */
+interface CountWanted {
+  userId: string;
+  socketId: string;
+}
+
 /**
  * Plugs the inbox into the gateway: the inbox's client events do exactly what their HTTP
  * twins do (same service methods, so the same HeraldErrors: an unknown id is NOT_FOUND, a
@@ -22,7 +28,12 @@ const COUNT_BURST_MAX = 500;
  */
 @Injectable()
 export class NotificationsRealtimeHandlers implements OnModuleInit {
-  private readonly connectBurst = new BurstGate(COUNT_BURST_WINDOW_MS, COUNT_BURST_MAX);
+  private readonly logger = new Logger(NotificationsRealtimeHandlers.name);
+  private readonly countsWanted = new BurstBuffer<CountWanted>(
+    (burst) => void this.sendUnreadCounts(burst),
+    COUNT_BURST_WINDOW_MS,
+    COUNT_BURST_MAX,
+  );
 
   constructor(
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
@@ -46,12 +57,34 @@ export class NotificationsRealtimeHandlers implements OnModuleInit {
       await this.notifications.recordReceipts(user.userId, notificationIds);
       return {};
     });
-    // Sockets connecting together share one grouped count query (NotificationsService); the
-    // gate makes the sockets of a storm, which arrive over many turns, connect "together".
-    this.registry.onConnect(async (user, socketId) => {
-      await this.connectBurst.pass();
-      const unreadCount = await this.notifications.unreadCount(user.userId);
-      this.ws.emitToSocket(socketId, ServerEvent.NotificationUnreadCount, { unreadCount });
+    // Synchronous: the socket only joins the burst of its storm, whose counts are read with
+    // one grouped query (see COUNT_BURST_WINDOW_MS).
+    this.registry.onConnect(({ userId }, socketId) => {
+      this.countsWanted.add({ userId, socketId });
     });
+  }
+
+  /**
+   * Tells each socket of a burst its user's unread count. When the counts cannot be read
+   * (the database is down) each socket hears why in an `error` event, as from a failing
+   * connect hook, and keeps its connection: the client reads the count again on resync.
+   */
+  private async sendUnreadCounts(burst: readonly CountWanted[]): Promise<void> {
+    try {
+      const counts = await this.notifications.unreadCountsOf(burst.map((s) => s.userId));
+      for (const { userId, socketId } of burst)
+        this.ws.emitToSocket(socketId, ServerEvent.NotificationUnreadCount, {
+          unreadCount: counts.get(userId) ?? 0,
+        });
+    } catch (error) {
+      const detail = toErrorDetail(error);
+      this.logger.error({
+        msg: 'Could not read the unread counts of connecting sockets',
+        sockets: burst.length,
+        code: detail.code,
+        err: error,
+      });
+      for (const { socketId } of burst) this.ws.emitToSocket(socketId, ServerEvent.Error, detail);
+    }
   }
 }

@@ -282,6 +282,12 @@ export class NotificationsService {
     return this.unreadCounts.submit({ userId, push: false });
   }
 
+  /** The unread counts of many users, read together (one grouped query per 500 users). */
+  async unreadCountsOf(userIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = await Promise.all(userIds.map((userId) => this.unreadCount(userId)));
+    return new Map(userIds.map((userId, i) => [userId, counts[i] as number]));
+  }
+
   async markRead(userId: string, notificationId: string): Promise<ReadResult> {
     if (!(await this.repository.markRead(userId, notificationId))) throw notFound();
     this.ws.emitToUser(userId, ServerEvent.NotificationRead, { notificationId, success: true });

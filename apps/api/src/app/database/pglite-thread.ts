@@ -240,11 +240,13 @@ export class PGliteThread {
    * starts small, so the thread that created the directory hands over to one that opens it.
    */
   private async renew(): Promise<void> {
-    await this.send({ op: 'close' });
+    // From the close on, the thread is stopped on purpose: should it die while closing, its
+    // exit is not a death to replace (the failed close then fails `create`).
     this.renewing = true;
     try {
-      await this.worker.terminate();
+      await this.send({ op: 'close' });
     } finally {
+      await this.worker.terminate();
       this.renewing = false;
     }
     this.start(true);

@@ -282,7 +282,7 @@ export class NotificationsService {
     return this.unreadCounts.submit({ userId, push: false });
   }
 
-  /** The unread counts of many users, read together (one grouped query per 500 users). */
+  /** The unread counts of many users, read together (one grouped query per 2,000 users). */
   async unreadCountsOf(userIds: readonly string[]): Promise<Map<string, number>> {
     const counts = await Promise.all(userIds.map((userId) => this.unreadCount(userId)));
     return new Map(userIds.map((userId, i) => [userId, counts[i] as number]));

@@ -327,7 +327,7 @@ async function runSingle(target, repeat, halfRate) {
       wrap: (fn) => profiled(server, profileFile(target, repeat, 'connect'), fn),
     });
     log(
-      `    ${result.connect.connected}/${config.stormN} in ${result.connect.stormMs} ms = ${result.connect.connectionsPerSec}/s, handshake p50 ${result.connect.handshakeP50Ms} p99 ${result.connect.handshakeP99Ms} ms, server CPU ${result.connect.serverCpuMsPerHandshake} ms/handshake, rss ${result.connect.memory.rssPerSocketKb} KB/socket, heap ${result.connect.memory.heapPerSocketKb} KB/socket (${result.connect.memory.heapDataPerSocketKb} KB without code)`,
+      `    ${result.connect.connected}/${config.stormN} in ${result.connect.stormMs} ms = ${result.connect.connectionsPerSec}/s, handshake p50 ${result.connect.handshakeP50Ms} p99 ${result.connect.handshakeP99Ms} ms, server CPU ${result.connect.serverCpuMsPerHandshake} ms/handshake (main thread ${result.connect.serverCpu?.mainMsPerHandshake}, other threads ${result.connect.serverCpu?.otherThreadsMsPerHandshake}), rss ${result.connect.memory.rssPerSocketKb} KB/socket, heap ${result.connect.memory.heapPerSocketKb} KB/socket (${result.connect.memory.heapDataPerSocketKb} KB without code)`,
     );
     result.broadcast = await profiled(server, profileFile(target, repeat, 'broadcast'), () =>
       driver.broadcast(server, result.connect.connected, config.broadcastRepeats),

@@ -2,7 +2,7 @@
 // is only ever reached through its public contract (Socket.IO handshake + HTTP endpoints).
 import { broadcastWindows, splitByWindows } from './broadcast-window.mjs';
 import { Publisher } from './publisher.mjs';
-import { cpuMsOf, measureMemory, sleep } from './servers.mjs';
+import { cpuMsOf, measureMemory, sleep, threadCpuMsOf } from './servers.mjs';
 import { round, summarize } from './stats.mjs';
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -147,11 +147,13 @@ export class Driver {
     }
     const before = warmup > 0 ? await measureMemory(server) : cold;
     const cpuBefore = cpuMsOf(server.pid);
+    const threadsBefore = threadCpuMsOf(server.pid);
     const userIds = Array.from({ length: n }, (_, i) => `${label}-${i}`);
     const result = await wrap(() =>
       this.connect(server.url, userIds, { concurrency, reconnection, deadline, observed }),
     );
     const serverCpuMs = cpuMsOf(server.pid) - cpuBefore;
+    const threadsAfter = threadCpuMsOf(server.pid);
     await sleep(1_000);
     const after = await measureMemory(server);
     const failed = Object.values(result.failures).reduce((a, b) => a + b, 0);
@@ -166,6 +168,21 @@ export class Driver {
       handshakeP99Ms: round(hs.p99),
       stormMs: round(result.stormMs, 0),
       serverCpuMsPerHandshake: result.connected ? round(serverCpuMs / result.connected, 3) : null,
+      // The same CPU split between the main thread (sockets, the handshake's JavaScript) and
+      // the others (V8's compilers and GC helpers, the embedded database's thread).
+      serverCpu:
+        result.connected && threadsBefore && threadsAfter
+          ? {
+              mainMsPerHandshake: round(
+                (threadsAfter.main - threadsBefore.main) / result.connected,
+                3,
+              ),
+              otherThreadsMsPerHandshake: round(
+                (threadsAfter.other - threadsBefore.other) / result.connected,
+                3,
+              ),
+            }
+          : null,
       memory: {
         before,
         after,

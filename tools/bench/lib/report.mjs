@@ -59,6 +59,20 @@ export const METRICS = [
     get: (r) => r.connect?.serverCpuMsPerHandshake,
   },
   {
+    key: 'connect.cpu.main',
+    label: '… of it on the main thread',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.connect?.serverCpu?.mainMsPerHandshake,
+  },
+  {
+    key: 'connect.cpu.other',
+    label: '… on the other threads (V8 compilers and GC, the embedded database)',
+    unit: 'ms',
+    better: 'lower',
+    get: (r) => r.connect?.serverCpu?.otherThreadsMsPerHandshake,
+  },
+  {
     key: 'memory.rss',
     label: 'RSS per idle socket',
     unit: 'KB',

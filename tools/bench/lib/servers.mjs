@@ -2,7 +2,7 @@
 // loopback: Herald's production build (dist/apps/api/main.js) or the baseline. Starting and
 // stopping is the shared test harness's startApi (tools/testing); this file adds what only a
 // benchmark needs: an inspector to read memory after a forced GC, CPU time and profiles.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import WebSocket from 'ws';
 import {
@@ -104,6 +104,35 @@ export function cpuMsOf(pid) {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time (ms) a process has used so far on its main thread, and on all its other threads
+ * together: V8's helper threads (optimizing compilers, concurrent and parallel GC) and
+ * worker threads such as the embedded database's. Read from each thread's schedstat
+ * (nanoseconds on the CPU), finer than `/proc/<pid>/stat`'s 10 ms ticks, which summed over a
+ * handful of threads would blur a one-second storm. Threads that ended are not counted.
+ */
+export function threadCpuMsOf(pid) {
+  let main = 0;
+  let other = 0;
+  let tids;
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  for (const tid of tids) {
+    try {
+      const ms =
+        Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      if (tid === String(pid)) main += ms;
+      else other += ms;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return { main, other };
 }
 
 /** A Chrome DevTools Protocol session on a server's inspector (loopback only). */

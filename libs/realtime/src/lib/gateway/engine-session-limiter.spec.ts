@@ -73,13 +73,30 @@ describe('EngineSessionLimiter', () => {
     });
     const paid = open('2001:db8::1');
     const refused = open('2001:db8::2');
+    // A CONNECT that arrives before the limiter in Redis answered waits for its answer.
+    const early = claimPrepaidHandshake(paid);
+    expect(early).toBeInstanceOf(Promise);
+    expect(await early).toBe(true);
     await settle();
     expect(charged).toEqual(['2001:db8:0:0::/64', '2001:db8:0:0::/64']);
-    expect(await claimPrepaidHandshake(paid)).toBe(true);
-    expect(await claimPrepaidHandshake(paid)).toBe(false);
+    expect(claimPrepaidHandshake(paid)).toBe(false);
     expect(paid.closed).toBe(false);
     expect(refused.closed).toBe(true);
     expect(await claimPrepaidHandshake(refused)).toBe(false);
+  });
+
+  it('charges a session at once when the limiter answers at once (counters in this process)', () => {
+    let left = 1;
+    const { open } = setUp({ max: 10, allowance: () => left-- > 0 });
+    const paid = open('198.51.100.4');
+    const refused = open('198.51.100.4');
+    expect(claimPrepaidHandshake(paid)).toBe(true);
+    expect(claimPrepaidHandshake(paid)).toBe(false);
+    expect(refused.closed).toBe(true);
+    expect(JSON.parse(refused.written[0].slice(1))).toMatchObject({
+      data: { code: 'RATE_LIMITED' },
+    });
+    expect(claimPrepaidHandshake(refused)).toBe(false);
   });
 
   it('lets a session on when the limiter fails, without marking it prepaid', async () => {

@@ -21,7 +21,8 @@ export interface EngineSessionLimiterOptions {
   /**
    * Takes one handshake from the per-address handshake limit; false when it is spent. The
    * same limit the Socket.IO handshake uses, so an Engine.IO session costs what a CONNECT
-   * does. May answer asynchronously (a limiter kept in Redis).
+   * does. Answers at once from counters in this process, asynchronously from a limiter kept
+   * in Redis (or throws, when that limiter fails: the session is then let on).
    */
   takeHandshake(key: string): boolean | Promise<boolean>;
   /** Told of every session refused after it opened (counted like a refused handshake). */
@@ -31,24 +32,25 @@ export interface EngineSessionLimiterOptions {
 export const TOO_MANY_SOCKETS_MESSAGE = 'Too many open connections from this address';
 export const TOO_MANY_HANDSHAKES_MESSAGE = 'Too many connection attempts; retry shortly';
 
-/** The charge of each open Engine.IO connection: true once its handshake was taken. */
-const sessionCharges = new WeakMap<object, Promise<boolean>>();
+/**
+ * The charge of each open Engine.IO connection whose opening took a handshake: true, or a
+ * promise while a limiter kept in Redis decides. A connection the limit refused is closed,
+ * and one whose limiter failed is charged at its CONNECT instead: neither is kept here.
+ */
+const sessionCharges = new WeakMap<object, true | Promise<boolean>>();
 
 /**
- * Resolves true, once, for an Engine.IO connection whose opening took a handshake from the
+ * True, once, for an Engine.IO connection whose opening took a handshake from the
  * per-address limit: the Socket.IO handshake middleware then lets its first CONNECT through
- * without charging the same client twice. (It waits for a charge still being decided, so
- * a CONNECT that arrives quickly is not charged again.)
+ * without charging the same client twice. A promise when the charge is still being decided
+ * (a limiter in Redis), so a CONNECT that arrives quickly is not charged again.
  */
-export function claimPrepaidHandshake(connection: object | undefined): Promise<boolean> {
-  // Not async: the charge is handed over as it is, without a promise wrapped around it.
+export function claimPrepaidHandshake(connection: object | undefined): boolean | Promise<boolean> {
   const charge = connection === undefined ? undefined : sessionCharges.get(connection);
-  if (!charge) return NOT_PREPAID;
+  if (charge === undefined) return false;
   sessionCharges.delete(connection as object);
   return charge;
 }
-
-const NOT_PREPAID = Promise.resolve(false);
 
 /** Where a request keeps its key once worked out (its address and headers do not change). */
 const SESSION_KEY = Symbol('herald.sessionKey');
@@ -140,17 +142,39 @@ export class EngineSessionLimiter {
       this.refuse(connection, TOO_MANY_SOCKETS_MESSAGE);
       return;
     }
-    const charge = Promise.resolve()
-      .then(() => this.options.takeHandshake(key))
-      .then(
+    this.charge(connection, key);
+  }
+
+  /** Takes the session's handshake from the per-address limit, at once when it can. */
+  private charge(connection: EngineConnection, key: string): void {
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = this.options.takeHandshake(key);
+    } catch {
+      return; // A limiter that cannot answer lets the session on; its CONNECT is charged itself.
+    }
+    if (verdict === true) {
+      sessionCharges.set(connection, true);
+    } else if (verdict === false) {
+      this.refuse(connection, TOO_MANY_HANDSHAKES_MESSAGE);
+    } else {
+      const charge = verdict.then(
         (allowed) => {
           if (!allowed) this.refuse(connection, TOO_MANY_HANDSHAKES_MESSAGE);
+          // Settled: a CONNECT from now on finds the answer without waiting for a promise.
+          if (sessionCharges.get(connection) === charge) {
+            if (allowed) sessionCharges.set(connection, true);
+            else sessionCharges.delete(connection);
+          }
           return allowed;
         },
-        // A limiter that cannot answer lets the session on; its CONNECT is charged itself.
-        () => false,
+        () => {
+          if (sessionCharges.get(connection) === charge) sessionCharges.delete(connection);
+          return false;
+        },
       );
-    sessionCharges.set(connection, charge);
+      sessionCharges.set(connection, charge);
+    }
   }
 
   private createCloseListener(): (this: EngineConnection) => void {

@@ -5,7 +5,7 @@ import { ErrorCode, HeraldError, type ErrorDetail } from '@herald/ws-contracts';
 import { bearerToken, TokenVerifier, type AuthenticatedUser } from '../auth/token-verifier';
 import { toErrorDetail } from '../errors';
 import { RealtimeEventRegistry } from '../event-registry';
-import type { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter';
+import type { KeyedRateLimiter, RateLimitDecision } from '../rate-limit/keyed-rate-limiter';
 import { RateLimiterFactory } from '../rate-limit/rate-limiter.factory';
 import { REALTIME_OPTIONS, type ResolvedRealtimeOptions } from '../realtime.options';
 import { RealtimeStats } from '../realtime-stats';
@@ -22,6 +22,10 @@ export interface HandshakeResult {
   user: AuthenticatedUser;
   /** Rooms besides `user:{id}`, from the registered room resolvers. */
   rooms: string[];
+}
+
+function isAllowed(decision: RateLimitDecision): boolean {
+  return decision.allowed;
 }
 
 /** A refused handshake: the client's `connect_error` gets `message` and `data.code`. */
@@ -95,10 +99,12 @@ export class HandshakeAuthenticator {
 
   /**
    * Takes one handshake from the per-address limit (`key` from `rateLimitKeyFor`); false
-   * when it is spent. The Engine.IO session limiter charges each new session here.
+   * when it is spent. The Engine.IO session limiter charges each new session here. At once
+   * from counters in this process; a promise from counters in Redis.
    */
-  async takeHandshakeAllowance(key: string): Promise<boolean> {
-    return (await this.limiter.consume(key)).allowed;
+  takeHandshakeAllowance(key: string): boolean | Promise<boolean> {
+    const decision = this.limiter.take(key);
+    return decision instanceof Promise ? decision.then(isAllowed) : decision.allowed;
   }
 
   /** Installs the middleware on the main namespace and on every namespace created later. */
@@ -140,12 +146,16 @@ export class HandshakeAuthenticator {
 
   private async authenticate(socket: HeraldSocket): Promise<void> {
     const { handshake } = socket;
-    // The first CONNECT of a session was paid for when its Engine.IO session opened.
-    if (!(await claimPrepaidHandshake(socket.conn))) {
+    // The first CONNECT of a session was paid for when its Engine.IO session opened. Both
+    // answers come at once unless the limit is kept in Redis: no turn is spent waiting then.
+    let prepaid = claimPrepaidHandshake(socket.conn);
+    if (prepaid instanceof Promise) prepaid = await prepaid;
+    if (!prepaid) {
       const address = rateLimitKeyFor(
         clientAddress(handshake.address, handshake.headers['x-forwarded-for']),
       );
-      const decision = await this.limiter.consume(address);
+      let decision = this.limiter.take(address);
+      if (decision instanceof Promise) decision = await decision;
       if (!decision.allowed) {
         throw new HeraldError(
           ErrorCode.RateLimited,

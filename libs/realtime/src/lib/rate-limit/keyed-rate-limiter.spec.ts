@@ -70,6 +70,13 @@ describe('KeyedRateLimiter in memory', () => {
     expect(await allowedOf(limiter, 'a', 5)).toBe(1);
   });
 
+  it('answers at once, without a promise, while the counters live in this process', () => {
+    const limiter = new KeyedRateLimiter('handshake', { burst: 1, perSecond: 1 });
+    expect(limiter.take('a')).toEqual({ allowed: true });
+    expect(limiter.take('a')).toEqual({ allowed: true });
+    expect(limiter.take('a')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  });
+
   it('refuses nonsense rules', () => {
     expect(() => new KeyedRateLimiter('x', { burst: 0, perSecond: 1 })).toThrow(/burst >= 1/);
     expect(() => new KeyedRateLimiter('x', { burst: 1, perSecond: 0 })).toThrow(/perSecond > 0/);

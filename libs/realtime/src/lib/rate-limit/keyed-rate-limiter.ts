@@ -6,6 +6,7 @@ import {
   RateLimiterRes,
   type IRateLimiterOptions,
 } from 'rate-limiter-flexible';
+import { FixedWindows } from './fixed-windows';
 
 /**
  * A budget per key: `perSecond` actions a second, plus a reserve of `burst` more for
@@ -47,19 +48,29 @@ function assertRule(name: string, { burst, perSecond }: RateLimitRule): void {
   }
 }
 
+const ALLOWED: RateLimitDecision = Object.freeze({ allowed: true });
+
+/** A window of `points` actions per `duration` seconds (rate-limiter-flexible's terms). */
+interface WindowRule {
+  points: number;
+  duration: number;
+}
+
 /**
- * A keyed rate limit (per client IP, per user…) built on rate-limiter-flexible: a steady
- * limiter of `perSecond`, backed by a burst limiter holding `burst`
- * (`BurstyRateLimiter`, the library's answer for peaks).
+ * A keyed rate limit (per client IP, per user…): a steady budget of `perSecond`, backed by a
+ * reserve holding `burst` that is drawn on only when the steady budget is spent (what
+ * rate-limiter-flexible's `BurstyRateLimiter` does for peaks).
  *
- * Without a store the counters live in this process (`RateLimiterMemory`). With one they
+ * Without a store the counters live in this process and `take` answers at once
+ * (`FixedWindows`, the same fixed windows as the library's memory limiter). With one they
  * live in Redis (`RateLimiterRedis`), so a client that spreads its requests over the
  * processes of a cluster meets one budget; while Redis is unreachable each process falls
  * back to an in-memory limiter of the same rule (`insuranceLimiter`), so an outage
  * degrades to per-process limits rather than refusing everyone or letting everyone through.
  */
 export class KeyedRateLimiter {
-  private readonly limiter: BurstyRateLimiter;
+  private readonly local?: { steady: FixedWindows; burst: FixedWindows };
+  private readonly shared?: BurstyRateLimiter;
 
   constructor(
     /** Short name, part of the Redis keys and of error messages (e.g. `handshake`, `http`). */
@@ -73,35 +84,45 @@ export class KeyedRateLimiter {
       points: Math.ceil(rule.burst),
       duration: Math.max(steady.duration, Math.ceil(rule.burst / rule.perSecond)),
     };
-    this.limiter = new BurstyRateLimiter(
-      this.build('steady', steady, store),
-      this.build('burst', burst, store),
-    );
+    if (store) {
+      this.shared = new BurstyRateLimiter(
+        this.inRedis('steady', steady, store),
+        this.inRedis('burst', burst, store),
+      );
+    } else {
+      this.local = {
+        steady: new FixedWindows(steady.points, steady.duration * 1_000),
+        burst: new FixedWindows(burst.points, burst.duration * 1_000),
+      };
+    }
   }
 
   /** Counts one action of `key`; refused when both the steady budget and the reserve are spent. */
   async consume(key: string): Promise<RateLimitDecision> {
+    return this.take(key);
+  }
+
+  /**
+   * `consume`, answered synchronously when the counters live in this process (a promise only
+   * when they live in Redis), for callers that run once per connection.
+   */
+  take(key: string): RateLimitDecision | Promise<RateLimitDecision> {
+    if (this.local) return takeLocally(this.local, key, Date.now());
+    return this.consumeShared(key);
+  }
+
+  private async consumeShared(key: string): Promise<RateLimitDecision> {
     try {
-      await this.limiter.consume(key);
-      return { allowed: true };
+      await (this.shared as BurstyRateLimiter).consume(key);
+      return ALLOWED;
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        return {
-          allowed: false,
-          retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-        };
-      }
+      if (rejection instanceof RateLimiterRes) return refused(rejection.msBeforeNext);
       throw rejection;
     }
   }
 
-  private build(
-    part: 'steady' | 'burst',
-    window: { points: number; duration: number },
-    store: RateLimitStore | undefined,
-  ) {
+  private inRedis(part: 'steady' | 'burst', window: WindowRule, store: RateLimitStore) {
     const options: IRateLimiterOptions = { ...window, keyPrefix: `${this.name}:${part}` };
-    if (!store) return new RateLimiterMemory(options);
     return new RateLimiterRedis({
       ...options,
       storeClient: store.client,
@@ -111,4 +132,21 @@ export class KeyedRateLimiter {
       insuranceLimiter: new RateLimiterMemory(options),
     });
   }
+}
+
+function takeLocally(
+  windows: { steady: FixedWindows; burst: FixedWindows },
+  key: string,
+  now: number,
+): RateLimitDecision {
+  const steadyWait = windows.steady.take(key, now);
+  if (steadyWait === 0) return ALLOWED;
+  const burstWait = windows.burst.take(key, now);
+  if (burstWait === 0) return ALLOWED;
+  // The library's bursty limiter answers the sooner of the two windows' ends.
+  return refused(Math.min(steadyWait, burstWait));
+}
+
+function refused(msBeforeNext: number): RateLimitDecision {
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)) };
 }

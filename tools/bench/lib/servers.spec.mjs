@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpuMsOf, threadCpuMsOf } from './servers.mjs';
+
+// A process whose main thread and one worker thread each do a fixed amount of work (a fixed
+// amount, not a time, so that a busy machine cannot shrink it), says so, then waits to be read.
+const BUSY_PROCESS = `
+const { Worker } = require('node:worker_threads');
+const burn = 'let x = 0; for (let i = 0; i < 2e8; i++) x = (x + i) % 1e9;';
+const worker = new Worker(burn + "require('node:worker_threads').parentPort.postMessage(0)", { eval: true });
+eval(burn);
+worker.once('message', () => { process.stdout.write('busy\\n'); setInterval(() => {}, 1000); });
+`;
+
+describe('the CPU readings of a server process', () => {
+  it('splits the CPU of a process between its main thread and its other threads', async () => {
+    const child = spawn(process.execPath, ['-e', BUSY_PROCESS], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await once(child.stdout, 'data');
+      const threads = threadCpuMsOf(child.pid);
+      expect(threads.main).toBeGreaterThanOrEqual(50);
+      expect(threads.other).toBeGreaterThanOrEqual(50);
+      // Together about what the process as a whole reads, in 10 ms ticks.
+      expect(threads.main + threads.other).toBeGreaterThan(0.8 * cpuMsOf(child.pid));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('reads nothing of a process that is gone', async () => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    await once(child, 'exit');
+    expect(threadCpuMsOf(child.pid)).toBeNull();
+  });
+});

@@ -3,7 +3,9 @@
  * `durationMs`, a key's window starting with its first action. This is what
  * rate-limiter-flexible's memory limiter counts, answered at once: the handshake limit is
  * asked once per connection, and a promise and the library's result objects for an answer
- * that is already known cost more than the counting.
+ * that is already known cost more than the counting. Windows rather than the per-socket
+ * `TokenBucket`: limits kept in Redis count in the library's windows, and a rule must mean
+ * the same on one process as on a cluster.
  */
 export class FixedWindows {
   private readonly windows = new Map<string, { used: number; endsAt: number }>();

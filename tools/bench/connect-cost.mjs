@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+// What a handshake costs the server, Herald beside the baseline: the connect storm of
+// `npm run bench` (the same driver, warm-up and forced collections before it, so the same
+// heap state), on a freshly started server per target and round, with the CPU time per
+// handshake split between the main thread and the others, and what the main thread's heap
+// did during the storm (scavenges, the bytes that survived them, full collections).
+// Each round measures every target once, alternating; medians of the rounds and the ratios
+// end the report. For a before/after of a change, `--compare-dist` adds another build of the
+// API (an earlier commit's `dist/apps/api`) as a third target, measured in the same rounds.
+//
+//   node tools/bench/connect-cost.mjs [--storm 1000] [--rounds 4] [--concurrency 200]
+//     [--database pglite|postgres] [--api-dist <dir holding main.js>]
+//     [--compare-dist <another build's dir>] [--node-option <flag>]...
+//     [--compare-node-option <flag>]... [--profile <prefix>]
+//
+// `--profile <prefix>` records a CPU profile of each target's main thread over the last
+// round's storm (`<prefix>-herald.cpuprofile`, …; profile-summary.mjs reads them); the
+// profiler's own cost is in that round's figures.
+// `--node-option` (repeatable) starts Herald with that Node/V8 flag, e.g.
+// `--node-option --no-wasm-dynamic-tiering`; `--compare-node-option` the compared build (the
+// same build as Herald's when `--compare-dist` is not given: a flag's effect alone).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createScratchDatabase, freePort, newRunId } from '../testing/index.mjs';
+import { Driver } from './lib/driver.mjs';
+import {
+  API_MAIN,
+  BASELINE_MAIN,
+  BENCH_API_KEY,
+  BENCH_JWT_SECRET,
+  heraldEnv,
+  profiled,
+  startServer,
+} from './lib/servers.mjs';
+import { WorkerPool } from './lib/workers.mjs';
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const options = (name) => argv.flatMap((arg, i) => (arg === `--${name}` ? [argv[i + 1]] : []));
+/** `--name`'s value as a positive number; otherwise the usage and exit code 2. */
+const positive = (name, fallback) => {
+  const value = Number(option(name, fallback));
+  if (Number.isFinite(value) && value > 0) return value;
+  process.stderr.write(`--${name} must be a positive number (got ${option(name)})\n`);
+  process.exit(2);
+};
+const storm = positive('storm', 1000);
+const rounds = positive('rounds', 4);
+const concurrency = positive('concurrency', 200);
+const database = option('database', 'postgres');
+if (!['pglite', 'postgres'].includes(database)) {
+  process.stderr.write(`--database must be pglite or postgres (got ${database})\n`);
+  process.exit(2);
+}
+const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
+const comparedNodeOptions = options('compare-node-option');
+const comparedMain = option('compare-dist')
+  ? resolve(option('compare-dist'), 'main.js')
+  : comparedNodeOptions.length
+    ? heraldMain
+    : undefined;
+const nodeOptionsOf = {
+  baseline: [],
+  herald: options('node-option'),
+  compared: comparedNodeOptions,
+};
+const profilePrefix = option('profile');
+const targets = ['baseline', 'herald', ...(comparedMain ? ['compared'] : [])];
+const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
+
+/** The isolate a `--trace-gc-nvp` line is about (`[pid:0x…]`), or undefined for other lines. */
+function isolateOf(line) {
+  return line.includes('gc=') ? /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1] : undefined;
+}
+
+/** Scavenges, what survived them and full collections among `--trace-gc-nvp` lines. */
+function gcSummary(lines) {
+  let scavenges = 0;
+  let survived = 0;
+  let full = 0;
+  let pauseMs = 0;
+  for (const line of lines) {
+    const gc = /\bgc=(\w+)/.exec(line)?.[1];
+    if (!gc) continue;
+    pauseMs += Number(/\bpause=([\d.]+)/.exec(line)?.[1] ?? 0);
+    if (gc === 's') {
+      scavenges += 1;
+      survived += Number(/\bnew_space_survived=(\d+)/.exec(line)?.[1] ?? 0);
+    } else full += 1;
+  }
+  return { scavenges, survivedMb: survived / 2 ** 20, full, pauseMs };
+}
+
+async function measure(driver, target, runId, round) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'herald-connect-cost-'));
+  const scratch =
+    target !== 'baseline' && database === 'postgres'
+      ? await createScratchDatabase(runId, `cc${round}${target[0]}`)
+      : undefined;
+  const server = await startServer({
+    label: target,
+    main: mainOf[target],
+    env:
+      target === 'baseline'
+        ? {}
+        : heraldEnv({ DATA_DIR: dataDir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }),
+    port: await freePort(),
+    execArgv: ['--trace-gc-nvp', ...nodeOptionsOf[target]],
+    // Kept from the start: the first collection names the main isolate.
+    maxLogLines: 1_000_000,
+  });
+  try {
+    const gcLines = [];
+    let partial = '';
+    let collecting = false;
+    let mainIsolate;
+    const onOutput = (chunk) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        // The main isolate is the one that collected first (before any worker thread started).
+        mainIsolate ??= isolateOf(server.logs.find((l) => isolateOf(l)) ?? '');
+        if (collecting && isolateOf(line) === mainIsolate) gcLines.push(line);
+      }
+    };
+    server.child.stdout?.on('data', onOutput);
+    const result = await driver.connectStorm(server, storm, {
+      concurrency,
+      label: `r${round}${target[0]}`,
+      // Only the storm's collections: from the first handshake to the last count.
+      wrap: async (fn) => {
+        collecting = true;
+        try {
+          const profile =
+            profilePrefix && round === rounds
+              ? resolve(`${profilePrefix}-${target}.cpuprofile`)
+              : undefined;
+          return await profiled(server, profile, fn);
+        } finally {
+          collecting = false;
+        }
+      },
+    });
+    server.child.stdout?.off('data', onOutput);
+    await driver.closeAll();
+    if (result.failed) throw new Error(`${target}: ${JSON.stringify(result.failures)}`);
+    return {
+      totalMs: result.serverCpuMsPerHandshake,
+      mainMs: result.serverCpu?.mainMsPerHandshake,
+      otherMs: result.serverCpu?.otherThreadsMsPerHandshake,
+      rate: result.connectionsPerSec,
+      heapBeforeMb: result.memory.before.heapUsed / 2 ** 20,
+      gc: gcSummary(gcLines),
+    };
+  } finally {
+    await server.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+    await scratch?.drop();
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fixed = (value, digits = 3) => Number(value).toFixed(digits);
+
+const pool = new WorkerPool(2);
+const driver = new Driver(pool, { secret: BENCH_JWT_SECRET, apiKey: BENCH_API_KEY });
+const runId = newRunId();
+const results = Object.fromEntries(targets.map((target) => [target, []]));
+console.log(
+  `connect storms of ${storm} (concurrency ${concurrency}), Herald on ${database} ` +
+    `(${heraldMain}${comparedMain ? `; compared: ${comparedMain}` : ''}` +
+    `${nodeOptionsOf.herald.length ? `; Herald with ${nodeOptionsOf.herald.join(' ')}` : ''}` +
+    `${comparedNodeOptions.length ? `; compared with ${comparedNodeOptions.join(' ')}` : ''}), ` +
+    `${rounds} rounds`,
+);
+try {
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate the order, so neither target always follows the other's leftovers.
+    const order = round % 2 ? targets : [...targets].reverse();
+    for (const target of order) {
+      const r = await measure(driver, target, runId, round);
+      results[target].push(r);
+      console.log(
+        `  ${target.padEnd(8)} round ${round}: ${fixed(r.totalMs)} ms per handshake (main ` +
+          `${fixed(r.mainMs)}, other threads ${fixed(r.otherMs)}), ${r.rate}/s; heap before ` +
+          `${fixed(r.heapBeforeMb, 1)} MB; storm: ${r.gc.scavenges} scavenges ` +
+          `(${fixed(r.gc.survivedMb, 1)} MB survived), ${r.gc.full} full, ` +
+          `${fixed(r.gc.pauseMs, 0)} ms paused`,
+      );
+    }
+  }
+  console.log('\nmedians:');
+  const summary = {};
+  for (const target of targets) {
+    const rows = results[target];
+    const s = (summary[target] = {
+      total: median(rows.map((r) => r.totalMs)),
+      main: median(rows.map((r) => r.mainMs)),
+      other: median(rows.map((r) => r.otherMs)),
+      pause: median(rows.map((r) => r.gc.pauseMs)),
+    });
+    console.log(
+      `  ${target.padEnd(8)} ${fixed(s.total)} ms per handshake (main ${fixed(s.main)}, ` +
+        `other threads ${fixed(s.other)}), ${fixed(s.pause, 0)} ms in GC pauses per storm`,
+    );
+  }
+  for (const target of ['herald', 'compared']) {
+    if (!summary[target]) continue;
+    console.log(
+      `  baseline ÷ ${target}, CPU per handshake: ` +
+        `${fixed(summary.baseline.total / summary[target].total, 2)}× ` +
+        `(main thread ${fixed(summary.baseline.main / summary[target].main, 2)}×)`,
+    );
+  }
+} finally {
+  pool.close();
+}
+process.exit(0);

@@ -26,7 +26,12 @@ async function serverWithClients(clients = CLIENTS, adapter?: AdapterFactory) {
   const http: HttpServer = createServer();
   const io = new Server(http, { transports: ['websocket'] });
   const InMemoryAdapter = io.adapter() as typeof Adapter;
-  io.adapter(deliverLargeBroadcastsInSlices(adapter ?? ((nsp) => new InMemoryAdapter(nsp)), SLICE));
+  io.adapter(
+    deliverLargeBroadcastsInSlices(adapter ?? ((nsp) => new InMemoryAdapter(nsp)), {
+      sockets: SLICE,
+      atOnce: SLICE,
+    }),
+  );
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   /** Packets the server has written to sockets' connections so far (synchronously counted). */
@@ -180,12 +185,57 @@ describe('over the Redis cluster adapter', () => {
   });
 });
 
-describe('the slice size', () => {
-  it('must be a positive integer', () => {
+/**
+ * The wrapper around an adapter whose `apply` hands it `sockets` stand-ins, with `clock` as
+ * its time: what a slice writes, without Socket.IO around it.
+ */
+function slicedOver(
+  sockets: number,
+  slicing: Parameters<typeof deliverLargeBroadcastsInSlices>[1],
+  clock: () => number,
+) {
+  const targets = Array.from({ length: sockets }, (_, i) => ({ id: `s${i}` }));
+  const inner = {
+    apply: (_opts: unknown, each: (socket: unknown) => void) => targets.forEach(each),
+    _encode: (_packet: { id?: number }) => [],
+  };
+  const factory = deliverLargeBroadcastsInSlices(() => inner as unknown as Adapter, slicing, clock);
+  const adapter = factory({} as never) as unknown as typeof inner;
+  const written: string[] = [];
+  return {
+    written,
+    broadcast() {
+      // A packet without an acknowledgement id: one that may be sliced.
+      adapter._encode({});
+      adapter.apply({}, (socket) => written.push((socket as { id: string }).id));
+    },
+  };
+}
+
+describe('a slice', () => {
+  it('ends once it has held the event loop for its time, read every 32 sockets', async () => {
+    // Every reading of the clock is 5 ms later: the first slice reads it at its start, after
+    // 32 sockets (5 ms in) and after 64 (10 ms in, its time spent).
+    let time = 0;
+    const sliced = slicedOver(100, { ms: 10, atOnce: 10 }, () => (time += 5) - 5);
+    sliced.broadcast();
+    expect(sliced.written).toHaveLength(64);
+    await nextTurn();
+    expect(sliced.written).toEqual(Array.from({ length: 100 }, (_, i) => `s${i}`));
+  });
+
+  it('writes a broadcast that fits in its time whole, at once', () => {
+    const sliced = slicedOver(1_000, {}, () => 0);
+    sliced.broadcast();
+    expect(sliced.written).toHaveLength(1_000);
+  });
+
+  it('needs a positive time and positive whole numbers of sockets', () => {
     const factory = () => {
       throw new Error('not called');
     };
-    expect(() => deliverLargeBroadcastsInSlices(factory, 0)).toThrow(RangeError);
-    expect(() => deliverLargeBroadcastsInSlices(factory, 1.5)).toThrow(RangeError);
+    expect(() => deliverLargeBroadcastsInSlices(factory, { ms: 0 })).toThrow(RangeError);
+    expect(() => deliverLargeBroadcastsInSlices(factory, { sockets: 0 })).toThrow(RangeError);
+    expect(() => deliverLargeBroadcastsInSlices(factory, { atOnce: 1.5 })).toThrow(RangeError);
   });
 });

@@ -87,6 +87,11 @@ export class LoadShedder {
     if (this.inFlight > 0) this.inFlight -= 1;
   }
 
+  /** Whether an event-loop signal refuses publishes now (all of them, or a share). */
+  get isShedding(): boolean {
+    return this.loopOverloaded || this.throttle.share > 0;
+  }
+
   /** Publishes admitted and not yet released. */
   get inFlightCount(): number {
     return this.inFlight;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
 import { Registry } from 'prom-client';
 import { ErrorCode } from '@herald/ws-contracts';
@@ -110,14 +111,67 @@ describe('PublishShedding: the middleware ahead of the body parser', () => {
   });
 
   it('starts no event-loop timer when both event-loop signals are off', () => {
-    const { instance } = shedding({
+    const { instance, send } = shedding({
       PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0',
       PUBLISH_MAX_EVENT_LOOP_UTILIZATION: '0',
     });
     const setIntervalSpy = vi.spyOn(globalThis, 'setInterval');
     instance.onApplicationBootstrap();
+    send('POST', '/api/notifications').finish();
     expect(setIntervalSpy).not.toHaveBeenCalled();
     instance.onApplicationShutdown();
     setIntervalSpy.mockRestore();
+  });
+});
+
+describe('PublishShedding: sampling the event loop while publishes arrive', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  /**
+   * Every utilization window reads `utilization` (fake timers run the windows back to back;
+   * node:perf_hooks' `performance`, which they leave alone, is the one the sampler reads).
+   */
+  const mainThreadBusy = (utilization: number) =>
+    vi
+      .spyOn(performance, 'eventLoopUtilization')
+      .mockReturnValue({ idle: 100 * (1 - utilization), active: 100 * utilization, utilization });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('samples nothing until the first publish, and pauses once publishes stopped for a second', () => {
+    const { instance, send } = shedding({});
+    mainThreadBusy(0.1);
+    instance.onApplicationBootstrap();
+    try {
+      expect(vi.getTimerCount()).toBe(0);
+      send('POST', '/api/notifications').finish();
+      // The delay sampler (10 ms), the utilization window (100 ms), the delay window (500 ms).
+      expect(vi.getTimerCount()).toBe(3);
+      vi.advanceTimersByTime(400);
+      send('POST', '/api/notifications').finish();
+      vi.advanceTimersByTime(1_000);
+      expect(vi.getTimerCount()).toBe(3);
+      vi.advanceTimersByTime(600);
+      expect(vi.getTimerCount()).toBe(0);
+      send('POST', '/api/notifications').finish();
+      expect(vi.getTimerCount()).toBe(3);
+    } finally {
+      instance.onApplicationShutdown();
+    }
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps sampling while it sheds, to see the loop recover', () => {
+    const { instance, send } = shedding({ PUBLISH_MAX_EVENT_LOOP_DELAY_MS: '0' });
+    instance.onApplicationBootstrap();
+    try {
+      send('POST', '/api/notifications').finish();
+      mainThreadBusy(1);
+      vi.advanceTimersByTime(5_000);
+      // The utilization window (100 ms) and the delay window (500 ms), still running.
+      expect(vi.getTimerCount()).toBe(2);
+    } finally {
+      instance.onApplicationShutdown();
+    }
   });
 });

@@ -22,6 +22,12 @@ import { EventLoopUtilizationSampler } from './utilization-throttle';
 export const EVENT_LOOP_WINDOW_MS = 500;
 /** How long one utilization window lasts: the throttle adjusts its share once per window. */
 export const UTILIZATION_WINDOW_MS = 100;
+/**
+ * Event-loop windows in a row without a publish after which the load signals stop being
+ * sampled, until the next publish: they only decide about publishes, and an idle process
+ * should not wake a hundred times a second to measure nothing.
+ */
+export const QUIET_WINDOWS_BEFORE_PAUSE = 2;
 /** What an overloaded process asks a publisher to wait before it retries. */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 
@@ -62,6 +68,14 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
   private readonly utilization = new EventLoopUtilizationSampler();
   private timer?: NodeJS.Timeout;
   private utilizationTimer?: NodeJS.Timeout;
+  /**
+   * Whether publishes start the sampling: once the application is built (its start-up work
+   * is not load), when an event-loop signal is watched at all.
+   */
+  private canSample = false;
+  private sampling = false;
+  private publishedInWindow = false;
+  private quietWindows = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(METRICS_REGISTRY) registry: Registry) {
     this.shedder = new LoadShedder(config.publishShedding, this.sampler);
@@ -76,30 +90,14 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
     this.watchUtilization = config.publishShedding.maxEventLoopUtilization > 0;
   }
 
-  /** Started once the application is built: its start-up work is not load. */
+  /** The event-loop signals are sampled from the first publish after the application is built. */
   onApplicationBootstrap() {
-    if (this.watchUtilization && !this.utilizationTimer) {
-      this.utilization.take();
-      let slices = broadcastSlicesWritten();
-      this.utilizationTimer = setInterval(() => {
-        const written = broadcastSlicesWritten();
-        this.shedder.observeUtilization(this.utilization.take(), written !== slices);
-        slices = written;
-      }, UTILIZATION_WINDOW_MS);
-      this.utilizationTimer.unref();
-    }
-    if (!this.watchEventLoop || this.timer) return;
-    this.sampler.start();
-    this.timer = setInterval(() => this.shedder.evaluate(), EVENT_LOOP_WINDOW_MS);
-    this.timer.unref();
+    this.canSample = this.watchEventLoop || this.watchUtilization;
   }
 
   onApplicationShutdown() {
-    clearInterval(this.timer);
-    clearInterval(this.utilizationTimer);
-    this.timer = undefined;
-    this.utilizationTimer = undefined;
-    this.sampler.stop();
+    this.canSample = false;
+    this.stopSampling();
   }
 
   readonly handle = (req: Request, res: Response, next: NextFunction): void => {
@@ -113,6 +111,8 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
    * answers publishes in front of Express.
    */
   admit(res: ServerResponse): boolean {
+    this.publishedInWindow = true;
+    if (this.canSample && !this.sampling) this.startSampling();
     const reason = this.shedder.tryAdmit();
     if (reason === undefined) {
       // `close` follows the end of every response, and an abandoned request's too, once.
@@ -126,6 +126,50 @@ export class PublishShedding implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private readonly release = () => this.shedder.release();
+
+  /**
+   * Samples the event-loop delay (every 10 ms) and utilization (every 100 ms) while publishes
+   * arrive. Each starts with a fresh window: the quiet time before it is not load.
+   */
+  private startSampling(): void {
+    this.sampling = true;
+    this.quietWindows = 0;
+    if (this.watchUtilization) {
+      this.utilization.take();
+      let slices = broadcastSlicesWritten();
+      this.utilizationTimer = setInterval(() => {
+        const written = broadcastSlicesWritten();
+        this.shedder.observeUtilization(this.utilization.take(), written !== slices);
+        slices = written;
+      }, UTILIZATION_WINDOW_MS);
+      this.utilizationTimer.unref();
+    }
+    if (this.watchEventLoop) this.sampler.start();
+    this.timer = setInterval(() => this.closeWindow(), EVENT_LOOP_WINDOW_MS);
+    this.timer.unref();
+  }
+
+  /**
+   * Ends an event-loop window: its delay decides about the next one. Once publishes have
+   * stopped for QUIET_WINDOWS_BEFORE_PAUSE windows and nothing is being shed, sampling
+   * pauses until the next publish (a process shedding keeps watching, to see it recover).
+   */
+  private closeWindow(): void {
+    this.shedder.evaluate();
+    if (this.publishedInWindow) this.quietWindows = 0;
+    else if (++this.quietWindows >= QUIET_WINDOWS_BEFORE_PAUSE && !this.shedder.isShedding)
+      this.stopSampling();
+    this.publishedInWindow = false;
+  }
+
+  private stopSampling(): void {
+    clearInterval(this.timer);
+    clearInterval(this.utilizationTimer);
+    this.timer = undefined;
+    this.utilizationTimer = undefined;
+    this.sampler.stop();
+    this.sampling = false;
+  }
 
   private refuse(res: ServerResponse, reason: ShedReason) {
     this.shed[reason].inc();

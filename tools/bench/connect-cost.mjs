@@ -19,43 +19,26 @@
 // `--node-option` (repeatable) starts Herald with that Node/V8 flag, e.g.
 // `--node-option --no-wasm-dynamic-tiering`; `--compare-node-option` the compared build (the
 // same build as Herald's when `--compare-dist` is not given: a flag's effect alone).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createScratchDatabase, freePort, newRunId } from '../testing/index.mjs';
+import { resolve } from 'node:path';
+import { newRunId } from '../testing/index.mjs';
+import { cliOptions, gcTraceIsolateOf as isolateOf } from './lib/cli.mjs';
 import { Driver } from './lib/driver.mjs';
 import {
   API_MAIN,
   BASELINE_MAIN,
   BENCH_API_KEY,
   BENCH_JWT_SECRET,
-  heraldEnv,
   profiled,
-  startServer,
+  startSide,
 } from './lib/servers.mjs';
+import { spread } from './lib/stats.mjs';
 import { WorkerPool } from './lib/workers.mjs';
 
-const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
-const options = (name) => argv.flatMap((arg, i) => (arg === `--${name}` ? [argv[i + 1]] : []));
-/** `--name`'s value as a positive number; otherwise the usage and exit code 2. */
-const positive = (name, fallback) => {
-  const value = Number(option(name, fallback));
-  if (Number.isFinite(value) && value > 0) return value;
-  process.stderr.write(`--${name} must be a positive number (got ${option(name)})\n`);
-  process.exit(2);
-};
+const { option, options, oneOf, positive } = cliOptions();
 const storm = positive('storm', 1000);
 const rounds = positive('rounds', 4);
 const concurrency = positive('concurrency', 200);
-const database = option('database', 'postgres');
-if (!['pglite', 'postgres'].includes(database)) {
-  process.stderr.write(`--database must be pglite or postgres (got ${database})\n`);
-  process.exit(2);
-}
+const database = oneOf('database', ['postgres', 'pglite']);
 const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
 const comparedNodeOptions = options('compare-node-option');
 const comparedMain = option('compare-dist')
@@ -71,11 +54,6 @@ const nodeOptionsOf = {
 const profilePrefix = option('profile');
 const targets = ['baseline', 'herald', ...(comparedMain ? ['compared'] : [])];
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
-
-/** The isolate a `--trace-gc-nvp` line is about (`[pid:0x…]`), or undefined for other lines. */
-function isolateOf(line) {
-  return line.includes('gc=') ? /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1] : undefined;
-}
 
 /** Scavenges, what survived them and full collections among `--trace-gc-nvp` lines. */
 function gcSummary(lines) {
@@ -96,19 +74,13 @@ function gcSummary(lines) {
 }
 
 async function measure(driver, target, runId, round) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'herald-connect-cost-'));
-  const scratch =
-    target !== 'baseline' && database === 'postgres'
-      ? await createScratchDatabase(runId, `cc${round}${target[0]}`)
-      : undefined;
-  const server = await startServer({
+  const { server, release } = await startSide({
     label: target,
     main: mainOf[target],
-    env:
-      target === 'baseline'
-        ? {}
-        : heraldEnv({ DATA_DIR: dataDir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }),
-    port: await freePort(),
+    herald: target !== 'baseline',
+    database,
+    runId,
+    tag: `cc${round}${target[0]}`,
     execArgv: ['--trace-gc-nvp', ...nodeOptionsOf[target]],
     // Kept from the start: the first collection names the main isolate.
     maxLogLines: 1_000_000,
@@ -157,17 +129,11 @@ async function measure(driver, target, runId, round) {
       gc: gcSummary(gcLines),
     };
   } finally {
-    await server.kill();
-    rmSync(dataDir, { recursive: true, force: true });
-    await scratch?.drop();
+    await release();
   }
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+const median = (values) => spread(values)?.median ?? NaN;
 const fixed = (value, digits = 3) => Number(value).toFixed(digits);
 
 const pool = new WorkerPool(2);

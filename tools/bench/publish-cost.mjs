@@ -25,42 +25,24 @@
 // lines are read from its output. Survivors per scavenge near the baseline's mean requests
 // die young; megabytes mean something keeps finished requests alive until they are promoted
 // (docs/benchmarks.md tells the case of `once` listeners).
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { io } from 'socket.io-client';
-import { createScratchDatabase, freePort, mintToken, newRunId } from '../testing/index.mjs';
+import { mintToken, newRunId } from '../testing/index.mjs';
+import { cliOptions, gcTraceIsolateOf as isolateOf } from './lib/cli.mjs';
 import { Publisher } from './lib/publisher.mjs';
 import {
   API_MAIN,
   BASELINE_MAIN,
   BENCH_API_KEY,
-  heraldEnv,
   profiled,
   sleep,
-  startServer,
+  startSide,
 } from './lib/servers.mjs';
+import { spread } from './lib/stats.mjs';
 
-const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
-/** `--name`'s value when it is one of `allowed`; otherwise the usage and exit code 2. */
-const oneOf = (name, allowed) => {
-  const value = option(name, allowed[0]);
-  if (allowed.includes(value)) return value;
-  process.stderr.write(`--${name} must be one of ${allowed.join(', ')} (got ${value})\n`);
-  process.exit(2);
-};
+const { option, oneOf, positive, usage } = cliOptions();
 const kind = oneOf('kind', ['typed', 'stored']);
-/** `--name`'s value as a positive number; otherwise the usage and exit code 2. */
-const positive = (name, fallback) => {
-  const value = Number(option(name, fallback));
-  if (Number.isFinite(value) && value > 0) return value;
-  process.stderr.write(`--${name} must be a positive number (got ${option(name)})\n`);
-  process.exit(2);
-};
 const rate = positive('rate', 1500);
 const seconds = positive('seconds', 8);
 const rounds = positive('rounds', 3);
@@ -74,19 +56,12 @@ const comparedMain = option('compare-dist') && resolve(option('compare-dist'), '
 if (comparedMain) targets.push('compared');
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
 const workerProfile = option('worker-profile') && resolve(option('worker-profile'));
-if (workerProfile && database !== 'pglite') {
-  process.stderr.write(
-    '--worker-profile profiles the embedded database thread: only with PGlite\n',
-  );
-  process.exit(2);
-}
+if (workerProfile && database !== 'pglite')
+  usage('--worker-profile profiles the embedded database thread: only with PGlite');
 /** `--profile <prefix>`: the main thread of each target, over the last round. */
 const mainProfile =
   option('profile') && ((target) => resolve(`${option('profile')}-${target}.cpuprofile`));
-if (mainProfile && workerProfile) {
-  process.stderr.write('--profile and --worker-profile: one profiler at a time\n');
-  process.exit(2);
-}
+if (mainProfile && workerProfile) usage('--profile and --worker-profile: one profiler at a time');
 const WARM_UP_MS = 3_000;
 const USER_HZ = 100;
 const event = kind === 'typed' ? 'xp:gained' : 'notification:new';
@@ -133,11 +108,6 @@ function gcSummary(lines) {
   };
 }
 
-/** The isolate a `--trace-gc-nvp` line is about (`[pid:0x…]`), or undefined for other lines. */
-function isolateOf(line) {
-  return line.includes('gc=') ? /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1] : undefined;
-}
-
 async function connectClients(url, counter) {
   const sockets = [];
   for (let user = 0; user < users; user++) {
@@ -182,19 +152,13 @@ function publishOf(url) {
 }
 
 async function measure(target, runId, lastRound) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'herald-publish-cost-'));
-  const scratch =
-    target !== 'baseline' && database === 'postgres'
-      ? await createScratchDatabase(runId, 'cost')
-      : undefined;
-  const server = await startServer({
+  const { server, release } = await startSide({
     label: target,
     main: mainOf[target],
-    env:
-      target === 'baseline'
-        ? {}
-        : heraldEnv({ DATA_DIR: dataDir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }),
-    port: await freePort(),
+    herald: target !== 'baseline',
+    database,
+    runId,
+    tag: 'cost',
     execArgv: ['--trace-gc-nvp'],
     // Kept from the start: the first collection names the main isolate.
     maxLogLines: 1_000_000,
@@ -250,17 +214,11 @@ async function measure(target, runId, lastRound) {
   } finally {
     for (const socket of sockets) socket.close();
     publisher.close();
-    await server.kill();
-    rmSync(dataDir, { recursive: true, force: true });
-    await scratch?.drop();
+    await release();
   }
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+const median = (values) => spread(values)?.median ?? NaN;
 const fixed = (value, digits = 0) => value.toFixed(digits);
 
 const runId = newRunId();

@@ -2,14 +2,16 @@
 // loopback: Herald's production build (dist/apps/api/main.js) or the baseline. Starting and
 // stopping is the shared test harness's startApi (tools/testing); this file adds what only a
 // benchmark needs: an inspector to read memory after a forced GC, CPU time and profiles.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import {
   API_MAIN,
   TEST_API_KEY,
   TEST_JWT_SECRET,
   WORKSPACE_ROOT,
+  createScratchDatabase,
   freePort,
   runningChildren,
   sleep,
@@ -83,6 +85,39 @@ export async function startServer({
     }
   }
   return { ...server, inspectPort, health };
+}
+
+/**
+ * Starts one side of a measurement that sets Herald beside the baseline: the baseline
+ * (`herald` false) or a Herald build with the benchmark's environment, on PGlite in a fresh
+ * temporary directory or on a scratch PostgreSQL database (`database`, named after `runId`
+ * and `tag`). `release()` stops it and removes the directory and the database.
+ */
+export async function startSide({ label, main, herald, database, runId, tag, ...options }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+  const scratch =
+    herald && database === 'postgres' ? await createScratchDatabase(runId, tag) : undefined;
+  const release = async (server) => {
+    await server?.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+    await scratch?.drop();
+  };
+  let server;
+  try {
+    server = await startServer({
+      label,
+      main,
+      env: herald
+        ? heraldEnv({ DATA_DIR: dataDir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) })
+        : {},
+      port: await freePort(),
+      ...options,
+    });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { server, release: () => release(server) };
 }
 
 /** VmRSS of a process from /proc, in bytes. */

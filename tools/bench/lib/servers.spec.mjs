@@ -4,10 +4,14 @@ import { cpuMsOf, threadCpuMsOf } from './servers.mjs';
 
 // A process whose main thread and one worker thread each do a fixed amount of work (a fixed
 // amount, not a time, so that a busy machine cannot shrink it), says so, then waits to be read.
+// The worker stays alive after its work: the CPU of a thread that has ended is not read.
 const BUSY_PROCESS = `
 const { Worker } = require('node:worker_threads');
 const burn = 'let x = 0; for (let i = 0; i < 2e8; i++) x = (x + i) % 1e9;';
-const worker = new Worker(burn + "require('node:worker_threads').parentPort.postMessage(0)", { eval: true });
+const worker = new Worker(
+  burn + "require('node:worker_threads').parentPort.postMessage(0); setInterval(() => {}, 1000);",
+  { eval: true },
+);
 eval(burn);
 worker.once('message', () => { process.stdout.write('busy\\n'); setInterval(() => {}, 1000); });
 `;

@@ -21,8 +21,9 @@
 // same build as Herald's when `--compare-dist` is not given: a flag's effect alone).
 import { resolve } from 'node:path';
 import { newRunId } from '../testing/index.mjs';
-import { cliOptions, gcTraceIsolateOf as isolateOf } from './lib/cli.mjs';
+import { cliOptions } from './lib/cli.mjs';
 import { Driver } from './lib/driver.mjs';
+import { gcSummary, watchMainIsolateGc } from './lib/gc-trace.mjs';
 import {
   API_MAIN,
   BASELINE_MAIN,
@@ -55,24 +56,6 @@ const profilePrefix = option('profile');
 const targets = ['baseline', 'herald', ...(comparedMain ? ['compared'] : [])];
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
 
-/** Scavenges, what survived them and full collections among `--trace-gc-nvp` lines. */
-function gcSummary(lines) {
-  let scavenges = 0;
-  let survived = 0;
-  let full = 0;
-  let pauseMs = 0;
-  for (const line of lines) {
-    const gc = /\bgc=(\w+)/.exec(line)?.[1];
-    if (!gc) continue;
-    pauseMs += Number(/\bpause=([\d.]+)/.exec(line)?.[1] ?? 0);
-    if (gc === 's') {
-      scavenges += 1;
-      survived += Number(/\bnew_space_survived=(\d+)/.exec(line)?.[1] ?? 0);
-    } else full += 1;
-  }
-  return { scavenges, survivedMb: survived / 2 ** 20, full, pauseMs };
-}
-
 async function measure(driver, target, runId, round) {
   const { server, release } = await startSide({
     label: target,
@@ -81,31 +64,18 @@ async function measure(driver, target, runId, round) {
     database,
     runId,
     tag: `cc${round}${target[0]}`,
-    execArgv: ['--trace-gc-nvp', ...nodeOptionsOf[target]],
-    // Kept from the start: the first collection names the main isolate.
-    maxLogLines: 1_000_000,
+    traceGc: true,
+    execArgv: nodeOptionsOf[target],
   });
   try {
-    const gcLines = [];
-    let partial = '';
-    let collecting = false;
-    let mainIsolate;
-    const onOutput = (chunk) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        // The main isolate is the one that collected first (before any worker thread started).
-        mainIsolate ??= isolateOf(server.logs.find((l) => isolateOf(l)) ?? '');
-        if (collecting && isolateOf(line) === mainIsolate) gcLines.push(line);
-      }
-    };
-    server.child.stdout?.on('data', onOutput);
+    const gc = watchMainIsolateGc(server);
+    let gcLines = [];
     const result = await driver.connectStorm(server, storm, {
       concurrency,
       label: `r${round}${target[0]}`,
       // Only the storm's collections: from the first handshake to the last count.
       wrap: async (fn) => {
-        collecting = true;
+        gc.start();
         try {
           const profile =
             profilePrefix && round === rounds
@@ -113,11 +83,10 @@ async function measure(driver, target, runId, round) {
               : undefined;
           return await profiled(server, profile, fn);
         } finally {
-          collecting = false;
+          gcLines = gc.stop();
         }
       },
     });
-    server.child.stdout?.off('data', onOutput);
     await driver.closeAll();
     if (result.failed) throw new Error(`${target}: ${JSON.stringify(result.failures)}`);
     return {

@@ -29,7 +29,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import { mintToken, newRunId } from '../testing/index.mjs';
-import { cliOptions, gcTraceIsolateOf as isolateOf } from './lib/cli.mjs';
+import { cliOptions } from './lib/cli.mjs';
+import { gcSummary, watchMainIsolateGc } from './lib/gc-trace.mjs';
 import { Publisher } from './lib/publisher.mjs';
 import {
   API_MAIN,
@@ -86,28 +87,6 @@ function threadCpu(pid) {
   return cpu;
 }
 
-/** `--trace-gc-nvp` lines of one isolate: scavenges and full collections in a window. */
-function gcSummary(lines) {
-  const scavenges = [];
-  let full = 0;
-  for (const line of lines) {
-    const gc = /\bgc=(\w+)/.exec(line)?.[1];
-    if (gc === 's') {
-      scavenges.push({
-        pause: Number(/\bpause=([\d.]+)/.exec(line)?.[1] ?? 0),
-        survived: Number(/\bnew_space_survived=(\d+)/.exec(line)?.[1] ?? 0),
-      });
-    } else if (gc) full += 1;
-  }
-  const mean = (values) => values.reduce((a, b) => a + b, 0) / (values.length || 1);
-  return {
-    scavenges: scavenges.length,
-    pauseMs: mean(scavenges.map((s) => s.pause)),
-    survivedKb: mean(scavenges.map((s) => s.survived)) / 1024,
-    full,
-  };
-}
-
 async function connectClients(url, counter) {
   const sockets = [];
   for (let user = 0; user < users; user++) {
@@ -159,9 +138,7 @@ async function measure(target, runId, lastRound) {
     database,
     runId,
     tag: 'cost',
-    execArgv: ['--trace-gc-nvp'],
-    // Kept from the start: the first collection names the main isolate.
-    maxLogLines: 1_000_000,
+    traceGc: true,
   });
   const counter = { received: 0 };
   const publisher = new Publisher(BENCH_API_KEY, 16);
@@ -171,16 +148,8 @@ async function measure(target, runId, lastRound) {
     const build = publishOf(server.url);
     await publisher.run({ rate, durationMs: WARM_UP_MS, firstSeq: 0, build });
     await sleep(200);
-    // The main isolate is the one that collected first (before any worker thread started).
-    const mainIsolate = isolateOf(server.logs.find((line) => isolateOf(line)) ?? '');
-    const gcLines = [];
-    let partial = '';
-    const onOutput = (chunk) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (isolateOf(line) === mainIsolate) gcLines.push(line);
-    };
-    server.child.stdout?.on('data', onOutput);
+    const gc = watchMainIsolateGc(server);
+    gc.start();
     const received = counter.received;
     const before = threadCpu(server.pid);
     const publish = () => publisher.run({ rate, durationMs: seconds * 1000, firstSeq: 1e6, build });
@@ -191,7 +160,7 @@ async function measure(target, runId, lastRound) {
         : await profiled(server, mainProfile?.(target), publish);
     await sleep(200);
     const after = threadCpu(server.pid);
-    server.child.stdout?.off('data', onOutput);
+    const gcLines = gc.stop();
     const publishes = run.sent.length;
     const perPublishUs = (part) => ((after[part] - before[part]) * 1e6) / publishes;
     // The busiest thread besides the main one: on PGlite, the embedded database's thread.
@@ -236,7 +205,7 @@ for (let round = 1; round <= rounds; round++) {
       `  ${target.padEnd(8)} round ${round}: main ${fixed(r.mainUs)} µs + other threads ` +
         `${fixed(r.otherUs)} µs (the busiest ${fixed(r.busiestUs)}) per publish; ` +
         `${r.gc.scavenges} scavenges, mean pause ` +
-        `${fixed(r.gc.pauseMs, 2)} ms, ${fixed(r.gc.survivedKb)} KB survived each, ` +
+        `${fixed(r.gc.scavengePauseMeanMs, 2)} ms, ${fixed(r.gc.survivedMeanKb)} KB survived each, ` +
         `${r.gc.full} full collections; delivered ${r.delivered}/${r.expected}` +
         (r.refused ? `, ${r.refused} refused` : '') +
         (r.aborted ? ` (${r.aborted})` : ''),
@@ -250,8 +219,8 @@ for (const target of targets) {
   summary[target] = {
     main: median(rows.map((r) => r.mainUs)),
     total: median(rows.map((r) => r.mainUs + r.otherUs)),
-    pause: median(rows.map((r) => r.gc.pauseMs)),
-    survived: median(rows.map((r) => r.gc.survivedKb)),
+    pause: median(rows.map((r) => r.gc.scavengePauseMeanMs)),
+    survived: median(rows.map((r) => r.gc.survivedMeanKb)),
   };
   const s = summary[target];
   console.log(

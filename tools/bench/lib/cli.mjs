@@ -28,8 +28,3 @@ export function cliOptions(argv = process.argv.slice(2)) {
   };
   return { option, options, oneOf, positive, usage };
 }
-
-/** The isolate a `--trace-gc-nvp` line is about (`[pid:0x…]`), or undefined for other lines. */
-export function gcTraceIsolateOf(line) {
-  return line.includes('gc=') ? /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1] : undefined;
-}

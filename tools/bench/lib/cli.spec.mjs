@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cliOptions, gcTraceIsolateOf } from './cli.mjs';
+import { cliOptions } from './cli.mjs';
 
 describe('cliOptions', () => {
   const argv = [
@@ -29,15 +29,5 @@ describe('cliOptions', () => {
     expect(oneOf('database', ['postgres', 'pglite'])).toBe('postgres');
     expect(positive('rounds', 4)).toBe(6);
     expect(positive('seconds', 8)).toBe(8);
-  });
-});
-
-describe('gcTraceIsolateOf', () => {
-  it('names the isolate of a --trace-gc-nvp line and nothing else', () => {
-    expect(
-      gcTraceIsolateOf('[4242:0x5f3a1c0]    1048 ms: pause=3.0 gc=s new_space_survived=1'),
-    ).toBe('0x5f3a1c0');
-    expect(gcTraceIsolateOf('[4242:0x5f3a1c0] not a collection')).toBeUndefined();
-    expect(gcTraceIsolateOf('{"level":40,"msg":"gc=s"}')).toBeUndefined();
   });
 });

@@ -91,9 +91,20 @@ export async function startServer({
  * Starts one side of a measurement that sets Herald beside the baseline: the baseline
  * (`herald` false) or a Herald build with the benchmark's environment, on PGlite in a fresh
  * temporary directory or on a scratch PostgreSQL database (`database`, named after `runId`
- * and `tag`). `release()` stops it and removes the directory and the database.
+ * and `tag`). With `traceGc`, it runs with `--trace-gc-nvp` and keeps its whole output (for
+ * gc-trace.mjs). `release()` stops it and removes the directory and the database.
  */
-export async function startSide({ label, main, herald, database, runId, tag, ...options }) {
+export async function startSide({
+  label,
+  main,
+  herald,
+  database,
+  runId,
+  tag,
+  traceGc = false,
+  execArgv = [],
+  ...options
+}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const scratch =
     herald && database === 'postgres' ? await createScratchDatabase(runId, tag) : undefined;
@@ -111,6 +122,9 @@ export async function startSide({ label, main, herald, database, runId, tag, ...
         ? heraldEnv({ DATA_DIR: dataDir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) })
         : {},
       port: await freePort(),
+      execArgv: traceGc ? ['--trace-gc-nvp', ...execArgv] : execArgv,
+      // Kept from the start: the first collection names the main isolate.
+      ...(traceGc ? { maxLogLines: 1_000_000 } : {}),
       ...options,
     });
   } catch (error) {

@@ -44,7 +44,7 @@ for (const step of steps) {
   );
 }
 
-const summary = summarize(REPORT_DIR);
+const summary = summarize(REPORT_DIR, ROOT);
 console.log('\nTest summary');
 for (const s of summary.suites) {
   console.log(
@@ -57,6 +57,14 @@ const CHECKS = ['lint + typecheck', 'format', 'migrations'];
 const nonTestFailures = results.filter((r) => !r.ok && CHECKS.includes(r.name)).length;
 const crashedTestSteps =
   summary.failed === 0 ? results.filter((r) => !r.ok && !CHECKS.includes(r.name)).length : 0;
+if (summary.failures.length > 0) {
+  console.log('\nFailed tests');
+  for (const f of summary.failures) {
+    console.log(`  ${f.suite}${f.file ? ` ${f.file}` : ''}: ${f.test}`);
+    if (f.message) console.log(`      ${f.message}`);
+  }
+  console.log('');
+}
 for (const r of results)
   console.log(`  step ${r.name.padEnd(22)} ${r.ok ? 'ok' : 'FAILED'} (${r.seconds}s)`);
 const failed = summary.failed + nonTestFailures + crashedTestSteps;

@@ -160,16 +160,20 @@ describe('publish load shedding: event-loop delay', () => {
   });
 
   it('sheds publishes for a window after the event loop was held up, keeps serving health, and recovers by itself', async () => {
-    await waitFor(async () => (await broadcast(api)).status === 202, 10_000, 'an idle publish');
-    const before = await shedCount(api, 'event_loop_delay');
-
     // Parsing this body (~33 MB) holds the loop for about a second. The late sample it leaves
     // may land in a window of its own, beside ~50 on-time ones, when the window closes just
     // before the sampler records it: the block must then still lift that window's mean over
     // the 5 ms bound, so it has to last well over 250 ms (half this body did not, always).
+    // Made before the first publish: making it takes this process a second or more, and the
+    // API stops sampling its event loop a second after publishes stop.
     const huge = JSON.stringify(
       Array.from({ length: 1_200_000 }, (_, i) => ({ k: i, v: `x${i}` })),
     );
+    await waitFor(async () => (await broadcast(api)).status === 202, 10_000, 'an idle publish');
+    const before = await shedCount(api, 'event_loop_delay');
+
+    // The load signals are sampled while publishes arrive: one goes in just before the block.
+    expect((await broadcast(api)).status).toBe(202);
     const blocked = await call(api, 'POST', '/api/not-a-route', { apiKey: null, rawBody: huge });
     expect(blocked.status).toBe(404);
 

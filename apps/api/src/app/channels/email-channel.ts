@@ -1,4 +1,4 @@
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { EscalationMessage, EscalationSender, SendOutcome } from './escalation-channel';
 import { renderEscalationEmail } from './email-message';
 
@@ -17,22 +17,17 @@ export interface EmailChannelOptions {
  */
 export class EmailChannel implements EscalationSender {
   readonly channel = 'email' as const;
-  private readonly transport: Transporter;
+  /** Made on the first e-mail: nodemailer is loaded only by a process that sends one. */
+  private transport?: Promise<Transporter>;
 
-  constructor(private readonly options: EmailChannelOptions) {
-    this.transport = createTransport({
-      url: options.smtpUrl,
-      connectionTimeout: options.timeoutMs,
-      greetingTimeout: options.timeoutMs,
-      socketTimeout: options.timeoutMs,
-    });
-  }
+  constructor(private readonly options: EmailChannelOptions) {}
 
   async send({ escalationId, notification, user }: EscalationMessage): Promise<SendOutcome> {
     if (!user.email) return { status: 'skipped', reason: 'no e-mail address known' };
     const content = renderEscalationEmail(notification);
     try {
-      await this.transport.sendMail({
+      const transport = await this.transporter();
+      await transport.sendMail({
         from: this.options.from,
         to: user.email,
         subject: content.subject,
@@ -50,6 +45,18 @@ export class EmailChannel implements EscalationSender {
   }
 
   close(): void {
-    this.transport.close();
+    void this.transport?.then((transport) => transport.close()).catch(() => undefined);
+  }
+
+  private transporter(): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        url: this.options.smtpUrl,
+        connectionTimeout: this.options.timeoutMs,
+        greetingTimeout: this.options.timeoutMs,
+        socketTimeout: this.options.timeoutMs,
+      }),
+    );
+    return this.transport;
   }
 }

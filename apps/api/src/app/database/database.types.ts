@@ -9,3 +9,10 @@ import type * as schema from './schema';
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type DatabaseEngine = 'pglite' | 'postgres';
+
+/** An open, migrated database and how to close it. */
+export interface OpenedDatabase {
+  engine: DatabaseEngine;
+  db: Database;
+  close: () => Promise<void>;
+}

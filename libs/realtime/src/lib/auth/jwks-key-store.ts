@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { JwksClient } from 'jwks-rsa';
+import type { JwksClient } from 'jwks-rsa';
 import { ErrorCode, HeraldError } from '@herald/ws-contracts';
 
 /** How the JWKS key set is cached and refreshed. Every field has a default. */
@@ -63,7 +63,8 @@ const isJwksAlgorithm = (alg: string | undefined): alg is JwksAlgorithm =>
  * flight (single-flight): every token waiting for keys shares it.
  */
 export class JwksKeyStore {
-  private readonly client: JwksClient;
+  /** Made on the first fetch: jwks-rsa is loaded only by a process that verifies with JWKS. */
+  private client?: Promise<JwksClient>;
   private readonly options: Required<JwksCacheOptions>;
   private keys = new Map<string, JwksKey>();
   /** Epoch ms of the last successful fetch; 0 before the first one. */
@@ -72,15 +73,11 @@ export class JwksKeyStore {
   private lastAttemptFailed = false;
   private inFlight: Promise<void> | null = null;
 
-  constructor(jwksUrl: string, options: JwksCacheOptions = {}) {
+  constructor(
+    private readonly jwksUrl: string,
+    options: JwksCacheOptions = {},
+  ) {
     this.options = { ...DEFAULTS, ...options };
-    this.client = new JwksClient({
-      jwksUri: jwksUrl,
-      timeout: this.options.requestTimeoutMs,
-      // The whole set is cached here (see above); jwks-rsa only fetches and parses.
-      cache: false,
-      rateLimit: false,
-    });
   }
 
   /**
@@ -139,7 +136,7 @@ export class JwksKeyStore {
 
   private async fetch(): Promise<void> {
     try {
-      const signingKeys = await this.client.getSigningKeys();
+      const signingKeys = await (await this.jwksClient()).getSigningKeys();
       const keys = new Map<string, JwksKey>();
       for (const signingKey of signingKeys) {
         const entry = toJwksKey(signingKey.getPublicKey(), signingKey.alg);
@@ -152,6 +149,20 @@ export class JwksKeyStore {
       // Unreachable, an error status, not JSON or no usable key: keep the last good set.
       this.lastAttemptFailed = true;
     }
+  }
+
+  private jwksClient(): Promise<JwksClient> {
+    this.client ??= import('jwks-rsa').then(
+      ({ JwksClient }) =>
+        new JwksClient({
+          jwksUri: this.jwksUrl,
+          timeout: this.options.requestTimeoutMs,
+          // The whole set is cached here (see above); jwks-rsa only fetches and parses.
+          cache: false,
+          rateLimit: false,
+        }),
+    );
+    return this.client;
   }
 }
 

@@ -41,8 +41,20 @@ const UNDECORATED_ROUTE_ERRORS: readonly (readonly [RegExp, readonly ErrorCode[]
  * OpenAPI document at /api/docs (Swagger UI) and /api/docs-json, built from the
  * controllers' decorators; every body and answer schema comes from the contract's zod
  * schemas (see contract-schemas.ts), and every error response lists the codes it can carry.
+ *
+ * Built on the first request for it, not at boot: the document is tens of thousands of small
+ * objects that a process serving sockets would otherwise carry, and that every full garbage
+ * collection would mark again, for a page most deployments never open.
  */
 export function setupOpenApi(app: INestApplication, config: AppConfig): void {
+  SwaggerModule.setup('api/docs', app, () => buildOpenApiDocument(app, config), {
+    jsonDocumentUrl: 'api/docs-json',
+    customSiteTitle: 'Herald API',
+  });
+}
+
+/** The whole document: the decorated routes, then what the decorators cannot say. */
+export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Herald API')
     .setDescription(
@@ -65,10 +77,7 @@ export function setupOpenApi(app: INestApplication, config: AppConfig): void {
       ...contractJsonSchemas(config.limits.maxRecipients),
     },
   };
-  SwaggerModule.setup('api/docs', app, document, {
-    jsonDocumentUrl: 'api/docs-json',
-    customSiteTitle: 'Herald API',
-  });
+  return document;
 }
 
 /**

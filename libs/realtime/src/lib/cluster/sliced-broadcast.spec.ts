@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect as connectTcp, type AddressInfo, type Socket as TcpSocket } from 'node:net';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -57,6 +58,8 @@ async function serverWithClients(clients = CLIENTS, adapter?: AdapterFactory) {
   }
   return {
     io,
+    http,
+    port,
     clients: connected,
     written: () => written,
     mostInOneTurn: () => mostInOneTurn,
@@ -134,6 +137,35 @@ describe('large broadcasts go out a slice at a time', () => {
     expect(await answers).toEqual(setup.clients.map(() => 'yes'));
   });
 
+  it('lets the loop accept every waiting connection before the next slice', async () => {
+    // Node accepts one connection per turn of its loop: four connections waiting as a
+    // broadcast starts are all accepted between the same two slices (one turn per slice
+    // would take one of them between each two, and the rest after the broadcast).
+    const writtenAtAccept: number[] = [];
+    const acceptedAll = new Promise<void>((resolve) =>
+      setup.http.on('connection', () => {
+        writtenAtAccept.push(setup.written());
+        if (writtenAtAccept.length === 4) resolve();
+      }),
+    );
+    const raw: TcpSocket[] = Array.from({ length: 4 }, () =>
+      connectTcp({ host: '127.0.0.1', port: setup.port }),
+    );
+    try {
+      // Net connects to an address on the next tick: then they wait in the kernel, to be
+      // accepted by the coming turns of the loop.
+      await new Promise<void>((resolve) => process.nextTick(resolve));
+      const all = setup.clients.map((client) => received(client, 1));
+      setup.io.emit('news', 1);
+      await Promise.all([acceptedAll, ...all]);
+      const [first] = writtenAtAccept;
+      expect(writtenAtAccept).toEqual([first, first, first, first]);
+      expect(first).toBeLessThan(CLIENTS);
+    } finally {
+      for (const socket of raw) socket.destroy();
+    }
+  });
+
   it('writes what a socket is owed before it is disconnected', async () => {
     const last = setup.clients[CLIENTS - 1] as ClientSocket;
     const events = received(last, 1);
@@ -193,6 +225,7 @@ function slicedOver(
   sockets: number,
   slicing: Parameters<typeof deliverLargeBroadcastsInSlices>[1],
   clock: () => number,
+  httpServer?: EventEmitter,
 ) {
   const targets = Array.from({ length: sockets }, (_, i) => ({ id: `s${i}` }));
   const inner = {
@@ -200,7 +233,7 @@ function slicedOver(
     _encode: (_packet: { id?: number }) => [],
   };
   const factory = deliverLargeBroadcastsInSlices(() => inner as unknown as Adapter, slicing, clock);
-  const adapter = factory({} as never) as unknown as typeof inner;
+  const adapter = factory({ server: { httpServer } } as never) as unknown as typeof inner;
   const written: string[] = [];
   return {
     written,
@@ -224,6 +257,24 @@ describe('a slice', () => {
     expect(sliced.written).toEqual(Array.from({ length: 100 }, (_, i) => `s${i}`));
   });
 
+  it('waits at most its number of turns for connections, so a flood cannot hold it up', async () => {
+    // A connection accepted on every turn: each gap between two slices lasts its bound.
+    const http = new EventEmitter();
+    const sliced = slicedOver(100, { sockets: 10, atOnce: 10, turnsBetween: 3 }, () => 0, http);
+    sliced.broadcast();
+    const writtenPerTurn: number[] = [];
+    while (sliced.written.length < 100) {
+      http.emit('connection');
+      await nextTurn();
+      writtenPerTurn.push(sliced.written.length);
+    }
+    // Nine slices after the first, each after three turns.
+    expect(writtenPerTurn).toHaveLength(27);
+    expect(writtenPerTurn.filter((_, i) => i % 3 === 2)).toEqual([
+      20, 30, 40, 50, 60, 70, 80, 90, 100,
+    ]);
+  });
+
   it('writes a broadcast that fits in its time whole, at once', () => {
     const sliced = slicedOver(1_000, {}, () => 0);
     sliced.broadcast();
@@ -237,5 +288,6 @@ describe('a slice', () => {
     expect(() => deliverLargeBroadcastsInSlices(factory, { ms: 0 })).toThrow(RangeError);
     expect(() => deliverLargeBroadcastsInSlices(factory, { sockets: 0 })).toThrow(RangeError);
     expect(() => deliverLargeBroadcastsInSlices(factory, { atOnce: 1.5 })).toThrow(RangeError);
+    expect(() => deliverLargeBroadcastsInSlices(factory, { turnsBetween: 0 })).toThrow(RangeError);
   });
 });

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Namespace, Socket } from 'socket.io';
 import type { Adapter, BroadcastOptions } from 'socket.io-adapter';
 
@@ -8,11 +9,14 @@ type Deliver = (socket: Socket) => void;
  * How a large delivery is cut. A slice ends when it has held the event loop for `ms`, or
  * written to `sockets` sockets, whichever comes first; a delivery to at most `atOnce`
  * sockets is written whole, even while a sliced one is going out (a user's own events).
+ * Between two slices the event loop turns once, and again while each turn accepts a new
+ * connection, up to `turnsBetween` turns.
  */
 export interface BroadcastSlicing {
   ms: number;
   sockets: number;
   atOnce: number;
+  turnsBetween: number;
 }
 
 /**
@@ -28,6 +32,8 @@ export const DEFAULT_BROADCAST_SLICING: BroadcastSlicing = {
   ms: 25,
   sockets: 10_000,
   atOnce: 500,
+  // Up to 64 connections accepted between two slices; a turn without work is microseconds.
+  turnsBetween: 64,
 };
 
 /** Sockets written between two readings of the clock: its cost is shared by this many writes. */
@@ -43,6 +49,26 @@ let slicesWritten = 0;
  */
 export function broadcastSlicesWritten(): number {
   return slicesWritten;
+}
+
+/** Connections accepted so far by each HTTP server a sliced adapter watches. */
+const acceptedBy = new WeakMap<EventEmitter, { count: number }>();
+
+/**
+ * A reading of how many connections `server` (the Socket.IO server's HTTP server) has
+ * accepted so far; one listener per server, whatever the number of namespaces.
+ */
+function acceptedConnections(server: EventEmitter | undefined): () => number {
+  if (!server) return () => 0;
+  let accepted = acceptedBy.get(server);
+  if (!accepted) {
+    const counter = { count: 0 };
+    server.on('connection', () => (counter.count += 1));
+    acceptedBy.set(server, counter);
+    accepted = counter;
+  }
+  const seen = accepted;
+  return () => seen.count;
 }
 
 /** A delivery that goes out a slice at a time: the sockets that have not had it yet, in order. */
@@ -73,6 +99,17 @@ interface DeliveringAdapter {
  * those arriving from other processes through the cluster adapter) ends in the adapter's
  * `apply`, which is where the slicing happens.
  *
+ * Between two slices the event loop turns, and keeps turning (at most
+ * `slicing.turnsBetween` times) while each turn accepts a new connection. Node accepts one
+ * connection per turn of its loop (libuv since 1.45 no longer accepts in a loop), and a turn
+ * that writes a slice lasts as long as the slice: with one turn per slice, every connection
+ * opened during a long broadcast waited a slice for each one queued before it. A backend
+ * whose keep-alive pool grows while answers take a slice longer then saw the first request
+ * of each new connection wait for the end of the broadcast (a 6,000-socket broadcast held
+ * such requests for 200-400 ms while requests on open connections took 20-40 ms). A turn
+ * without a slice costs next to nothing; the bound keeps a flood of connections from holding
+ * a broadcast up.
+ *
  * Order per socket is kept: a socket gets its packets in the order they were emitted. Before
  * any later packet is written to a socket, every sliced delivery still owed to that socket is
  * written to it first (a user sent an event mid-broadcast gets the broadcast, then the event,
@@ -95,7 +132,7 @@ export function deliverLargeBroadcastsInSlices(
   const limits = { ...DEFAULT_BROADCAST_SLICING, ...slicing };
   if (!(limits.ms > 0))
     throw new RangeError(`broadcast slice time must be positive, got ${limits.ms}`);
-  for (const name of ['sockets', 'atOnce'] as const) {
+  for (const name of ['sockets', 'atOnce', 'turnsBetween'] as const) {
     if (!Number.isInteger(limits[name]) || limits[name] < 1)
       throw new RangeError(
         `broadcast slicing.${name} must be a positive integer, got ${limits[name]}`,
@@ -104,6 +141,13 @@ export function deliverLargeBroadcastsInSlices(
   return function slicedBroadcastAdapter(nsp: Namespace): Adapter {
     const adapter = factory(nsp);
     const hooks = adapter as unknown as DeliveringAdapter;
+    // Read when a delivery is sliced, not now: the adapter may be made before the server
+    // is attached to its HTTP server.
+    let accepted: (() => number) | undefined;
+    const acceptedSoFar = () =>
+      (accepted ??= acceptedConnections(
+        (nsp.server as { httpServer?: EventEmitter } | undefined)?.httpServer,
+      ))();
     const apply = hooks.apply.bind(adapter);
     const encode = hooks._encode.bind(adapter);
     const queue: SlicedDelivery[] = [];
@@ -154,8 +198,16 @@ export function deliverLargeBroadcastsInSlices(
         delivery.remaining,
       );
       if (delivery.next >= delivery.order.length) queue.shift();
-      if (queue.length) setImmediate(drainSlice);
+      if (queue.length) setImmediate(turn, limits.turnsBetween - 1, acceptedSoFar());
       else draining = false;
+    };
+
+    /** One turn of the loop between slices: another while the last one accepted someone. */
+    const turn = (turnsLeft: number, acceptedBefore: number) => {
+      const acceptedNow = acceptedSoFar();
+      if (acceptedNow !== acceptedBefore && turnsLeft > 0)
+        setImmediate(turn, turnsLeft - 1, acceptedNow);
+      else drainSlice();
     };
 
     /** Goes out a slice per turn of the event loop, behind the deliveries queued before it. */
@@ -163,7 +215,7 @@ export function deliverLargeBroadcastsInSlices(
       queue.push({ deliver, order, next, remaining: new Set(order.slice(next)) });
       if (!draining) {
         draining = true;
-        setImmediate(drainSlice);
+        setImmediate(turn, limits.turnsBetween - 1, acceptedSoFar());
       }
     };
 

@@ -58,8 +58,7 @@ const acceptedBy = new WeakMap<EventEmitter, { count: number }>();
  * A reading of how many connections `server` (the Socket.IO server's HTTP server) has
  * accepted so far; one listener per server, whatever the number of namespaces.
  */
-function acceptedConnections(server: EventEmitter | undefined): () => number {
-  if (!server) return () => 0;
+function acceptedConnections(server: EventEmitter): () => number {
   let accepted = acceptedBy.get(server);
   if (!accepted) {
     const counter = { count: 0 };
@@ -101,7 +100,7 @@ interface DeliveringAdapter {
  *
  * Between two slices the event loop turns, and keeps turning (at most
  * `slicing.turnsBetween` times) while each turn accepts a new connection. Node accepts one
- * connection per turn of its loop (libuv since 1.45 no longer accepts in a loop), and a turn
+ * connection per turn of its loop (libuv stopped accepting in a loop in 2022), and a turn
  * that writes a slice lasts as long as the slice: with one turn per slice, every connection
  * opened during a long broadcast waited a slice for each one queued before it. A backend
  * whose keep-alive pool grows while answers take a slice longer then saw the first request
@@ -141,13 +140,17 @@ export function deliverLargeBroadcastsInSlices(
   return function slicedBroadcastAdapter(nsp: Namespace): Adapter {
     const adapter = factory(nsp);
     const hooks = adapter as unknown as DeliveringAdapter;
-    // Read when a delivery is sliced, not now: the adapter may be made before the server
-    // is attached to its HTTP server.
+    // Looked up when a delivery is sliced, not now: the adapter may be made before the
+    // server is attached to its HTTP server.
     let accepted: (() => number) | undefined;
-    const acceptedSoFar = () =>
-      (accepted ??= acceptedConnections(
-        (nsp.server as { httpServer?: EventEmitter } | undefined)?.httpServer,
-      ))();
+    const acceptedSoFar = (): number => {
+      if (!accepted) {
+        const http = (nsp.server as { httpServer?: EventEmitter } | undefined)?.httpServer;
+        if (!http) return 0;
+        accepted = acceptedConnections(http);
+      }
+      return accepted();
+    };
     const apply = hooks.apply.bind(adapter);
     const encode = hooks._encode.bind(adapter);
     const queue: SlicedDelivery[] = [];

@@ -213,7 +213,7 @@ export function deliverLargeBroadcastsInSlices(
       else drainSlice();
     };
 
-    /** Goes out a slice per turn of the event loop, behind the deliveries queued before it. */
+    /** Goes out at most a slice per turn of the event loop, behind the deliveries before it. */
     const enqueue = (deliver: Deliver, order: Socket[], next: number) => {
       queue.push({ deliver, order, next, remaining: new Set(order.slice(next)) });
       if (!draining) {

@@ -318,6 +318,9 @@ async function runSingle(target, repeat, halfRate) {
   let server = await prepared.start(port);
   const result = { repeat };
   try {
+    // The connect and broadcast floors compare Herald with baseline storms run right before
+    // and right after its own: the baseline's repeat ran minutes earlier (lib/beside-baseline.mjs).
+    if (target.kind === 'herald') result.baselineBeside = [await baselineStorm(repeat, 'before')];
     log(`  [${elapsed()}] ${target.label}: connect storm of ${config.stormN}`);
     result.connect = await driver.connectStorm(server, config.stormN, {
       concurrency: config.concurrency,
@@ -335,6 +338,19 @@ async function runSingle(target, repeat, halfRate) {
     log(
       `    broadcast to ${result.connect.connected}: last socket after ${result.broadcast.timeToLastMs} ms (lost ${result.broadcast.lost})`,
     );
+    if (target.kind === 'herald') {
+      // Herald's storm sockets step aside for the baseline storm after it, then come back
+      // (not measured) for the scenarios that run on them.
+      await driver.closeAll();
+      result.baselineBeside.push(await baselineStorm(repeat, 'after'));
+      const back = await driver.connect(
+        server.url,
+        Array.from({ length: result.connect.connected }, (_, i) => `s${repeat}-${i}`),
+        { concurrency: config.concurrency, reconnection: true },
+      );
+      if (back.connected !== result.connect.connected)
+        throw new Error(`only ${back.connected} of the storm's sockets came back`);
+    }
     log(
       `  [${elapsed()}] ${target.label}: per-user fan-out at ${config.perUserRate}/s while broadcasts go out`,
     );
@@ -428,6 +444,31 @@ async function runSingle(target, repeat, halfRate) {
     await prepared.release();
   }
   return result;
+}
+
+/**
+ * A connect storm and a broadcast on a fresh baseline server, measured beside a Herald
+ * target's own (`when`: 'before' or 'after' it). Its sockets are closed and the server
+ * stopped before it returns.
+ */
+async function baselineStorm(repeat, when) {
+  const prepared = await prepare(TARGETS.d, repeat);
+  const server = await prepared.start(await freePort());
+  try {
+    const connect = await driver.connectStorm(server, config.stormN, {
+      concurrency: config.concurrency,
+      label: `d${repeat}-${when}`,
+    });
+    const broadcast = await driver.broadcast(server, connect.connected, config.broadcastRepeats);
+    log(
+      `    baseline ${when}: ${connect.connected}/${config.stormN} at ${connect.connectionsPerSec}/s, server CPU ${connect.serverCpuMsPerHandshake} ms/handshake; broadcast last socket after ${broadcast.timeToLastMs} ms`,
+    );
+    await driver.closeAll();
+    return { when, connect, broadcast };
+  } finally {
+    await server.stop();
+    await prepared.release();
+  }
 }
 
 /**

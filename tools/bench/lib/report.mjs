@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LADDERS, latencyChart } from './chart.mjs';
+import { besideBaseline } from './beside-baseline.mjs';
 import { projectMemory } from './memory-projection.mjs';
 import { ROOT } from './servers.mjs';
 import { round, spread } from './stats.mjs';
@@ -17,11 +18,13 @@ const p99AtHeld = (search) =>
  * Every figure the report shows. `get` reads one repeat's result; `vs` names the baseline
  * figure the ratio is taken against (default: the same figure); `of` instead names a figure
  * of the same target and repeat to divide by (a cost Herald pays against itself, such as
- * receipts); `target` is issue #7's.
+ * receipts); `beside` takes the ratio against the baseline storms measured right before and
+ * after Herald's in the same repeat, where a run recorded them; `target` is the floor.
  */
 export const METRICS = [
   {
     key: 'connect.rate',
+    beside: true,
     label: 'connect storm: connections/s',
     unit: '/s',
     better: 'higher',
@@ -53,6 +56,7 @@ export const METRICS = [
   },
   {
     key: 'connect.cpu',
+    beside: true,
     label: 'server CPU per handshake',
     unit: 'ms',
     better: 'lower',
@@ -60,6 +64,7 @@ export const METRICS = [
   },
   {
     key: 'connect.cpu.main',
+    beside: true,
     label: '… of it on the main thread',
     unit: 'ms',
     better: 'lower',
@@ -67,6 +72,7 @@ export const METRICS = [
   },
   {
     key: 'connect.cpu.other',
+    beside: true,
     label: '… on the other threads (V8 compilers and GC, the embedded database)',
     unit: 'ms',
     better: 'lower',
@@ -105,6 +111,7 @@ export const METRICS = [
   },
   {
     key: 'broadcast.last',
+    beside: true,
     label: 'broadcast: time to last socket',
     unit: 'ms',
     better: 'lower',
@@ -380,6 +387,17 @@ function cpuAtCommonHeldRate(mine, theirs) {
 
 const METRIC = Object.fromEntries(METRICS.map((m) => [m.key, m]));
 
+/**
+ * The baseline's `base` figure one Herald repeat `r` is compared with: measured beside it when
+ * `metric` asks for that and the repeat has it, else the baseline's repeat of the same number.
+ */
+function baselineFigure(metric, base, r, baseByRepeat) {
+  const beside = metric.beside ? besideBaseline(r, base.get) : undefined;
+  if (beside !== undefined) return beside;
+  const b = baseByRepeat.get(r.repeat);
+  return b && base.get(b);
+}
+
 function okRepeats(target) {
   return (target?.repeats ?? []).filter((r) => !r.error && !r.skipped);
 }
@@ -396,19 +414,28 @@ export function summarizeRun(run) {
       const values = repeats.map(metric.get).filter((v) => typeof v === 'number');
       if (!values.length) continue;
       const base = METRIC[metric.of ?? metric.vs ?? metric.key];
+      const theirsByRepeat = repeats.map((r) =>
+        metric.of ? base.get(r) : baselineFigure(metric, base, r, baseByRepeat),
+      );
       const ratios = metric.noRatio
         ? []
         : repeats
-            .map((r) => {
-              const b = metric.of ? r : baseByRepeat.get(r.repeat);
+            .map((r, i) => {
               const mine = metric.get(r);
-              const theirs = b && base.get(b);
+              const theirs = theirsByRepeat[i];
               return typeof mine === 'number' && typeof theirs === 'number' && theirs > 0
                 ? mine / theirs
                 : undefined;
             })
             .filter((v) => v !== undefined);
-      figures[id][metric.key] = { ...spread(values), ratio: spread(ratios) };
+      figures[id][metric.key] = {
+        ...spread(values),
+        ratio: spread(ratios),
+        // What the ratio was taken against, when that is not the baseline's own repeats.
+        ...(id !== 'd' && metric.beside && repeats.some((r) => r.baselineBeside)
+          ? { baseline: spread(theirsByRepeat) }
+          : {}),
+      };
     }
   }
 
@@ -440,7 +467,7 @@ export function summarizeRun(run) {
         ratio === undefined ? null : metric.target.op === '>=' ? ratio >= factor : ratio <= factor;
       const vs = metric.vs ? ` of the baseline's ${METRIC[metric.vs].label.split(':')[0]}` : '';
       check(
-        `${target.label} — ${metric.label}: ${ratio === undefined ? 'not measured' : `${round(ratio)}×${vs}`} (target ${metric.target.op} ${factor}×; ${round(figure?.median)} ${metric.unit} vs baseline ${round(figures.d[metric.vs ?? metric.key]?.median)})`,
+        `${target.label} — ${metric.label}: ${ratio === undefined ? 'not measured' : `${round(ratio)}×${vs}`} (target ${metric.target.op} ${factor}×; ${round(figure?.median)} ${metric.unit} vs baseline ${figure?.baseline ? `${round(figure.baseline.median)}, measured beside it` : round(figures.d[metric.vs ?? metric.key]?.median)})`,
         met,
       );
       if (metric.cpu) {
@@ -448,7 +475,9 @@ export function summarizeRun(run) {
         // operation does not. A CPU-bound server's capacity scales with its inverse.
         const mine = METRIC[metric.cpu.key];
         const theirs = METRIC[metric.cpu.vs];
-        const pair = metric.cpu.pair ?? ((r, b) => [mine.get(r), theirs.get(b)]);
+        const pair =
+          metric.cpu.pair ??
+          ((r, b) => [mine.get(r), baselineFigure(theirs, theirs, r, new Map([[r.repeat, b]]))]);
         const cpuLabel = metric.cpu.label ?? mine.label.replace(/^.*?: /, '');
         const ratios = okRepeats(target)
           .map((r) => {
@@ -620,7 +649,7 @@ export function renderMarkdown(run, chartPath) {
   out.push(
     '### Figures',
     '',
-    'Median (min–max) over the repeats; the ratio is to the baseline measured in the same repeat (median of the per-repeat ratios).',
+    "Median (min–max) over the repeats; the ratio is to the baseline measured in the same repeat (median of the per-repeat ratios). The connect storm's and the broadcast's ratios are to baseline storms and broadcasts run right before and right after Herald's (their geometric mean), where the run has them: the baseline column shows the baseline's own repeats.",
     '',
   );
   out.push(

@@ -404,9 +404,14 @@ async function runSingle(target, repeat, halfRate) {
       driver.findHeldRate({ ...common, ...search, mode: 'typed' }),
     );
     const half = halfRate ?? Math.max(1, Math.round(result.typed.heldRate / 2));
+    // The CPU per typed publish is compared with a baseline step right before and right after.
+    if (target.kind === 'herald')
+      result.baselineBeside.push(await baselineTypedStep(repeat, 'before typed', half));
     result.typedAtHalf = await profiled(server, file('typed-half'), () =>
       driver.fanoutStep({ ...common, mode: 'typed', rate: half }),
     );
+    if (target.kind === 'herald')
+      result.baselineBeside.push(await baselineTypedStep(repeat, 'after typed', half));
     result.stored = await profiled(server, file('stored'), () =>
       driver.findHeldRate({ ...common, ...search, mode: 'stored' }),
     );
@@ -468,6 +473,46 @@ async function baselineStorm(repeat, when) {
     await driver.closeAll();
     return { when, connect, broadcast };
   } finally {
+    await server.stop();
+    await prepared.release();
+  }
+}
+
+/**
+ * The typed fan-out step at `rate` on a fresh baseline server, measured beside a Herald
+ * target's own (`when`). Its users (`g-…`, as many users × devices as the fan-out) connect
+ * beside Herald's, which stay connected and idle; a warm-up step first, as Herald's step
+ * follows its whole search.
+ */
+async function baselineTypedStep(repeat, when, rate) {
+  const prepared = await prepare(TARGETS.d, repeat);
+  const server = await prepared.start(await freePort());
+  try {
+    const fan = await driver.connect(
+      server.url,
+      driver.fanoutUserIds(config.users, config.devices, 'g'),
+      { concurrency: config.concurrency },
+    );
+    if (fan.connected !== config.users * config.devices)
+      throw new Error(`baseline beside: only ${fan.connected} sockets connected`);
+    const step = {
+      publishUrl: server.url,
+      serverPid: server.pid,
+      mode: 'typed',
+      rate,
+      users: config.users,
+      devices: config.devices,
+      userPrefix: 'g',
+    };
+    await driver.fanoutStep({ ...step, durationMs: 2_000, quiet: true });
+    const typedAtHalf = await driver.fanoutStep({
+      ...step,
+      durationMs: config.stepMs,
+      label: `baseline ${when}: typed`,
+    });
+    return { when, typedAtHalf };
+  } finally {
+    await driver.closeUsers('g-');
     await server.stop();
     await prepared.release();
   }

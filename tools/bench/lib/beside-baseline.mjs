@@ -1,12 +1,14 @@
-// The baseline figure a Herald storm or broadcast is compared with: baseline storms run
-// right before and right after Herald's on the same machine, a minute apart at most. The
-// baseline of the same repeat ran minutes earlier, and on a shared machine its connect rate
-// and broadcast time drift by more than these floors' margins in that time.
+// The baseline figure a Herald measurement is compared with: the same measurement on a
+// fresh baseline server right before and right after Herald's, a minute apart at most. The
+// baseline of the same repeat ran minutes earlier, and on a shared machine its connect rate,
+// broadcast time and CPU per publish drift by more than these floors' margins in that time.
 
 /**
  * The geometric mean of `get` over the baseline measurements taken beside one Herald repeat
- * (`repeat.baselineBeside`: before and after its storm), or undefined when there are none.
- * The geometric mean keeps a ratio to it the same whichever way up it is read.
+ * (`repeat.baselineBeside`: the connect storm with its broadcasts before and after Herald's,
+ * then the typed step before and after Herald's; `get` reads the ones it applies to), or
+ * undefined when there are none. The geometric mean keeps a ratio to it the same whichever
+ * way up it is read.
  */
 export function besideBaseline(repeat, get) {
   const values = (repeat?.baselineBeside ?? [])

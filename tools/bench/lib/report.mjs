@@ -250,6 +250,7 @@ export const METRICS = [
   },
   {
     key: 'typed.cpu',
+    beside: true,
     label: "typed fan-out: server CPU per publish at half the baseline's held rate",
     unit: 'ms',
     better: 'lower',

@@ -9,6 +9,7 @@
 // API (an earlier commit's `dist/apps/api`) as a third target, measured in the same rounds.
 //
 //   node tools/bench/connect-cost.mjs [--storm 1000] [--rounds 4] [--concurrency 200]
+//     [--warm-storm <n>] [--baseline-require <file>]
 //     [--database pglite|postgres] [--api-dist <dir holding main.js>]
 //     [--compare-dist <another build's dir>] [--node-option <flag>]...
 //     [--compare-node-option <flag>]... [--profile <prefix>]
@@ -16,6 +17,11 @@
 // `--profile <prefix>` records a CPU profile of each target's main thread over the last
 // round's storm (`<prefix>-herald.cpuprofile`, …; profile-summary.mjs reads them); the
 // profiler's own cost is in that round's figures.
+// `--warm-storm <n>` first connects and closes a storm of n sockets on the same server, so
+// the storm measured is a warm one (every function of the way compiled and optimized):
+// what is left of a difference then is not warm-up. `--baseline-require <file>` preloads a
+// module into the baseline, e.g. one that keeps tens of MB of objects alive, to see what a
+// larger heap alone costs a handshake.
 // `--node-option` (repeatable) starts Herald with that Node/V8 flag, e.g.
 // `--node-option --no-wasm-dynamic-tiering`; `--compare-node-option` the compared build (the
 // same build as Herald's when `--compare-dist` is not given: a flag's effect alone).
@@ -39,6 +45,8 @@ const { option, options, oneOf, positive } = cliOptions();
 const storm = positive('storm', 1000);
 const rounds = positive('rounds', 4);
 const concurrency = positive('concurrency', 200);
+const warmStorm = option('warm-storm') === undefined ? 0 : positive('warm-storm');
+const baselineRequire = option('baseline-require');
 const database = oneOf('database', ['postgres', 'pglite']);
 const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
 const comparedNodeOptions = options('compare-node-option');
@@ -48,7 +56,7 @@ const comparedMain = option('compare-dist')
     ? heraldMain
     : undefined;
 const nodeOptionsOf = {
-  baseline: [],
+  baseline: baselineRequire ? ['--require', resolve(baselineRequire)] : [],
   herald: options('node-option'),
   compared: comparedNodeOptions,
 };
@@ -68,6 +76,10 @@ async function measure(driver, target, runId, round) {
     execArgv: nodeOptionsOf[target],
   });
   try {
+    if (warmStorm) {
+      await driver.connectStorm(server, warmStorm, { concurrency, label: `w${round}${target[0]}` });
+      await driver.closeAll();
+    }
     const gc = watchMainIsolateGc(server);
     let gcLines = [];
     const result = await driver.connectStorm(server, storm, {
@@ -113,7 +125,9 @@ console.log(
   `connect storms of ${storm} (concurrency ${concurrency}), Herald on ${database} ` +
     `(${heraldMain}${comparedMain ? `; compared: ${comparedMain}` : ''}` +
     `${nodeOptionsOf.herald.length ? `; Herald with ${nodeOptionsOf.herald.join(' ')}` : ''}` +
-    `${comparedNodeOptions.length ? `; compared with ${comparedNodeOptions.join(' ')}` : ''}), ` +
+    `${comparedNodeOptions.length ? `; compared with ${comparedNodeOptions.join(' ')}` : ''}` +
+    `${warmStorm ? `; after a storm of ${warmStorm} on the same server` : ''}` +
+    `${baselineRequire ? `; the baseline with ${baselineRequire} preloaded` : ''}), ` +
     `${rounds} rounds`,
 );
 try {

@@ -24,6 +24,11 @@
 // broadcast to every socket each second; the slowest per-user delivery in flight during a
 // broadcast is checked against 100 ms.
 //
+// Herald's connect storm with its broadcasts, and its typed step at half the baseline's held
+// rate, are each measured between two of the same on a fresh baseline server, right before
+// and right after; their floors are ratios to those (lib/beside-baseline.mjs), not to the
+// baseline's own repeat, which ran minutes earlier on a machine whose speed drifts.
+//
 // The capacity pass connects as many sockets as one process may open (20,000, or the
 // open-file limit minus headroom), reports memory per socket projected to 50,000 sockets,
 // then publishes typed events at 200/s over 1,000 of those sockets' users (p99 < 100 ms)

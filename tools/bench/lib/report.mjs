@@ -18,8 +18,8 @@ const p99AtHeld = (search) =>
  * Every figure the report shows. `get` reads one repeat's result; `vs` names the baseline
  * figure the ratio is taken against (default: the same figure); `of` instead names a figure
  * of the same target and repeat to divide by (a cost Herald pays against itself, such as
- * receipts); `beside` takes the ratio against the baseline storms measured right before and
- * after Herald's in the same repeat, where a run recorded them; `target` is the floor.
+ * receipts); `beside` takes the ratio against the same measurement on a baseline server
+ * right before and right after Herald's, where a run recorded them; `target` is the floor.
  */
 export const METRICS = [
   {
@@ -650,7 +650,7 @@ export function renderMarkdown(run, chartPath) {
   out.push(
     '### Figures',
     '',
-    "Median (min–max) over the repeats; the ratio is to the baseline measured in the same repeat (median of the per-repeat ratios). The connect storm's and the broadcast's ratios are to baseline storms and broadcasts run right before and right after Herald's (their geometric mean), where the run has them: the baseline column shows the baseline's own repeats.",
+    "Median (min–max) over the repeats; the ratio is to the baseline measured in the same repeat (median of the per-repeat ratios). The ratios of the connect storm, the broadcast and the typed CPU at half rate are to the same measurements on a baseline server right before and right after Herald's (their geometric mean), where the run has them; the baseline column shows the baseline's own repeats.",
     '',
   );
   out.push(

@@ -84,6 +84,42 @@ function received(client: ClientSocket, count: number): Promise<string[]> {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Resolves once `receiver`'s Redis Streams adapter reads what `publisher` sends. The adapter
+ * starts reading at the stream's end once its own Redis connection is up, so a message
+ * published before that is never read: on a busy machine, a test that published as soon as
+ * both servers existed waited in vain. A probe is sent to one of the receiver's sockets
+ * until it arrives; the stream keeps order, so no earlier probe can arrive after it.
+ */
+async function untilReading(
+  publisher: Awaited<ReturnType<typeof serverWithClients>>,
+  receiver: Awaited<ReturnType<typeof serverWithClients>>,
+): Promise<void> {
+  const probe = receiver.clients[0] as ClientSocket;
+  receiver.io.in(probe.id as string).socketsJoin('probe');
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const arrived = new Promise<boolean>((resolve) => {
+        const onProbe = (n: number) => {
+          if (n !== attempt) return;
+          clearTimeout(timer);
+          probe.off('probe', onProbe);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          probe.off('probe', onProbe);
+          resolve(false);
+        }, 100);
+        probe.on('probe', onProbe);
+      });
+      publisher.io.to('probe').emit('probe', attempt);
+      if (await arrived) return;
+    }
+  } finally {
+    receiver.io.in(probe.id as string).socketsLeave('probe');
+  }
+}
+
 describe('large broadcasts go out a slice at a time', () => {
   let setup: Awaited<ReturnType<typeof serverWithClients>>;
   beforeEach(async () => {
@@ -193,6 +229,7 @@ describe('over the Redis cluster adapter', () => {
     await redis.connect();
     publisher = await serverWithClients(0, streams());
     receiver = await serverWithClients(CLIENTS, streams());
+    await untilReading(publisher, receiver);
   });
   afterAll(async () => {
     await publisher?.close();

@@ -85,7 +85,7 @@ export function compareRuns(previousArg) {
       'note: different modes (sizes differ); compare ratios to the baseline, not absolute figures',
     );
   out(
-    "vs-baseline: ratio to the baseline of the same repeat; for a figure marked '÷ the same', to that target's own figure named there",
+    "vs-baseline: ratio to the baseline of the same repeat (the connect storm, broadcast and typed CPU: to the baseline measured beside Herald's, where the run has it); for a figure marked '÷ the same', to that target's own figure named there",
   );
   out('');
   const header = [

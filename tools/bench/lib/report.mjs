@@ -1,5 +1,6 @@
-// Turns a run into figures (median, min–max, ratio to the baseline of the same repeat),
-// target checks, the JSON record, docs/benchmarks.md and the SVG chart.
+// Turns a run into figures (median, min–max, ratio to the baseline of the same repeat or to
+// the baseline measured beside Herald's), target checks, the JSON record, docs/benchmarks.md
+// and the SVG chart.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LADDERS, latencyChart } from './chart.mjs';

@@ -87,9 +87,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * Resolves once `receiver`'s Redis Streams adapter reads what `publisher` sends. The adapter
  * starts reading at the stream's end once its own Redis connection is up, so a message
- * published before that is never read: on a busy machine, a test that published as soon as
- * both servers existed waited in vain. A probe is sent to one of the receiver's sockets
- * until it arrives; the stream keeps order, so no earlier probe can arrive after it.
+ * published before that is never read: on a busy machine, a test that publishes as soon as
+ * both servers exist can wait in vain. A probe is sent to one of the receiver's sockets
+ * until it arrives (for 10 s at most); the stream keeps order, so no earlier probe can
+ * arrive after it.
  */
 async function untilReading(
   publisher: Awaited<ReturnType<typeof serverWithClients>>,
@@ -98,7 +99,7 @@ async function untilReading(
   const probe = receiver.clients[0] as ClientSocket;
   receiver.io.in(probe.id as string).socketsJoin('probe');
   try {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; attempt < 100; attempt++) {
       const arrived = new Promise<boolean>((resolve) => {
         const onProbe = (n: number) => {
           if (n !== attempt) return;
@@ -115,6 +116,7 @@ async function untilReading(
       publisher.io.to('probe').emit('probe', attempt);
       if (await arrived) return;
     }
+    throw new Error('the receiving server never read the Redis stream within 10 s');
   } finally {
     receiver.io.in(probe.id as string).socketsLeave('probe');
   }
@@ -230,7 +232,8 @@ describe('over the Redis cluster adapter', () => {
     publisher = await serverWithClients(0, streams());
     receiver = await serverWithClients(CLIENTS, streams());
     await untilReading(publisher, receiver);
-  });
+    // Room for the probe's 10 s on a busy machine, beyond the default 10 s of a hook.
+  }, 30_000);
   afterAll(async () => {
     await publisher?.close();
     await receiver?.close();

@@ -69,6 +69,22 @@ export class DatabaseService implements OnApplicationShutdown {
     return this.run((db) => db.transaction((tx) => work(tx as unknown as Database)));
   }
 
+  /**
+   * Runs `work` in a transaction that is always rolled back: it stores nothing, but the
+   * engine has run those statements once (see UserEmailRecorder's warm-up for why).
+   */
+  async rehearse(work: (tx: Database) => Promise<unknown>): Promise<void> {
+    const rollBack = new RolledBack();
+    try {
+      await this.transaction(async (tx) => {
+        await work(tx);
+        throw rollBack;
+      });
+    } catch (error) {
+      if (error !== rollBack) throw error;
+    }
+  }
+
   async healthCheck(): Promise<HealthCheckResult> {
     if (this.closed) return { status: 'down', detail: 'closed' };
     try {
@@ -94,4 +110,11 @@ function describe(config: AppConfig['database']): string {
   if (config.kind === 'pglite') return `PGlite in ${resolve(config.dataDir)}`;
   const url = new URL(config.url);
   return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+/** Thrown out of a rehearsal's transaction so that the driver rolls it back. */
+class RolledBack extends Error {
+  constructor() {
+    super('rehearsal rolled back');
+  }
 }

@@ -1,6 +1,9 @@
 import { RealtimeEventRegistry, type AuthenticatedUser } from '@herald/realtime';
+import { count } from 'drizzle-orm';
+import { DatabaseService } from '../database/database.service';
 import { UserEmailRecorder } from './user-email-recorder';
-import type { UsersRepository } from './users.repository';
+import { UsersRepository } from './users.repository';
+import { users as usersTable } from './users.schema';
 
 type Entry = { userId: string; email: string };
 
@@ -28,7 +31,9 @@ describe('UserEmailRecorder', () => {
   beforeEach(() => {
     registry = new RealtimeEventRegistry();
     users = new RecordingUsers();
-    new UserEmailRecorder(registry, users as unknown as UsersRepository).onModuleInit();
+    new UserEmailRecorder(registry, users as unknown as UsersRepository, {
+      engine: 'postgres',
+    }).onModuleInit();
   });
 
   const connect = (userId: string, email: string | null) =>
@@ -71,5 +76,52 @@ describe('UserEmailRecorder', () => {
     await connect('u1', 'one@example.com');
     await vi.waitFor(() => expect(users.statements).toHaveLength(1));
     expect(users.statements[0]).toEqual([{ userId: 'u1', email: 'one@example.com' }]);
+  });
+
+  it('does not rehearse on PostgreSQL, whose statements run in its own process', async () => {
+    const rehearse = vi.fn();
+    const recorder = new UserEmailRecorder(
+      registry,
+      { rehearseRecordEmails: rehearse } as unknown as UsersRepository,
+      { engine: 'postgres' },
+    );
+    await recorder.onApplicationBootstrap();
+    expect(rehearse).not.toHaveBeenCalled();
+  });
+});
+
+/** Against a real (in-memory PGlite) database. */
+describe('UserEmailRecorder on the embedded database', () => {
+  let database: DatabaseService;
+  let repository: UsersRepository;
+
+  beforeAll(async () => {
+    database = await DatabaseService.open({ kind: 'memory' });
+    repository = new UsersRepository(database);
+  }, 60_000);
+  afterAll(() => database?.onApplicationShutdown());
+
+  const storedUsers = async () => {
+    const [row] = await database.db.select({ n: count() }).from(usersTable);
+    return row?.n;
+  };
+
+  it('rehearses a storm of address writes at start and stores none of it', async () => {
+    const rehearse = vi.spyOn(repository, 'rehearseRecordEmails');
+    const recorder = new UserEmailRecorder(new RealtimeEventRegistry(), repository, database);
+    await recorder.onApplicationBootstrap();
+    expect(rehearse).toHaveBeenCalledTimes(1);
+    const bursts = rehearse.mock.calls[0]?.[0] ?? [];
+    expect(bursts.flat()).toHaveLength(1_000);
+    expect(await storedUsers()).toBe(0);
+    // The real writes go through as before.
+    await repository.recordEmails([{ userId: 'after-rehearsal', email: 'a@example.com' }]);
+    expect(await repository.find('after-rehearsal')).toMatchObject({ email: 'a@example.com' });
+  });
+
+  it('starts anyway when the rehearsal fails', async () => {
+    vi.spyOn(repository, 'rehearseRecordEmails').mockRejectedValueOnce(new Error('no database'));
+    const recorder = new UserEmailRecorder(new RealtimeEventRegistry(), repository, database);
+    await expect(recorder.onApplicationBootstrap()).resolves.toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service';
 import { users, type UserRow } from './users.schema';
 
@@ -43,18 +43,36 @@ export class UsersRepository {
    * Records the addresses of many users in one statement; a row whose address is already
    * that one is not rewritten (no dead tuple per reconnect).
    */
-  async recordEmails(entries: readonly { userId: string; email: string }[]): Promise<void> {
+  async recordEmails(entries: readonly AddressToRecord[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.database.run((db) =>
-      db.execute(sql`
-        insert into ${users} (id, email)
-        select id, email
-        from unnest(${sql.param(entries.map((e) => e.userId))}::text[],
-                    ${sql.param(entries.map((e) => e.email))}::text[]) as u(id, email)
-        on conflict (id) do update set email = excluded.email, updated_at = now()
-        where ${users.email} is distinct from excluded.email`),
-    );
+    await this.database.run((db) => db.execute(recordEmailsStatement(entries)));
   }
+
+  /**
+   * Runs the statement of `recordEmails` once per burst of `bursts` (made-up users) in a
+   * transaction that is rolled back: nothing is stored; the rows it wrote are dead ones.
+   */
+  async rehearseRecordEmails(bursts: readonly (readonly AddressToRecord[])[]): Promise<void> {
+    await this.database.rehearse(async (tx) => {
+      for (const entries of bursts) await tx.execute(recordEmailsStatement(entries));
+    });
+  }
+}
+
+/** A user's address as their token gave it. */
+export interface AddressToRecord {
+  userId: string;
+  email: string;
+}
+
+function recordEmailsStatement(entries: readonly AddressToRecord[]): SQL {
+  return sql`
+    insert into ${users} (id, email)
+    select id, email
+    from unnest(${sql.param(entries.map((e) => e.userId))}::text[],
+                ${sql.param(entries.map((e) => e.email))}::text[]) as u(id, email)
+    on conflict (id) do update set email = excluded.email, updated_at = now()
+    where ${users.email} is distinct from excluded.email`;
 }
 
 function toProfile(row: UserRow): UserProfile {

@@ -2,7 +2,7 @@
 // is only ever reached through its public contract (Socket.IO handshake + HTTP endpoints).
 import { broadcastWindows, splitByWindows } from './broadcast-window.mjs';
 import { Publisher } from './publisher.mjs';
-import { cpuMsOf, measureMemory, sleep, threadCpuMsOf } from './servers.mjs';
+import { busiestOtherThreadMs, cpuMsOf, measureMemory, sleep, threadCpuMsOf } from './servers.mjs';
 import { round, summarize } from './stats.mjs';
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -179,6 +179,10 @@ export class Driver {
               ),
               otherThreadsMsPerHandshake: round(
                 (threadsAfter.other - threadsBefore.other) / result.connected,
+                3,
+              ),
+              busiestOtherMsPerHandshake: round(
+                busiestOtherThreadMs(threadsBefore, threadsAfter, server.pid) / result.connected,
                 3,
               ),
             }

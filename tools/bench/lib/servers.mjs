@@ -161,10 +161,12 @@ export function cpuMsOf(pid) {
  * worker threads such as the embedded database's. Read from each thread's schedstat
  * (nanoseconds on the CPU), finer than `/proc/<pid>/stat`'s 10 ms ticks, which summed over a
  * handful of threads would blur a one-second storm. Threads that ended are not counted.
+ * `byThread` holds each thread's reading by its id.
  */
 export function threadCpuMsOf(pid) {
   let main = 0;
   let other = 0;
+  const byThread = {};
   let tids;
   try {
     tids = readdirSync(`/proc/${pid}/task`);
@@ -175,13 +177,28 @@ export function threadCpuMsOf(pid) {
     try {
       const ms =
         Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      byThread[tid] = ms;
       if (tid === String(pid)) main += ms;
       else other += ms;
     } catch {
       // The thread ended between the listing and the read.
     }
   }
-  return { main, other };
+  return { main, other, byThread };
+}
+
+/**
+ * Of the CPU two `threadCpuMsOf` readings show, the most any one thread besides the main one
+ * used in between: on PGlite the embedded database's thread, V8's helpers being many and
+ * each smaller.
+ */
+export function busiestOtherThreadMs(before, after, pid) {
+  let busiest = 0;
+  for (const [tid, ms] of Object.entries(after.byThread)) {
+    if (tid === String(pid)) continue;
+    busiest = Math.max(busiest, ms - (before.byThread[tid] ?? 0));
+  }
+  return busiest;
 }
 
 /** A Chrome DevTools Protocol session on a server's inspector (loopback only). */

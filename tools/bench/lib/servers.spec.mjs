@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpuMsOf, threadCpuMsOf } from './servers.mjs';
+import { busiestOtherThreadMs, cpuMsOf, threadCpuMsOf } from './servers.mjs';
 
 // A process whose main thread and one worker thread each do a fixed amount of work (a fixed
 // amount, not a time, so that a busy machine cannot shrink it), says so, then waits to be read.
@@ -28,9 +28,20 @@ describe('the CPU readings of a server process', () => {
       expect(threads.other).toBeGreaterThanOrEqual(50);
       // Together about what the process as a whole reads, in 10 ms ticks.
       expect(threads.main + threads.other).toBeGreaterThan(0.8 * cpuMsOf(child.pid));
+      // The worker is the busiest of the other threads: most of their CPU is its.
+      const none = { byThread: {} };
+      const busiest = busiestOtherThreadMs(none, threads, child.pid);
+      expect(busiest).toBeGreaterThanOrEqual(50);
+      expect(busiest).toBeLessThanOrEqual(threads.other);
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('counts only what each other thread used between two readings, leaving the main thread out', () => {
+    const before = { byThread: { 1: 500, 2: 100, 3: 40 } };
+    const after = { byThread: { 1: 900, 2: 130, 3: 90, 4: 20 } };
+    expect(busiestOtherThreadMs(before, after, 1)).toBe(50);
   });
 
   it('reads nothing of a process that is gone', async () => {

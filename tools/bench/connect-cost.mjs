@@ -2,8 +2,8 @@
 // What a handshake costs the server, Herald beside the baseline: the connect storm of
 // `npm run bench` (the same driver, warm-up and forced collections before it, so the same
 // heap state), on a freshly started server per target and round, with the CPU time per
-// handshake split between the main thread and the others (the busiest of them, on PGlite
-// the embedded database's, also on its own), and what the main thread's heap
+// handshake split between the main thread and the others (the busiest of them also on its
+// own: one of V8's helpers, or a worker thread that works harder), and what the main thread's heap
 // did during the storm (scavenges, the bytes that survived them, full collections).
 // Each round measures every target once, alternating; medians of the rounds and the ratios
 // end the report. For a before/after of a change, `--compare-dist` adds another build of the

@@ -189,8 +189,9 @@ export function threadCpuMsOf(pid) {
 
 /**
  * Of the CPU two `threadCpuMsOf` readings show, the most any one thread besides the main one
- * used in between: on PGlite the embedded database's thread, V8's helpers being many and
- * each smaller.
+ * used in between. Under a connect storm that is one of V8's helper threads, even on PGlite
+ * (the embedded database's thread used less than each of them): a helper's share is the
+ * collector's and the compilers' work spread over four threads.
  */
 export function busiestOtherThreadMs(before, after, pid) {
   let busiest = 0;

@@ -65,11 +65,12 @@ export class UserEmailRecorder implements OnModuleInit, OnApplicationBootstrap {
    * listens, in a transaction that is rolled back. PGlite is PostgreSQL compiled to
    * WebAssembly, which V8 compiles in tiers as it runs: the first inserts of a process
    * spend the database's thread and V8's compiler threads on that. Measured on the
-   * benchmark's storm of 1,000 new users on a fresh server, this was 0.05–0.08 ms of CPU per
-   * handshake, paid by the first storm after a start — the reconnect storm of a deploy; the
-   * rehearsal takes about 30 ms at start. (PostgreSQL runs its statements in its own
-   * process: nothing to warm here.) It leaves a thousand dead rows per start for the
-   * engine to reclaim.
+   * benchmark's storm of 1,000 new users on a fresh server (alternated runs), the rehearsal
+   * took 0.03–0.07 ms of CPU off each handshake of the first storm after a start — the
+   * reconnect storm of a deploy — and costs about 30 ms at start. (PostgreSQL runs its
+   * statements in its own process: nothing to warm here.) The price: about a thousand dead
+   * rows, some 100 KB, in the users table per start, which PGlite (no autovacuum) keeps
+   * until a VACUUM.
    */
   async onApplicationBootstrap(): Promise<void> {
     if (this.database.engine !== 'pglite') return;

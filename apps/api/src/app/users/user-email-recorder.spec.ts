@@ -119,6 +119,24 @@ describe('UserEmailRecorder on the embedded database', () => {
     expect(await repository.find('after-rehearsal')).toMatchObject({ email: 'a@example.com' });
   });
 
+  it("runs a rehearsal's statements (their rows are seen inside it), rolls them back and passes on its own errors", async () => {
+    const before = await storedUsers();
+    let seenInside: number | undefined;
+    await database.rehearse(async (tx) => {
+      await tx.insert(usersTable).values({ id: 'rehearsed', email: 'r@example.com' });
+      const [row] = await tx.select({ n: count() }).from(usersTable);
+      seenInside = row?.n;
+    });
+    expect(seenInside).toBe((before ?? 0) + 1);
+    expect(await repository.find('rehearsed')).toBeNull();
+    expect(await storedUsers()).toBe(before);
+    await expect(
+      database.rehearse(async () => {
+        throw new Error('the work failed');
+      }),
+    ).rejects.toThrow('the work failed');
+  });
+
   it('starts anyway when the rehearsal fails', async () => {
     vi.spyOn(repository, 'rehearseRecordEmails').mockRejectedValueOnce(new Error('no database'));
     const recorder = new UserEmailRecorder(new RealtimeEventRegistry(), repository, database);

@@ -66,7 +66,7 @@ export class UserEmailRecorder implements OnModuleInit, OnApplicationBootstrap {
    * WebAssembly, which V8 compiles in tiers as it runs: the first inserts of a process
    * spend the database's thread and V8's compiler threads on that. Measured on the
    * benchmark's storm of 1,000 new users on a fresh server (alternated runs), the rehearsal
-   * took 0.03–0.07 ms of CPU off each handshake of the first storm after a start — the
+   * took 0.01–0.07 ms of CPU off each handshake of the first storm after a start — the
    * reconnect storm of a deploy — and costs about 30 ms at start. (PostgreSQL runs its
    * statements in its own process: nothing to warm here.) The price: about a thousand dead
    * rows, some 100 KB, in the users table per start, which PGlite (no autovacuum) keeps

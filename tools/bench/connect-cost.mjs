@@ -108,6 +108,7 @@ async function measure(driver, target, runId, round) {
       otherMs: result.serverCpu?.otherThreadsMsPerHandshake,
       busiestMs: result.serverCpu?.busiestOtherMsPerHandshake,
       rate: result.connectionsPerSec,
+      tailMs: result.countTailMs,
       heapBeforeMb: result.memory.before.heapUsed / 2 ** 20,
       gc: gcSummary(gcLines),
     };
@@ -142,7 +143,8 @@ try {
       console.log(
         `  ${target.padEnd(8)} round ${round}: ${fixed(r.totalMs)} ms per handshake (main ` +
           `${fixed(r.mainMs)}, other threads ${fixed(r.otherMs)}, the busiest of them ` +
-          `${fixed(r.busiestMs)}), ${r.rate}/s; heap before ` +
+          `${fixed(r.busiestMs)}), ${r.rate}/s (last count ${fixed(r.tailMs, 1)} ms after the last ` +
+          `authenticated); heap before ` +
           `${fixed(r.heapBeforeMb, 1)} MB; storm: ${r.gc.scavenges} scavenges ` +
           `(${fixed(r.gc.survivedMb, 1)} MB survived), ${r.gc.full} full, ` +
           `${fixed(r.gc.pauseMs, 0)} ms paused`,
@@ -159,11 +161,14 @@ try {
       other: median(rows.map((r) => r.otherMs)),
       busiest: median(rows.map((r) => r.busiestMs)),
       pause: median(rows.map((r) => r.gc.pauseMs)),
+      rate: median(rows.map((r) => r.rate)),
+      tail: median(rows.map((r) => r.tailMs)),
     });
     console.log(
       `  ${target.padEnd(8)} ${fixed(s.total)} ms per handshake (main ${fixed(s.main)}, ` +
         `other threads ${fixed(s.other)}, the busiest ${fixed(s.busiest)}), ` +
-        `${fixed(s.pause, 0)} ms in GC pauses per storm`,
+        `${fixed(s.pause, 0)} ms in GC pauses per storm; ${fixed(s.rate, 0)}/s, the last count ` +
+        `${fixed(s.tail, 1)} ms after the last authenticated`,
     );
   }
   for (const target of ['herald', 'compared']) {

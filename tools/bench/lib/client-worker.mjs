@@ -237,6 +237,7 @@ async function connect({
     countsMissing,
     elapsedMs: (nowUs() - started) / 1000,
     startedUs: started,
+    lanesDoneUs,
     endedUs: Math.max(lanesDoneUs, lastCountUs),
   };
 }

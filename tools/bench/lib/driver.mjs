@@ -77,7 +77,12 @@ export class Driver {
     const stormMs =
       (Math.max(...results.map((r) => r.endedUs)) - Math.min(...results.map((r) => r.startedUs))) /
       1000;
-    return { handshakeMs, failures, connected: handshakeMs.length, wallMs, stormMs };
+    // How long the storm's last unread counts came after its last `authenticated`.
+    const countTailMs =
+      (Math.max(...results.map((r) => r.endedUs)) -
+        Math.max(...results.map((r) => r.lanesDoneUs))) /
+      1000;
+    return { handshakeMs, failures, connected: handshakeMs.length, wallMs, stormMs, countTailMs };
   }
 
   closeAll() {
@@ -167,6 +172,7 @@ export class Driver {
       handshakeP50Ms: round(hs.p50),
       handshakeP99Ms: round(hs.p99),
       stormMs: round(result.stormMs, 0),
+      countTailMs: round(result.countTailMs, 1),
       serverCpuMsPerHandshake: result.connected ? round(serverCpuMs / result.connected, 3) : null,
       // The same CPU split between the main thread (sockets, the handshake's JavaScript) and
       // the others (V8's compilers and GC helpers, the embedded database's thread).

@@ -21,8 +21,9 @@
 // `--warm-storm <n>` first connects and closes a storm of n sockets on the same server, so
 // the storm measured is a warm one (every function of the way compiled and optimized):
 // what is left of a difference then is not warm-up. `--baseline-require <file>` preloads a
-// module into the baseline, e.g. one that keeps tens of MB of objects alive, to see what a
-// larger heap alone costs a handshake.
+// module into the baseline, to see what a larger heap alone costs a handshake: tens of MB
+// of plain objects (micro/heap-ballast.cjs) or every package of Herald's build, loaded and
+// never used (micro/herald-packages.cjs).
 // `--node-option` (repeatable) starts Herald with that Node/V8 flag, e.g.
 // `--node-option --no-wasm-dynamic-tiering`; `--compare-node-option` the compared build (the
 // same build as Herald's when `--compare-dist` is not given: a flag's effect alone).

@@ -10,7 +10,7 @@
 // API (an earlier commit's `dist/apps/api`) as a third target, measured in the same rounds.
 //
 //   node tools/bench/connect-cost.mjs [--storm 1000] [--rounds 4] [--concurrency 200]
-//     [--warm-storm <n>] [--baseline-require <file>]
+//     [--warm-storm <n>] [--baseline-require <file>] [--no-memory-readings]
 //     [--database pglite|postgres] [--api-dist <dir holding main.js>]
 //     [--compare-dist <another build's dir>] [--node-option <flag>]...
 //     [--compare-node-option <flag>]... [--profile <prefix>]
@@ -24,6 +24,9 @@
 // module into the baseline, to see what a larger heap alone costs a handshake: tens of MB
 // of plain objects (micro/heap-ballast.cjs) or every package of Herald's build, loaded and
 // never used (micro/herald-packages.cjs).
+// `--no-memory-readings` leaves out the heap readings before and after the storm, and with
+// them the full collections they force through the inspector: the storm then starts from the
+// heap the warm-up left, not from one just shrunk by a memory-reducing GC.
 // `--node-option` (repeatable) starts Herald with that Node/V8 flag, e.g.
 // `--node-option --no-wasm-dynamic-tiering`; `--compare-node-option` the compared build (the
 // same build as Herald's when `--compare-dist` is not given: a flag's effect alone).
@@ -49,6 +52,7 @@ const rounds = positive('rounds', 4);
 const concurrency = positive('concurrency', 200);
 const warmStorm = option('warm-storm') === undefined ? 0 : positive('warm-storm');
 const baselineRequire = option('baseline-require');
+const memoryReadings = !process.argv.includes('--no-memory-readings');
 const database = oneOf('database', ['postgres', 'pglite']);
 const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
 const comparedNodeOptions = options('compare-node-option');
@@ -87,6 +91,7 @@ async function measure(driver, target, runId, round) {
     const result = await driver.connectStorm(server, storm, {
       concurrency,
       label: `r${round}${target[0]}`,
+      memory: memoryReadings,
       // Only the storm's collections: from the first handshake to the last count.
       wrap: async (fn) => {
         gc.start();
@@ -110,7 +115,7 @@ async function measure(driver, target, runId, round) {
       busiestMs: result.serverCpu?.busiestOtherMsPerHandshake,
       rate: result.connectionsPerSec,
       tailMs: result.countTailMs,
-      heapBeforeMb: result.memory.before.heapUsed / 2 ** 20,
+      heapBeforeMb: result.memory ? result.memory.before.heapUsed / 2 ** 20 : NaN,
       gc: gcSummary(gcLines),
     };
   } finally {
@@ -131,7 +136,8 @@ console.log(
     `${nodeOptionsOf.herald.length ? `; Herald with ${nodeOptionsOf.herald.join(' ')}` : ''}` +
     `${comparedNodeOptions.length ? `; compared with ${comparedNodeOptions.join(' ')}` : ''}` +
     `${warmStorm ? `; after a storm of ${warmStorm} on the same server` : ''}` +
-    `${baselineRequire ? `; the baseline with ${baselineRequire} preloaded` : ''}), ` +
+    `${baselineRequire ? `; the baseline with ${baselineRequire} preloaded` : ''}` +
+    `${memoryReadings ? '' : '; no memory readings, so no forced collections'}), ` +
     `${rounds} rounds`,
 );
 try {
@@ -145,8 +151,9 @@ try {
         `  ${target.padEnd(8)} round ${round}: ${fixed(r.totalMs)} ms per handshake (main ` +
           `${fixed(r.mainMs)}, other threads ${fixed(r.otherMs)}, the busiest of them ` +
           `${fixed(r.busiestMs)}), ${r.rate}/s (last count ${fixed(r.tailMs, 1)} ms after the last ` +
-          `authenticated); heap before ` +
-          `${fixed(r.heapBeforeMb, 1)} MB; storm: ${r.gc.scavenges} scavenges ` +
+          `authenticated); ` +
+          `${Number.isNaN(r.heapBeforeMb) ? 'heap not read' : `heap before ${fixed(r.heapBeforeMb, 1)} MB`}; ` +
+          `storm: ${r.gc.scavenges} scavenges ` +
           `(${fixed(r.gc.survivedMb, 1)} MB survived), ${r.gc.full} full, ` +
           `${fixed(r.gc.pauseMs, 0)} ms paused`,
       );

@@ -321,6 +321,19 @@ describe('a slice', () => {
     expect(sliced.written).toHaveLength(1_000);
   });
 
+  it('writes a delivery to at most 1,000 sockets whole by default, however slow the writes', () => {
+    // Every reading of the clock is 10 ms later: a sliced delivery would stop after 96.
+    let time = 0;
+    const slow = () => (time += 10) - 10;
+    const whole = slicedOver(1_000, {}, slow);
+    whole.broadcast();
+    expect(whole.written).toHaveLength(1_000);
+
+    const sliced = slicedOver(1_001, {}, slow);
+    sliced.broadcast();
+    expect(sliced.written).toHaveLength(96);
+  });
+
   it('needs a positive time and positive whole numbers of sockets', () => {
     const factory = () => {
       throw new Error('not called');

@@ -28,7 +28,8 @@ export interface BroadcastSlicing {
  * A delivery to at most 1,000 sockets is written whole: 20-50 ms there, inside the 100 ms on
  * its own. Cut by time it went out in two or three slices with the loop's turns between them
  * (the last ones often a few dozen sockets), and its last socket waited for the write
- * completions of the slices before it: 1.2× Socket.IO's single loop against 1.04× whole.
+ * completions of the slices before it: 1.2× Socket.IO's single loop against 1.04× whole
+ * where writes were slow, and the same where one slice's budget nearly covered it.
  */
 export const DEFAULT_BROADCAST_SLICING: BroadcastSlicing = {
   ms: 25,

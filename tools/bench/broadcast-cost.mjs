@@ -8,7 +8,9 @@
 // other closely, so a round's targets see the machine in nearly the same state: more rounds
 // narrow the spread a single `npm run bench` repeat leaves. For a before/after of a change,
 // `--compare-dist` adds another build of the API as a third target, measured in the same
-// rounds.
+// rounds. Herald runs from its production build (dist/apps/api/main.js; `npx nx build api`).
+// The storms take no memory readings: what they would force (full collections) is no part
+// of a broadcast.
 //
 //   node tools/bench/broadcast-cost.mjs [--storm 1000] [--broadcasts 9] [--rounds 6]
 //     [--workers 4] [--database pglite|postgres] [--api-dist <dir holding main.js>]
@@ -50,7 +52,10 @@ async function measure(driver, target, runId, round) {
     tag: `bc${round}${target[0]}`,
   });
   try {
-    const connect = await driver.connectStorm(server, storm, { label: `b${round}${target[0]}` });
+    const connect = await driver.connectStorm(server, storm, {
+      label: `b${round}${target[0]}`,
+      memory: false,
+    });
     if (connect.failed) throw new Error(`${target}: ${JSON.stringify(connect.failures)}`);
     const result = await driver.broadcast(server, storm, broadcasts);
     await driver.closeAll();

@@ -46,13 +46,13 @@ import {
 import { spread } from './lib/stats.mjs';
 import { WorkerPool } from './lib/workers.mjs';
 
-const { option, options, oneOf, positive } = cliOptions();
+const { option, flag, options, oneOf, positive } = cliOptions();
 const storm = positive('storm', 1000);
 const rounds = positive('rounds', 4);
 const concurrency = positive('concurrency', 200);
 const warmStorm = option('warm-storm') === undefined ? 0 : positive('warm-storm');
 const baselineRequire = option('baseline-require');
-const memoryReadings = !process.argv.includes('--no-memory-readings');
+const memoryReadings = !flag('no-memory-readings');
 const database = oneOf('database', ['postgres', 'pglite']);
 const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
 const comparedNodeOptions = options('compare-node-option');

@@ -8,6 +8,8 @@ export function cliOptions(argv = process.argv.slice(2)) {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : fallback;
   };
+  /** Whether the value-less `--name` is given (e.g. `--no-memory-readings`). */
+  const flag = (name) => argv.includes(`--${name}`);
   /** Every value of a repeatable `--name`. */
   const options = (name) => argv.flatMap((arg, i) => (arg === `--${name}` ? [argv[i + 1]] : []));
   const usage = (message) => {
@@ -26,5 +28,5 @@ export function cliOptions(argv = process.argv.slice(2)) {
     if (Number.isFinite(value) && value > 0) return value;
     return usage(`--${name} must be a positive number (got ${option(name)})`);
   };
-  return { option, options, oneOf, positive, usage };
+  return { option, flag, options, oneOf, positive, usage };
 }

@@ -11,12 +11,18 @@ describe('cliOptions', () => {
     '--b',
     '--kind',
     'stored',
+    '--no-memory-readings',
   ];
-  const { option, options, oneOf, positive } = cliOptions(argv);
+  const { option, flag, options, oneOf, positive } = cliOptions(argv);
 
   it('reads a value, or the fallback when the option is not given', () => {
     expect(option('rounds')).toBe('6');
     expect(option('storm', '1000')).toBe('1000');
+  });
+
+  it('tells whether a flag without a value is given', () => {
+    expect(flag('no-memory-readings')).toBe(true);
+    expect(flag('build')).toBe(false);
   });
 
   it('reads every value of a repeated option, even ones that look like flags', () => {

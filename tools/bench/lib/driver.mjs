@@ -196,31 +196,36 @@ export class Driver {
               ),
             }
           : null,
-      memory: memory && {
-        before,
-        after,
-        rssPerSocketKb: round((after.rss - before.rss) / 1024 / Math.max(1, result.connected), 2),
-        heapPerSocketKb: round(
-          (after.heapUsed - before.heapUsed) / 1024 / Math.max(1, result.connected),
-          2,
-        ),
-        // The heap without its code spaces: what the sockets hold, not the code compiled
-        // while they connected (the floor's figure; `heapPerSocketKb` includes both).
-        heapDataPerSocketKb:
-          before.heapCode === undefined || after.heapCode === undefined
-            ? undefined
-            : round(
-                (after.heapUsed - after.heapCode - (before.heapUsed - before.heapCode)) /
-                  1024 /
-                  Math.max(1, result.connected),
-                2,
-              ),
-        coldHeapPerSocketKb: round(
-          (after.heapUsed - cold.heapUsed) / 1024 / Math.max(1, result.connected),
-          2,
-        ),
-        warmupSockets: warmup,
-      },
+      memory: memory
+        ? {
+            before,
+            after,
+            rssPerSocketKb: round(
+              (after.rss - before.rss) / 1024 / Math.max(1, result.connected),
+              2,
+            ),
+            heapPerSocketKb: round(
+              (after.heapUsed - before.heapUsed) / 1024 / Math.max(1, result.connected),
+              2,
+            ),
+            // The heap without its code spaces: what the sockets hold, not the code compiled
+            // while they connected (the floor's figure; `heapPerSocketKb` includes both).
+            heapDataPerSocketKb:
+              before.heapCode === undefined || after.heapCode === undefined
+                ? undefined
+                : round(
+                    (after.heapUsed - after.heapCode - (before.heapUsed - before.heapCode)) /
+                      1024 /
+                      Math.max(1, result.connected),
+                    2,
+                  ),
+            coldHeapPerSocketKb: round(
+              (after.heapUsed - cold.heapUsed) / 1024 / Math.max(1, result.connected),
+              2,
+            ),
+            warmupSockets: warmup,
+          }
+        : undefined,
     };
   }
 

@@ -43,8 +43,7 @@ export class UserEmailRecorder implements OnModuleInit, OnApplicationBootstrap {
   );
   private readonly connectBurst = new BurstBuffer<AddressToRecord>(
     (burst) => void this.write(burst),
-    WRITE_BURST_WINDOW_MS,
-    MAX_PER_BATCH,
+    { windowMs: WRITE_BURST_WINDOW_MS, maxItems: MAX_PER_BATCH },
   );
 
   constructor(

@@ -14,13 +14,6 @@ import { NotificationsService } from './notifications.service';
  */
 const COUNT_BURST_WINDOW_MS = 50;
 const COUNT_BURST_MAX = 500;
-/**
- * When no socket has connected for this long, the storm is over: its last sockets get their
- * counts then instead of waiting out the window. In the benchmark's storms of 1,000 the last
- * counts came 25–50 ms after the last `authenticated`, 3–5 % of the whole storm. Connects
- * arriving more than this apart were never a storm; reading them one by one costs little.
- */
-const COUNT_BURST_QUIET_MS = 5;
 
 /** A socket that connected and waits for its unread count. */
 interface CountWanted {
@@ -38,7 +31,8 @@ export class NotificationsRealtimeHandlers implements OnModuleInit {
   private readonly logger = new Logger(NotificationsRealtimeHandlers.name);
   private readonly countsWanted = new BurstBuffer<CountWanted>(
     (burst) => void this.sendUnreadCounts(burst),
-    { windowMs: COUNT_BURST_WINDOW_MS, maxItems: COUNT_BURST_MAX, quietMs: COUNT_BURST_QUIET_MS },
+    COUNT_BURST_WINDOW_MS,
+    COUNT_BURST_MAX,
   );
 
   constructor(

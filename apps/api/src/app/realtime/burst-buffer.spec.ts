@@ -10,7 +10,7 @@ describe('BurstBuffer', () => {
 
   it('hands the first item after a quiet spell over on the next turn, with its turn-mates', async () => {
     const bursts: number[][] = [];
-    const buffer = new BurstBuffer<number>((items) => bursts.push(items), { windowMs: 1_000 });
+    const buffer = new BurstBuffer<number>((items) => bursts.push(items), 1_000);
     buffer.add(1);
     buffer.add(2);
     expect(bursts).toEqual([]);
@@ -22,7 +22,7 @@ describe('BurstBuffer', () => {
 
   it('holds items that follow within the window, then hands them over together', async () => {
     const bursts: number[][] = [];
-    const buffer = new BurstBuffer<number>((items) => bursts.push(items), { windowMs: 50 });
+    const buffer = new BurstBuffer<number>((items) => bursts.push(items), 50);
     buffer.add(0);
     await vi.advanceTimersByTimeAsync(0);
     for (const n of [1, 2, 3]) buffer.add(n);
@@ -35,10 +35,7 @@ describe('BurstBuffer', () => {
 
   it('hands over at once, in the adding call, when `maxItems` wait', async () => {
     const bursts: number[][] = [];
-    const buffer = new BurstBuffer<number>((items) => bursts.push(items), {
-      windowMs: 1_000,
-      maxItems: 3,
-    });
+    const buffer = new BurstBuffer<number>((items) => bursts.push(items), 1_000, 3);
     buffer.add(0);
     await vi.advanceTimersByTimeAsync(0);
     buffer.add(1);
@@ -53,70 +50,12 @@ describe('BurstBuffer', () => {
 
   it('goes quiet again: after a burst and a full window, the next item waits for nothing', async () => {
     const bursts: number[][] = [];
-    const buffer = new BurstBuffer<number>((items) => bursts.push(items), { windowMs: 50 });
+    const buffer = new BurstBuffer<number>((items) => bursts.push(items), 50);
     buffer.add(0);
     await vi.advanceTimersByTimeAsync(0);
     await vi.advanceTimersByTimeAsync(50);
     buffer.add(1);
     await vi.advanceTimersByTimeAsync(0);
     expect(bursts).toEqual([[0], [1]]);
-  });
-
-  describe('with quietMs', () => {
-    function quietBuffer(bursts: number[][], maxItems?: number) {
-      return new BurstBuffer<number>((items) => bursts.push(items), {
-        windowMs: 50,
-        quietMs: 5,
-        maxItems,
-      });
-    }
-
-    it('hands over before the window ends once nothing has arrived for quietMs', async () => {
-      const bursts: number[][] = [];
-      const buffer = quietBuffer(bursts);
-      buffer.add(0);
-      await vi.advanceTimersByTimeAsync(0);
-      buffer.add(1);
-      buffer.add(2);
-      await vi.advanceTimersByTimeAsync(4);
-      expect(bursts).toEqual([[0]]);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(bursts).toEqual([[0], [1, 2]]);
-    });
-
-    it('keeps gathering while items keep arriving, up to the end of the window', async () => {
-      const bursts: number[][] = [];
-      const buffer = quietBuffer(bursts);
-      buffer.add(0);
-      await vi.advanceTimersByTimeAsync(0);
-      // One item every 3 ms: never quiet for 5 ms, so the window decides.
-      for (let n = 1; n <= 16; n += 1) {
-        buffer.add(n);
-        await vi.advanceTimersByTimeAsync(3);
-      }
-      expect(bursts).toEqual([[0]]);
-      await vi.advanceTimersByTimeAsync(2);
-      expect(bursts).toEqual([[0], Array.from({ length: 16 }, (_, i) => i + 1)]);
-      expect(buffer.size).toBe(0);
-    });
-
-    it('starts the quiet count over after a hand-over forced by maxItems', async () => {
-      const bursts: number[][] = [];
-      const buffer = quietBuffer(bursts, 2);
-      buffer.add(0);
-      await vi.advanceTimersByTimeAsync(0);
-      buffer.add(1);
-      await vi.advanceTimersByTimeAsync(3);
-      buffer.add(2);
-      expect(bursts).toEqual([[0], [1, 2]]);
-      buffer.add(3);
-      // The timer set for item 1 comes at 5 ms and finds item 3 only 2 ms old: it waits on.
-      await vi.advanceTimersByTimeAsync(2);
-      expect(bursts).toEqual([[0], [1, 2]]);
-      await vi.advanceTimersByTimeAsync(2);
-      expect(bursts).toEqual([[0], [1, 2]]);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(bursts).toEqual([[0], [1, 2], [3]]);
-    });
   });
 });

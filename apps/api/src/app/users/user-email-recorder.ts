@@ -43,7 +43,8 @@ export class UserEmailRecorder implements OnModuleInit, OnApplicationBootstrap {
   );
   private readonly connectBurst = new BurstBuffer<AddressToRecord>(
     (burst) => void this.write(burst),
-    { windowMs: WRITE_BURST_WINDOW_MS, maxItems: MAX_PER_BATCH },
+    WRITE_BURST_WINDOW_MS,
+    MAX_PER_BATCH,
   );
 
   constructor(

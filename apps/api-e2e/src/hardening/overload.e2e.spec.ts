@@ -3,6 +3,7 @@ import {
   createScratchDatabase,
   mintToken,
   type ScratchDatabase,
+  sleep,
   startApi,
   waitFor,
 } from '../../../../tools/testing/index.mjs';
@@ -174,26 +175,39 @@ describe('publish load shedding: event-loop delay', () => {
 
     // The load signals are sampled while publishes arrive: one goes in just before the block.
     expect((await broadcast(api)).status).toBe(202);
-    const blocked = await call(api, 'POST', '/api/not-a-route', { apiKey: null, rawBody: huge });
-    expect(blocked.status).toBe(404);
-
+    // From then on publishes keep coming, one after another, so that one always waits behind
+    // the block and is answered in the turns right after it. The shedding window lasts half a
+    // second; a prober that only started after the block's answer could miss it while either
+    // process collected the block's garbage (as a loaded CI machine once did).
     let refusal: HttpResult | undefined;
     let healthStatus = 0;
-    await waitFor(
-      async () => {
+    let probing = true;
+    const probes = (async () => {
+      while (probing) {
         const [publish, health] = await Promise.all([
           broadcast(api),
           fetch(`${api.url}/api/health`),
         ]);
-        if (publish.status === 202) return false;
-        refusal = publish;
-        healthStatus = health.status;
-        return true;
-      },
-      5_000,
-      'a publish shed for event-loop delay',
-      10,
-    );
+        if (publish.status !== 202) {
+          refusal = publish;
+          healthStatus = health.status;
+          return;
+        }
+        await sleep(10);
+      }
+    })();
+    try {
+      const blocked = await call(api, 'POST', '/api/not-a-route', { apiKey: null, rawBody: huge });
+      expect(blocked.status).toBe(404);
+      await waitFor(
+        async () => refusal !== undefined,
+        5_000,
+        'a publish shed for event-loop delay',
+      );
+    } finally {
+      probing = false;
+      await probes;
+    }
     expectOverloaded(refusal as HttpResult);
     expect(healthStatus).toBe(200);
     expect(await shedCount(api, 'event_loop_delay')).toBeGreaterThan(before);

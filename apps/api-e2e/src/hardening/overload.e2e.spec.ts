@@ -176,9 +176,9 @@ describe('publish load shedding: event-loop delay', () => {
     // The load signals are sampled while publishes arrive: one goes in just before the block.
     expect((await broadcast(api)).status).toBe(202);
     // From then on publishes keep coming, one after another, so that one always waits behind
-    // the block and is answered in the turns right after it. The shedding window lasts half a
-    // second; a prober that only started after the block's answer could miss it while either
-    // process collected the block's garbage (as a loaded CI machine once did).
+    // the block and is answered in the turns right after it. The shedding lasts one window
+    // (half a second); a prober started only after the block's answer sent its first publish
+    // 100–300 ms after it on a loaded machine, and in one CI run missed the window.
     let refusal: HttpResult | undefined;
     let healthStatus = 0;
     let probing = true;

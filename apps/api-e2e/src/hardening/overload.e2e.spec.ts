@@ -181,6 +181,7 @@ describe('publish load shedding: event-loop delay', () => {
     // 100–300 ms after it on a loaded machine, and in one CI run missed the window.
     let refusal: HttpResult | undefined;
     let healthStatus = 0;
+    let probeError: unknown;
     let probing = true;
     const probes = (async () => {
       while (probing) {
@@ -195,14 +196,21 @@ describe('publish load shedding: event-loop delay', () => {
         }
         await sleep(10);
       }
-    })();
+    })().catch((error: unknown) => {
+      // Reported by the wait below, not as an unhandled rejection while the block is sent.
+      probeError = error;
+    });
     try {
       const blocked = await call(api, 'POST', '/api/not-a-route', { apiKey: null, rawBody: huge });
       expect(blocked.status).toBe(404);
       await waitFor(
-        async () => refusal !== undefined,
+        async () => {
+          if (probeError !== undefined) throw probeError;
+          return refusal !== undefined;
+        },
         5_000,
         'a publish shed for event-loop delay',
+        10,
       );
     } finally {
       probing = false;

@@ -10,7 +10,7 @@
 // API (an earlier commit's `dist/apps/api`) as a third target, measured in the same rounds.
 //
 //   node tools/bench/connect-cost.mjs [--storm 1000] [--rounds 4] [--concurrency 200]
-//     [--warm-storm <n>] [--baseline-require <file>] [--no-memory-readings]
+//     [--warm-storm <n>] [--returning] [--baseline-require <file>] [--no-memory-readings]
 //     [--database pglite|postgres] [--api-dist <dir holding main.js>]
 //     [--compare-dist <another build's dir>] [--node-option <flag>]...
 //     [--compare-node-option <flag>]... [--profile <prefix>]
@@ -24,6 +24,11 @@
 // module into the baseline, to see what a larger heap alone costs a handshake: tens of MB
 // of plain objects (micro/heap-ballast.cjs) or every package of Herald's build, loaded and
 // never used (micro/herald-packages.cjs).
+// `--returning` measures a storm of returning users, as after a deploy: the same users (the
+// storm's and its warm-up's) first connect and leave once, then the server is restarted on
+// the same data and the storm is measured on the new process (the baseline is restarted
+// too). Herald's database then knows every user and their address; the first storm of
+// users never seen before (the default) also writes each one's address.
 // `--no-memory-readings` leaves out the heap readings before and after the storm, and with
 // them the full collections they force through the inspector: the storm then starts from the
 // heap the warm-up left, not from one just shrunk by a memory-reducing GC.
@@ -51,6 +56,7 @@ const storm = positive('storm', 1000);
 const rounds = positive('rounds', 4);
 const concurrency = positive('concurrency', 200);
 const warmStorm = option('warm-storm') === undefined ? 0 : positive('warm-storm');
+const returning = flag('returning');
 const baselineRequire = option('baseline-require');
 const memoryReadings = !flag('no-memory-readings');
 const database = oneOf('database', ['postgres', 'pglite']);
@@ -71,7 +77,7 @@ const targets = ['baseline', 'herald', ...(comparedMain ? ['compared'] : [])];
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
 
 async function measure(driver, target, runId, round) {
-  const { server, release } = await startSide({
+  const side = await startSide({
     label: target,
     main: mainOf[target],
     herald: target !== 'baseline',
@@ -81,7 +87,15 @@ async function measure(driver, target, runId, round) {
     traceGc: true,
     execArgv: nodeOptionsOf[target],
   });
+  const { release } = side;
+  let { server } = side;
+  const label = `r${round}${target[0]}`;
   try {
+    if (returning) {
+      await driver.connectStorm(server, storm, { concurrency, label, memory: false });
+      await driver.closeAll();
+      server = await side.restart();
+    }
     if (warmStorm) {
       await driver.connectStorm(server, warmStorm, { concurrency, label: `w${round}${target[0]}` });
       await driver.closeAll();
@@ -90,7 +104,7 @@ async function measure(driver, target, runId, round) {
     let gcLines = [];
     const result = await driver.connectStorm(server, storm, {
       concurrency,
-      label: `r${round}${target[0]}`,
+      label,
       memory: memoryReadings,
       // Only the storm's collections: from the first handshake to the last count.
       wrap: async (fn) => {
@@ -136,6 +150,7 @@ console.log(
     `${nodeOptionsOf.herald.length ? `; Herald with ${nodeOptionsOf.herald.join(' ')}` : ''}` +
     `${comparedNodeOptions.length ? `; compared with ${comparedNodeOptions.join(' ')}` : ''}` +
     `${warmStorm ? `; after a storm of ${warmStorm} on the same server` : ''}` +
+    `${returning ? '; returning users, after a restart' : ''}` +
     `${baselineRequire ? `; the baseline with ${baselineRequire} preloaded` : ''}` +
     `${memoryReadings ? '' : '; no memory readings, so no forced collections'}), ` +
     `${rounds} rounds`,

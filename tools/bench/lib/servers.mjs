@@ -92,7 +92,9 @@ export async function startServer({
  * (`herald` false) or a Herald build with the benchmark's environment, on PGlite in a fresh
  * temporary directory or on a scratch PostgreSQL database (`database`, named after `runId`
  * and `tag`). With `traceGc`, it runs with `--trace-gc-nvp` and keeps its whole output (for
- * gc-trace.mjs). `release()` stops it and removes the directory and the database.
+ * gc-trace.mjs). `release()` stops it and removes the directory and the database;
+ * `restart()` stops it and starts the same side again on the same data (a deploy's restart,
+ * whose users the database already knows), and resolves to the new server.
  */
 export async function startSide({
   label,
@@ -113,9 +115,8 @@ export async function startSide({
     rmSync(dataDir, { recursive: true, force: true });
     await scratch?.drop();
   };
-  let server;
-  try {
-    server = await startServer({
+  const start = async () =>
+    startServer({
       label,
       main,
       env: herald
@@ -127,11 +128,25 @@ export async function startSide({
       ...(traceGc ? { maxLogLines: 1_000_000 } : {}),
       ...options,
     });
+  let server;
+  try {
+    server = await start();
   } catch (error) {
     await release();
     throw error;
   }
-  return { server, release: () => release(server) };
+  return {
+    get server() {
+      return server;
+    },
+    release: () => release(server),
+    restart: async () => {
+      await server.kill();
+      server = undefined;
+      server = await start();
+      return server;
+    },
+  };
 }
 
 /** VmRSS of a process from /proc, in bytes. */

@@ -13,7 +13,7 @@
 //     [--warm-storm <n>] [--returning] [--baseline-require <file>] [--no-memory-readings]
 //     [--database pglite|postgres] [--api-dist <dir holding main.js>]
 //     [--compare-dist <another build's dir>] [--node-option <flag>]...
-//     [--compare-node-option <flag>]... [--profile <prefix>]
+//     [--compare-node-option <flag>]... [--baseline-node-option <flag>]... [--profile <prefix>]
 //
 // `--profile <prefix>` records a CPU profile of each target's main thread over the last
 // round's storm (`<prefix>-herald.cpuprofile`, …; profile-summary.mjs reads them); the
@@ -34,7 +34,8 @@
 // heap the warm-up left, not from one just shrunk by a memory-reducing GC.
 // `--node-option` (repeatable) starts Herald with that Node/V8 flag, e.g.
 // `--node-option --no-wasm-dynamic-tiering`; `--compare-node-option` the compared build (the
-// same build as Herald's when `--compare-dist` is not given: a flag's effect alone).
+// same build as Herald's when `--compare-dist` is not given: a flag's effect alone);
+// `--baseline-node-option` the baseline (e.g. the same V8 logging flags for both servers).
 import { resolve } from 'node:path';
 import { newRunId } from '../testing/index.mjs';
 import { cliOptions } from './lib/cli.mjs';
@@ -68,7 +69,10 @@ const comparedMain = option('compare-dist')
     ? heraldMain
     : undefined;
 const nodeOptionsOf = {
-  baseline: baselineRequire ? ['--require', resolve(baselineRequire)] : [],
+  baseline: [
+    ...(baselineRequire ? ['--require', resolve(baselineRequire)] : []),
+    ...options('baseline-node-option'),
+  ],
   herald: options('node-option'),
   compared: comparedNodeOptions,
 };
@@ -152,6 +156,7 @@ console.log(
     `${warmStorm ? `; after a storm of ${warmStorm} on the same server` : ''}` +
     `${returning ? '; returning users, after a restart' : ''}` +
     `${baselineRequire ? `; the baseline with ${baselineRequire} preloaded` : ''}` +
+    `${options('baseline-node-option').length ? `; the baseline with ${options('baseline-node-option').join(' ')}` : ''}` +
     `${memoryReadings ? '' : '; no memory readings, so no forced collections'}), ` +
     `${rounds} rounds`,
 );

@@ -29,7 +29,7 @@ import {
 import { spread } from './lib/stats.mjs';
 import { WorkerPool } from './lib/workers.mjs';
 
-const { option, oneOf, positive } = cliOptions();
+const { option, oneOf, positive, refuseUnknown } = cliOptions();
 const storm = positive('storm', 1000);
 const broadcasts = positive('broadcasts', 9);
 const rounds = positive('rounds', 6);
@@ -39,6 +39,7 @@ const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') :
 const comparedMain = option('compare-dist')
   ? resolve(option('compare-dist'), 'main.js')
   : undefined;
+refuseUnknown();
 const targets = ['baseline', 'herald', ...(comparedMain ? ['compared'] : [])];
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
 

@@ -52,7 +52,7 @@ import {
 import { spread } from './lib/stats.mjs';
 import { WorkerPool } from './lib/workers.mjs';
 
-const { option, flag, options, oneOf, positive } = cliOptions();
+const { option, flag, options, oneOf, positive, refuseUnknown } = cliOptions();
 const storm = positive('storm', 1000);
 const rounds = positive('rounds', 4);
 const concurrency = positive('concurrency', 200);
@@ -77,6 +77,7 @@ const nodeOptionsOf = {
   compared: comparedNodeOptions,
 };
 const profilePrefix = option('profile');
+refuseUnknown();
 const targets = ['baseline', 'herald', ...(comparedMain ? ['compared'] : [])];
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
 

@@ -42,7 +42,7 @@ import {
 } from './lib/servers.mjs';
 import { spread } from './lib/stats.mjs';
 
-const { option, oneOf, positive, usage } = cliOptions();
+const { option, oneOf, positive, usage, refuseUnknown } = cliOptions();
 const kind = oneOf('kind', ['typed', 'stored']);
 const rate = positive('rate', 1500);
 const seconds = positive('seconds', 8);
@@ -63,6 +63,7 @@ if (workerProfile && database !== 'pglite')
 const mainProfile =
   option('profile') && ((target) => resolve(`${option('profile')}-${target}.cpuprofile`));
 if (mainProfile && workerProfile) usage('--profile and --worker-profile: one profiler at a time');
+refuseUnknown();
 const WARM_UP_MS = 3_000;
 const USER_HZ = 100;
 const event = kind === 'typed' ? 'xp:gained' : 'notification:new';

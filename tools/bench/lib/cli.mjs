@@ -3,18 +3,45 @@
 
 /** Readers of `argv`'s options. */
 export function cliOptions(argv = process.argv.slice(2)) {
+  /** The names asked for so far: those that take a value, and flags. */
+  const valued = new Set();
+  const flags = new Set();
   /** `--name`'s value, or `fallback` when it is not given. */
   const option = (name, fallback) => {
+    valued.add(name);
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : fallback;
   };
   /** Whether the value-less `--name` is given (e.g. `--no-memory-readings`). */
-  const flag = (name) => argv.includes(`--${name}`);
+  const flag = (name) => {
+    flags.add(name);
+    return argv.includes(`--${name}`);
+  };
   /** Every value of a repeatable `--name`. */
-  const options = (name) => argv.flatMap((arg, i) => (arg === `--${name}` ? [argv[i + 1]] : []));
+  const options = (name) => {
+    valued.add(name);
+    return argv.flatMap((arg, i) => (arg === `--${name}` ? [argv[i + 1]] : []));
+  };
   const usage = (message) => {
     process.stderr.write(`${message}\n`);
     process.exit(2);
+  };
+  /**
+   * Exits with the usage error when `argv` holds anything but the options asked for so far
+   * (call it once every option was read): a misspelt option, or `--name=value`, would
+   * otherwise be ignored and the tool measure something else than asked.
+   */
+  const refuseUnknown = () => {
+    for (let i = 0; i < argv.length; i += 1) {
+      const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+      if (name !== undefined && valued.has(name)) {
+        if (i + 1 === argv.length) return usage(`--${name} needs a value`);
+        i += 1;
+      } else if (name === undefined || !flags.has(name)) {
+        const known = [...valued, ...flags].map((n) => `--${n}`).join(' ');
+        return usage(`unknown argument ${argv[i]} (options: ${known})`);
+      }
+    }
   };
   /** `--name`'s value when it is one of `allowed` (the first is the default). */
   const oneOf = (name, allowed) => {
@@ -28,5 +55,5 @@ export function cliOptions(argv = process.argv.slice(2)) {
     if (Number.isFinite(value) && value > 0) return value;
     return usage(`--${name} must be a positive number (got ${option(name)})`);
   };
-  return { option, flag, options, oneOf, positive, usage };
+  return { option, flag, options, oneOf, positive, usage, refuseUnknown };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cliOptions } from './cli.mjs';
 
 describe('cliOptions', () => {
@@ -35,5 +35,50 @@ describe('cliOptions', () => {
     expect(oneOf('database', ['postgres', 'pglite'])).toBe('postgres');
     expect(positive('rounds', 4)).toBe(6);
     expect(positive('seconds', 8)).toBe(8);
+  });
+
+  describe('refuseUnknown', () => {
+    /** Runs `read` on `args`, then refuseUnknown; what usage() was called with, if anything. */
+    function refusal(args, read) {
+      const exit = vi.spyOn(process, 'exit').mockImplementation(() => {
+        throw new Error('exit');
+      });
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        const cli = cliOptions(args);
+        read(cli);
+        cli.refuseUnknown();
+        return undefined;
+      } catch {
+        return String(stderr.mock.calls[0]?.[0]).trim();
+      } finally {
+        exit.mockRestore();
+        stderr.mockRestore();
+      }
+    }
+
+    it('lets through the options that were read, values that look like flags included', () => {
+      expect(refusal(argv, readAll)).toBeUndefined();
+    });
+
+    it('refuses a misspelt option, a stray value and the --name=value form', () => {
+      expect(refusal(['--round', '6'], readAll)).toMatch(/^unknown argument --round /);
+      expect(refusal(['--rounds', '6', '7'], readAll)).toMatch(/^unknown argument 7 /);
+      expect(refusal(['--node-option=--a'], readAll)).toMatch(
+        /^unknown argument --node-option=--a /,
+      );
+    });
+
+    it('refuses an option that takes a value when none follows', () => {
+      expect(refusal(['--storm'], readAll)).toBe('--storm needs a value');
+    });
+
+    function readAll({ option, flag, options, oneOf, positive }) {
+      positive('rounds', 4);
+      options('node-option');
+      oneOf('kind', ['typed', 'stored']);
+      option('storm');
+      flag('no-memory-readings');
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Notification } from '@herald/ws-contracts';
 import type { Database } from '../database/database.types';
-import type { NotificationSend } from './notifications.repository';
+import type { NotificationSend } from './notification-send';
 
 /**
  * Work that must commit with the notifications it is about, e.g. the escalation schedule:

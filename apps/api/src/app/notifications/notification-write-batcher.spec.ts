@@ -7,7 +7,8 @@ import {
   type WriteOutcome,
   type WriteRequest,
 } from './notification-write-batcher';
-import { NotificationsRepository, type NotificationSend } from './notifications.repository';
+import type { NotificationSend } from './notification-send';
+import { NotificationsRepository } from './notifications.repository';
 
 /** The records of a request that was stored (not replayed): one list per send. */
 function recordsOfEach(outcome: WriteOutcome) {

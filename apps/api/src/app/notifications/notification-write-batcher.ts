@@ -10,7 +10,8 @@ import {
   type IdempotentAnswer,
   type IdempotentRequest,
 } from '../idempotency/idempotent-request';
-import { NotificationsRepository, type NotificationSend } from './notifications.repository';
+import type { NotificationSend } from './notification-send';
+import { NotificationsRepository } from './notifications.repository';
 
 /**
  * Rows per INSERT at most: a batch stops growing here (one request may hold up to

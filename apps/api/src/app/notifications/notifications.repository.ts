@@ -5,38 +5,13 @@ import { DatabaseService } from '../database/database.service';
 import type { Database } from '../database/database.types';
 import type { InboxPosition } from './notification-cursor';
 import { NotificationInsertHooks } from './notification-insert-hooks';
+import type { NotificationSend } from './notification-send';
 import { TimeOrderedIds } from './time-ordered-ids';
 import {
   notifications,
   notificationUnreadCounts,
   type NotificationRow,
 } from './notifications.schema';
-
-/** What a notification says; every recipient of one send gets the same. */
-export interface NotificationContent {
-  title: string;
-  message: string;
-  /** `info` when absent. */
-  type?: string;
-  data?: Record<string, unknown> | null;
-  /** ISO time after which the notification leaves every inbox; none when absent. */
-  expiresAt?: string;
-}
-
-/** How a send asks to be escalated when no device received it (`POST /api/notifications`). */
-export interface EscalationRequest {
-  /** `false`: never. */
-  escalate?: boolean;
-  /** Instead of ESCALATION_DELAY_SECONDS. */
-  escalateAfterSeconds?: number;
-}
-
-/** One send: the same content for each of `userIds` (distinct). */
-export interface NotificationSend {
-  userIds: readonly string[];
-  content: NotificationContent;
-  escalation?: EscalationRequest;
-}
 
 export interface InboxQuery {
   unreadOnly: boolean;

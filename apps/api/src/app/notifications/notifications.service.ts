@@ -24,12 +24,10 @@ import {
   NotificationWriteBatcher,
   type WriteOutcome,
 } from './notification-write-batcher';
+import type { EscalationRequest, NotificationContent, NotificationSend } from './notification-send';
 import {
   NotificationsRepository,
   type DeletedNotification,
-  type EscalationRequest,
-  type NotificationContent,
-  type NotificationSend,
   type Receipt,
 } from './notifications.repository';
 

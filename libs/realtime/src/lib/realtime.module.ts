@@ -4,11 +4,8 @@ import { ApiKeyGuard, SERVICE_API_KEY } from './auth/api-key.guard';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { TokenKeys } from './auth/token-keys';
 import { createJwtModuleOptions, TokenVerifier } from './auth/token-verifier';
-import {
-  CLUSTER_BACKEND,
-  createClusterBackend,
-  type ClusterBackend,
-} from './cluster/cluster-backend';
+import { CLUSTER_BACKEND, type ClusterBackend } from './cluster/cluster-backend';
+import { createClusterBackend } from './cluster/create-cluster-backend';
 import { RealtimeEventRegistry } from './event-registry';
 import { HandshakeAuthenticator } from './gateway/handshake-authenticator';
 import { RealtimeGateway } from './gateway/realtime.gateway';

@@ -1,17 +1,14 @@
-import { Logger } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import type { Adapter } from 'socket.io-adapter';
 import { InMemoryPresenceStore } from '../presence/in-memory-presence.store';
 import type { PresenceStore } from '../presence/presence-store';
 import { InMemoryRevocationStore, type RevocationStore } from '../revocation/token-revocations';
-import type { ResolvedRealtimeOptions } from '../realtime.options';
-import { RedisClusterBackend } from './redis-cluster-backend';
 import { deliverLargeBroadcastsInSlices } from './sliced-broadcast';
 
 /**
  * Everything that differs between one process and a cluster: the Socket.IO adapter that
  * carries emits between processes, and the presence store. `RealtimeModuleOptions.redis`
- * chooses the backend here and nowhere else.
+ * chooses the backend in createClusterBackend and nowhere else.
  */
 export interface ClusterBackend {
   /** Shown in health output, e.g. `in-memory` or `redis`. */
@@ -48,21 +45,4 @@ export class SingleProcessBackend implements ClusterBackend {
   async close(): Promise<void> {
     await this.presence.close();
   }
-}
-
-/**
- * Builds the backend for the options: with `redis`, the Redis Streams adapter and Redis
- * presence (start-up fails with one clear line if Redis cannot be reached); without it,
- * one process in memory.
- */
-export async function createClusterBackend(
-  options: ResolvedRealtimeOptions,
-): Promise<ClusterBackend> {
-  if (options.redis) return RedisClusterBackend.connect(options.redis);
-  new Logger('Realtime').log({
-    msg: 'Socket.IO adapter active',
-    adapter: 'in-memory',
-    cluster: false,
-  });
-  return new SingleProcessBackend();
 }

@@ -63,6 +63,7 @@ const memoryReadings = !flag('no-memory-readings');
 const database = oneOf('database', ['postgres', 'pglite']);
 const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
 const comparedNodeOptions = options('compare-node-option');
+const baselineNodeOptions = options('baseline-node-option');
 const comparedMain = option('compare-dist')
   ? resolve(option('compare-dist'), 'main.js')
   : comparedNodeOptions.length
@@ -71,7 +72,7 @@ const comparedMain = option('compare-dist')
 const nodeOptionsOf = {
   baseline: [
     ...(baselineRequire ? ['--require', resolve(baselineRequire)] : []),
-    ...options('baseline-node-option'),
+    ...baselineNodeOptions,
   ],
   herald: options('node-option'),
   compared: comparedNodeOptions,
@@ -157,7 +158,7 @@ console.log(
     `${warmStorm ? `; after a storm of ${warmStorm} on the same server` : ''}` +
     `${returning ? '; returning users, after a restart' : ''}` +
     `${baselineRequire ? `; the baseline with ${baselineRequire} preloaded` : ''}` +
-    `${options('baseline-node-option').length ? `; the baseline with ${options('baseline-node-option').join(' ')}` : ''}` +
+    `${baselineNodeOptions.length ? `; the baseline with ${baselineNodeOptions.join(' ')}` : ''}` +
     `${memoryReadings ? '' : '; no memory readings, so no forced collections'}), ` +
     `${rounds} rounds`,
 );

@@ -1,6 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { busiestOtherThreadMs, cpuMsOf, threadCpuMsOf } from './servers.mjs';
+import {
+  BASELINE_MAIN,
+  busiestOtherThreadMs,
+  cpuMsOf,
+  startSide,
+  threadCpuMsOf,
+} from './servers.mjs';
 
 // A process whose main thread and one worker thread each do a fixed amount of work (a fixed
 // amount, not a time, so that a busy machine cannot shrink it), says so, then waits to be read.
@@ -48,5 +54,32 @@ describe('the CPU readings of a server process', () => {
     const child = spawn(process.execPath, ['-e', '0']);
     await once(child, 'exit');
     expect(threadCpuMsOf(child.pid)).toBeNull();
+  });
+});
+
+describe('one side of a measurement', () => {
+  /** Whether a process still runs (signal 0 only checks). */
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('restarts as a new process that answers, and release stops that one', async () => {
+    const side = await startSide({ label: 'restart-spec', main: BASELINE_MAIN, herald: false });
+    try {
+      const first = side.server;
+      const second = await side.restart();
+      expect(second.pid).not.toBe(first.pid);
+      expect(side.server).toBe(second);
+      expect(alive(first.pid)).toBe(false);
+      expect((await fetch(`${second.url}/api/health`)).status).toBe(200);
+    } finally {
+      await side.release();
+    }
+    expect(alive(side.server.pid)).toBe(false);
   });
 });

@@ -12,7 +12,13 @@ function adapterWithManualRedis() {
     () => adapter as unknown as Adapter,
     100,
   )({} as Namespace) as unknown as typeof adapter;
-  return { publish: () => wrapped.publishAndReturnOffset(), pending };
+  /** Redis answers the publish made `index`-th (from 0) with that stream offset. */
+  const answer = (index: number, offset: string) => {
+    const resolve = pending[index];
+    if (!resolve) throw new Error(`no publish #${index} is waiting for Redis`);
+    resolve(offset);
+  };
+  return { publish: () => wrapped.publishAndReturnOffset(), answer };
 }
 
 describe('local delivery does not wait for a Redis that does not answer', () => {
@@ -20,14 +26,14 @@ describe('local delivery does not wait for a Redis that does not answer', () => 
   afterEach(() => vi.useRealTimers());
 
   it('passes the offset through when Redis answers in time', async () => {
-    const { publish, pending } = adapterWithManualRedis();
+    const { publish, answer } = adapterWithManualRedis();
     const published = publish();
-    pending[0]!('1-0');
+    answer(0, '1-0');
     await expect(published).resolves.toBe('1-0');
   });
 
   it('gives up after the wait, then does not wait at all until Redis answers again', async () => {
-    const { publish, pending } = adapterWithManualRedis();
+    const { publish, answer } = adapterWithManualRedis();
     const first = publish();
     const outcome = expect(first).rejects.toThrow(/did not answer within 100 ms/);
     await vi.advanceTimersByTimeAsync(100);
@@ -37,10 +43,10 @@ describe('local delivery does not wait for a Redis that does not answer', () => 
     await expect(publish()).rejects.toThrow(/Redis is late/);
 
     // Redis answers (the first XADD): broadcasts wait for their offset again.
-    pending[0]!('1-0');
+    answer(0, '1-0');
     await Promise.resolve();
     const later = publish();
-    pending[2]!('3-0');
+    answer(2, '3-0');
     await expect(later).resolves.toBe('3-0');
   });
 });

@@ -49,6 +49,7 @@ import { execSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { cliOptions } from './lib/cli.mjs';
 import { compareRuns } from './lib/compare.mjs';
 import { Driver } from './lib/driver.mjs';
 import {
@@ -59,7 +60,7 @@ import {
   tempDir,
 } from './lib/environment.mjs';
 import { summarizeRun, writeReport } from './lib/report.mjs';
-import { runSoak, soakConfig } from './lib/soak.mjs';
+import { runSoak, SOAK_OPTIONS, soakConfig } from './lib/soak.mjs';
 import { round } from './lib/stats.mjs';
 import {
   API_MAIN,
@@ -77,15 +78,19 @@ import {
 import { WorkerPool } from './lib/workers.mjs';
 import { newRunId } from '../testing/index.mjs';
 
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(`--${name}`);
-const option = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : undefined;
-};
+const cli = cliOptions();
+const { flag, option } = cli;
+// Every option is named here, before anything runs, so that a misspelt one stops the run
+// at once instead of being ignored by a run of twenty minutes that measures something else.
+for (const name of ['api-dist', 'budget', 'capacity', 'concurrency', 'out', 'report']) option(name);
+for (const name of ['repeats', 'storm', 'targets', ...Object.keys(SOAK_OPTIONS)]) option(name);
+for (const name of ['build', 'capacity-only', 'profile', 'quick', 'soak', 'with-capacity'])
+  flag(name);
+const comparedRun = cli.optionalValue('compare');
+cli.refuseUnknown();
 
 if (flag('compare')) {
-  process.exit(compareRuns(option('compare')));
+  process.exit(compareRuns(comparedRun));
 }
 if (option('report')) {
   // Re-renders docs/benchmarks.md (and the chart) from a recorded run, e.g. after a report change.

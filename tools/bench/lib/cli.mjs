@@ -6,6 +6,7 @@ export function cliOptions(argv = process.argv.slice(2)) {
   /** The names asked for so far: those that take a value, and flags. */
   const valued = new Set();
   const flags = new Set();
+  const optional = new Set();
   /** `--name`'s value, or `fallback` when it is not given. */
   const option = (name, fallback) => {
     valued.add(name);
@@ -16,6 +17,13 @@ export function cliOptions(argv = process.argv.slice(2)) {
   const flag = (name) => {
     flags.add(name);
     return argv.includes(`--${name}`);
+  };
+  /** `--name`'s value when one follows it, for an option whose value may be left out. */
+  const optionalValue = (name) => {
+    optional.add(name);
+    const i = argv.indexOf(`--${name}`);
+    const next = i >= 0 ? argv[i + 1] : undefined;
+    return next !== undefined && !next.startsWith('--') ? next : undefined;
   };
   /** Every value of a repeatable `--name`. */
   const options = (name) => {
@@ -37,8 +45,10 @@ export function cliOptions(argv = process.argv.slice(2)) {
       if (name !== undefined && valued.has(name)) {
         if (i + 1 === argv.length) return usage(`--${name} needs a value`);
         i += 1;
+      } else if (name !== undefined && optional.has(name)) {
+        if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) i += 1;
       } else if (name === undefined || !flags.has(name)) {
-        const known = [...valued, ...flags].map((n) => `--${n}`).join(' ');
+        const known = [...valued, ...optional, ...flags].map((n) => `--${n}`).join(' ');
         return usage(`unknown argument ${argv[i]} (options: ${known})`);
       }
     }
@@ -55,5 +65,5 @@ export function cliOptions(argv = process.argv.slice(2)) {
     if (Number.isFinite(value) && value > 0) return value;
     return usage(`--${name} must be a positive number (got ${option(name)})`);
   };
-  return { option, flag, options, oneOf, positive, usage, refuseUnknown };
+  return { option, flag, optionalValue, options, oneOf, positive, usage, refuseUnknown };
 }

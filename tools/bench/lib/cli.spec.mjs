@@ -73,6 +73,17 @@ describe('cliOptions', () => {
       expect(refusal(['--storm'], readAll)).toBe('--storm needs a value');
     });
 
+    it('takes an optional value when one follows, and the option alone as well', () => {
+      const readCompare = (cli) => cli.optionalValue('compare');
+      expect(refusal(['--compare', 'previous.json'], readCompare)).toBeUndefined();
+      expect(refusal(['--compare'], readCompare)).toBeUndefined();
+      expect(cliOptions(['--compare', '--quick']).optionalValue('compare')).toBeUndefined();
+      expect(cliOptions(['--compare', 'a.json']).optionalValue('compare')).toBe('a.json');
+      expect(refusal(['--compare', 'a.json', 'b.json'], readCompare)).toMatch(
+        /^unknown argument b\.json /,
+      );
+    });
+
     function readAll({ option, flag, options, oneOf, positive }) {
       positive('rounds', 4);
       options('node-option');

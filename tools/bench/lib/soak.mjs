@@ -19,7 +19,7 @@ import {
 import { soakChart } from './chart.mjs';
 import { createDatabase, onCleanup } from './environment.mjs';
 
-/** The options of `--soak`, their defaults and what they mean (also printed by --help). */
+/** The options of `--soak`, their defaults and what they mean. */
 export const SOAK_OPTIONS = {
   minutes: ['10', 'steady-state duration after the ramp (fractions allowed)'],
   sockets: ['3000', 'connections held (3 devices per user)'],

@@ -14,10 +14,14 @@
 //     [--database pglite|postgres] [--api-dist <dir holding main.js>]
 //     [--compare-dist <another build's dir>] [--node-option <flag>]...
 //     [--compare-node-option <flag>]... [--baseline-node-option <flag>]... [--profile <prefix>]
+//     [--storm-windows <file.jsonl>]
 //
 // `--profile <prefix>` records a CPU profile of each target's main thread over the last
 // round's storm (`<prefix>-herald.cpuprofile`, …; profile-summary.mjs reads them); the
 // profiler's own cost is in that round's figures.
+// `--storm-windows <file>` appends a line per measured storm (target, round, the server's pid,
+// its handshakes and the storm's start and end on CLOCK_MONOTONIC, in seconds): the windows
+// that thread-samples.mjs reads out of a `perf record -k CLOCK_MONOTONIC` of the run.
 // `--warm-storm <n>` first connects and closes a storm of n sockets on the same server, so
 // the storm measured is a warm one (every function of the way compiled and optimized):
 // what is left of a difference then is not warm-up. `--baseline-require <file>` preloads a
@@ -36,6 +40,7 @@
 // `--node-option --no-wasm-dynamic-tiering`; `--compare-node-option` the compared build (the
 // same build as Herald's when `--compare-dist` is not given: a flag's effect alone);
 // `--baseline-node-option` the baseline (e.g. the same V8 logging flags for both servers).
+import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { newRunId } from '../testing/index.mjs';
 import { cliOptions } from './lib/cli.mjs';
@@ -78,6 +83,9 @@ const nodeOptionsOf = {
   compared: comparedNodeOptions,
 };
 const profilePrefix = option('profile');
+const stormWindows = option('storm-windows') && resolve(option('storm-windows'));
+/** A `process.hrtime` reading (CLOCK_MONOTONIC) in seconds, as `perf script --time` takes it. */
+const seconds = (ns) => (Number(ns / 1000n) / 1e6).toFixed(6);
 refuseUnknown();
 const targets = ['baseline', 'herald', ...(comparedMain ? ['compared'] : [])];
 const mainOf = { baseline: BASELINE_MAIN, herald: heraldMain, compared: comparedMain };
@@ -115,6 +123,7 @@ async function measure(driver, target, runId, round) {
       // Only the storm's collections: from the first handshake to the last count.
       wrap: async (fn) => {
         gc.start();
+        const start = process.hrtime.bigint();
         try {
           const profile =
             profilePrefix && round === rounds
@@ -122,6 +131,11 @@ async function measure(driver, target, runId, round) {
               : undefined;
           return await profiled(server, profile, fn);
         } finally {
+          if (stormWindows)
+            appendFileSync(
+              stormWindows,
+              `${JSON.stringify({ target, round, pid: server.pid, handshakes: storm, start: seconds(start), end: seconds(process.hrtime.bigint()) })}\n`,
+            );
           gcLines = gc.stop();
         }
       },

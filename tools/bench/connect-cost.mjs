@@ -9,7 +9,7 @@
 // end the report. For a before/after of a change, `--compare-dist` adds another build of the
 // API (an earlier commit's `dist/apps/api`) as a third target, measured in the same rounds.
 //
-//   node tools/bench/connect-cost.mjs [--storm 1000] [--rounds 4] [--concurrency 200]
+//   node tools/bench/connect-cost.mjs [--storm 1000] [--rounds 4] [--concurrency 200] [--workers 2]
 //     [--warm-storm <n>] [--returning] [--baseline-require <file>] [--no-memory-readings]
 //     [--database pglite|postgres] [--api-dist <dir holding main.js>]
 //     [--compare-dist <another build's dir>] [--node-option <flag>]...
@@ -61,6 +61,8 @@ const { option, flag, options, oneOf, positive, refuseUnknown } = cliOptions();
 const storm = positive('storm', 1000);
 const rounds = positive('rounds', 4);
 const concurrency = positive('concurrency', 200);
+/** Client processes: the full benchmark's storms run over five (four and the observer's). */
+const workers = positive('workers', 2);
 const warmStorm = option('warm-storm') === undefined ? 0 : positive('warm-storm');
 const returning = flag('returning');
 const baselineRequire = option('baseline-require');
@@ -160,7 +162,7 @@ async function measure(driver, target, runId, round) {
 const median = (values) => spread(values)?.median ?? NaN;
 const fixed = (value, digits = 3) => Number(value).toFixed(digits);
 
-const pool = new WorkerPool(2);
+const pool = new WorkerPool(workers);
 const driver = new Driver(pool, { secret: BENCH_JWT_SECRET, apiKey: BENCH_API_KEY });
 const runId = newRunId();
 const results = Object.fromEntries(targets.map((target) => [target, []]));

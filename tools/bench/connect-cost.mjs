@@ -61,7 +61,7 @@ const { option, flag, options, oneOf, positive, refuseUnknown } = cliOptions();
 const storm = positive('storm', 1000);
 const rounds = positive('rounds', 4);
 const concurrency = positive('concurrency', 200);
-/** Client processes: the full benchmark's storms run over five (four and the observer's). */
+/** Client processes sharing the storm: the full benchmark's storms run over four. */
 const workers = positive('workers', 2);
 const warmStorm = option('warm-storm') === undefined ? 0 : positive('warm-storm');
 const returning = flag('returning');
@@ -133,11 +133,18 @@ async function measure(driver, target, runId, round) {
               : undefined;
           return await profiled(server, profile, fn);
         } finally {
-          if (stormWindows)
-            appendFileSync(
-              stormWindows,
-              `${JSON.stringify({ target, round, pid: server.pid, handshakes: storm, start: seconds(start), end: seconds(process.hrtime.bigint()) })}\n`,
-            );
+          if (stormWindows) {
+            const end = process.hrtime.bigint();
+            const window = {
+              target,
+              round,
+              pid: server.pid,
+              handshakes: storm,
+              start: seconds(start),
+              end: seconds(end),
+            };
+            appendFileSync(stormWindows, `${JSON.stringify(window)}\n`);
+          }
           gcLines = gc.stop();
         }
       },

@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppConfig } from '../config/app-config';
@@ -83,6 +84,16 @@ export class DatabaseService implements OnApplicationShutdown {
     } catch (error) {
       if (error !== rollBack) throw error;
     }
+  }
+
+  /**
+   * Reclaims the dead rows of `table` now, index entries included, and gives its empty
+   * trailing pages back. PGlite runs no autovacuum: what a rolled-back rehearsal wrote would
+   * otherwise stay in the table for good. (A plain VACUUM skips the index pass when few
+   * pages hold dead rows, leaving their line pointers, and so the heap's new pages, behind.)
+   */
+  async vacuum(table: PgTable): Promise<void> {
+    await this.run((db) => db.execute(sql`vacuum (index_cleanup on) ${table}`));
   }
 
   async healthCheck(): Promise<HealthCheckResult> {

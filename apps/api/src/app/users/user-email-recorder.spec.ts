@@ -1,5 +1,5 @@
 import { RealtimeEventRegistry, type AuthenticatedUser } from '@herald/realtime';
-import { count } from 'drizzle-orm';
+import { count, sql } from 'drizzle-orm';
 import { DatabaseService } from '../database/database.service';
 import { UserEmailRecorder } from './user-email-recorder';
 import { UsersRepository } from './users.repository';
@@ -117,6 +117,21 @@ describe('UserEmailRecorder on the embedded database', () => {
     // The real writes go through as before.
     await repository.recordEmails([{ userId: 'after-rehearsal', email: 'a@example.com' }]);
     expect(await repository.find('after-rehearsal')).toMatchObject({ email: 'a@example.com' });
+  });
+
+  it('leaves no dead rows of its rehearsal behind, start after start', async () => {
+    const heapPages = async () => {
+      const result = await database.db.execute(
+        sql`select pg_relation_size('users') / 8192 as pages`,
+      );
+      return Number((result.rows[0] as { pages: number | string }).pages);
+    };
+    const recorder = new UserEmailRecorder(new RealtimeEventRegistry(), repository, database);
+    await recorder.onApplicationBootstrap();
+    const afterFirst = await heapPages();
+    for (let start = 0; start < 3; start++) await recorder.onApplicationBootstrap();
+    // Unvacuumed, every rehearsal would add the pages of its thousand dead rows (~12).
+    expect(await heapPages()).toBe(afterFirst);
   });
 
   it("runs a rehearsal's statements (their rows are seen inside it), rolls them back and passes on its own errors", async () => {

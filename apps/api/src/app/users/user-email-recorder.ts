@@ -68,9 +68,9 @@ export class UserEmailRecorder implements OnModuleInit, OnApplicationBootstrap {
    * benchmark's storm of 1,000 new users on a fresh server (alternated runs), the rehearsal
    * took 0.01–0.07 ms of CPU off each handshake of the first storm after a start — the
    * reconnect storm of a deploy — and costs about 30 ms at start. (PostgreSQL runs its
-   * statements in its own process: nothing to warm here.) The price: about a thousand dead
-   * rows, some 100 KB, in the users table per start, which PGlite (no autovacuum) keeps
-   * until a VACUUM.
+   * statements in its own process: nothing to warm here.) The thousand rows it wrote are
+   * dead ones, which PGlite (no autovacuum) would keep for good, some 90 KB per start: the
+   * table is vacuumed right after, 5 ms on 10,000 users, 30 ms on a million.
    */
   async onApplicationBootstrap(): Promise<void> {
     if (this.database.engine !== 'pglite') return;

@@ -8,7 +8,12 @@ import {
 } from '../../../../tools/testing/index.mjs';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { verifyWebhook, type Notification, type Preferences } from '@herald/ws-contracts';
+import {
+  verifyWebhook,
+  type HttpErrorBody,
+  type Notification,
+  type Preferences,
+} from '@herald/ws-contracts';
 import { connectAuthenticated, nextEvent } from '../support/clients';
 import { call, service, uniqueUser } from '../hardening/hardening-harness';
 import {
@@ -297,7 +302,7 @@ describe.each([['PGlite'], ['PostgreSQL']])('escalation on %s', (engine) => {
       { ...preferences, quietHours: { start: '25:00', end: '07:00', timezone: 'UTC' } },
       { ...preferences, channels: { email: 'no', webhook: true } },
     ]) {
-      const res = await call(api, 'PUT', '/api/preferences', { token, body: bad });
+      const res = await call<HttpErrorBody>(api, 'PUT', '/api/preferences', { token, body: bad });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('INVALID_PAYLOAD');
     }
@@ -369,7 +374,7 @@ describe.each([['PGlite'], ['PostgreSQL']])('escalation on %s', (engine) => {
 
   it('refuses bad user and send bodies with 400 INVALID_PAYLOAD', async () => {
     for (const body of [{}, { email: 'nope' }, { timezone: 'Nowhere/City' }]) {
-      const res = await service(api, 'PUT', '/api/users/someone', body);
+      const res = await service<HttpErrorBody>(api, 'PUT', '/api/users/someone', body);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('INVALID_PAYLOAD');
     }

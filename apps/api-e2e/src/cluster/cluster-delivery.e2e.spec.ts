@@ -6,6 +6,7 @@ import {
   waitFor,
 } from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
+import type { Notification } from '@herald/ws-contracts';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { connectAuthenticated, nextEvent } from '../support/clients';
@@ -81,7 +82,7 @@ describe('cluster of two API processes on Redis', () => {
     const newOnA = recordArrivals(onA, 'notification:new');
     const newOnB = recordArrivals(onB, 'notification:new');
 
-    const created = await servicePost(b, '/notifications', {
+    const created = await servicePost<Notification>(b, '/notifications', {
       userId,
       title: 'Hello',
       message: 'from B',

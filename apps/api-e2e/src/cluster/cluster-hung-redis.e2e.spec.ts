@@ -52,8 +52,12 @@ describe('a Redis that stops answering', () => {
 
   async function redisCheck(): Promise<{ status: string; detail?: string }> {
     const res = await fetch(`${api.url}/api/health`, { signal: AbortSignal.timeout(5_000) });
-    const body = (await res.json()) as { checks: Record<string, { status: string }> };
-    return body.checks['redis']!;
+    const body = (await res.json()) as {
+      checks: Record<string, { status: string; detail?: string } | undefined>;
+    };
+    const redis = body.checks['redis'];
+    if (!redis) throw new Error(`health has no redis check: ${JSON.stringify(body)}`);
+    return redis;
   }
 
   /** Emits xp to `userId` over the service API and resolves with the ms until `socket` has it. */

@@ -5,7 +5,7 @@ import {
   waitFor,
 } from '../../../../tools/testing/index.mjs';
 import { inject } from 'vitest';
-import { ErrorCode } from '@herald/ws-contracts';
+import { ErrorCode, type DisconnectResponse, type HttpErrorBody } from '@herald/ws-contracts';
 import { connectAuthenticated, expectRefusal, type TestSocket } from '../support/clients';
 import { recordArrivals, servicePost, useTwoProcessCluster } from './cluster-support';
 
@@ -164,9 +164,11 @@ describe('service API across a cluster of two processes', () => {
       const onB = await device(cluster.b, userId, oldToken);
       const gone = new Promise((resolve) => onB.once('disconnect', resolve));
 
-      const revoked = await servicePost(cluster.a, `/realtime/users/${userId}/disconnect`, {
-        revokeTokensIssuedBefore: true,
-      });
+      const revoked = await servicePost<DisconnectResponse & { tokensRevokedBefore: string }>(
+        cluster.a,
+        `/realtime/users/${userId}/disconnect`,
+        { revokeTokensIssuedBefore: true },
+      );
       expect(revoked.status).toBe(200);
       expect(revoked.body).toMatchObject({ disconnected: 1, peersUnreachable: 0 });
       expect(Date.parse(revoked.body.tokensRevokedBefore)).not.toBeNaN();
@@ -191,9 +193,11 @@ describe('service API across a cluster of two processes', () => {
     it('refuses an unknown body field with 400 and disconnects nobody', async () => {
       const userId = newUser('kept');
       const socket = await device(cluster.a, userId);
-      const res = await servicePost(cluster.a, `/realtime/users/${userId}/disconnect`, {
-        revokeEverything: true,
-      });
+      const res = await servicePost<HttpErrorBody>(
+        cluster.a,
+        `/realtime/users/${userId}/disconnect`,
+        { revokeEverything: true },
+      );
       expect(res.status).toBe(400);
       expect(res.body.code).toBe(ErrorCode.InvalidPayload);
       expect(socket.connected).toBe(true);

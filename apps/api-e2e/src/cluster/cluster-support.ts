@@ -15,6 +15,8 @@ import {
   type ApiProcess,
   type ScratchDatabase,
 } from '../../../../tools/testing/index.mjs';
+import type { Socket } from 'socket.io-client';
+import type { ServerToClientEvents } from '@herald/ws-contracts';
 import type { TestSocket } from '../support/clients';
 
 /** Starts `count` API processes sharing one Redis prefix and one database, in parallel. */
@@ -29,19 +31,19 @@ export async function stopAll(apis: (ApiProcess | undefined)[]): Promise<void> {
   await Promise.all(apis.map((api) => api?.stop()));
 }
 
-/** POST with the service key; resolves with status and parsed body. */
-export async function servicePost(
+/** POST with the service key; resolves with status and parsed body (typed by the caller). */
+export async function servicePost<T = unknown>(
   api: ApiProcess,
   path: string,
   body: unknown,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${api.url}/api${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 export async function presenceOf(
@@ -55,10 +57,21 @@ export async function presenceOf(
   return res.json() as Promise<{ online: boolean; sockets: number }>;
 }
 
+/**
+ * The payload of a server event of the contract, or `unknown` for an event an app adds
+ * itself (e.g. the groups demo's `group:message`).
+ */
+export type ArrivalPayload<E extends string> = E extends keyof ServerToClientEvents
+  ? Parameters<ServerToClientEvents[E]>[0]
+  : unknown;
+
 /** Records every payload of `event` on a socket with its arrival time (ms, high resolution). */
-export function recordArrivals(socket: TestSocket, event: string) {
-  const items: { payload: any; at: number }[] = [];
-  (socket as unknown as { on(e: string, f: (p: unknown) => void): void }).on(event, (payload) =>
+export function recordArrivals<E extends string>(
+  socket: TestSocket,
+  event: E,
+): { payload: ArrivalPayload<E>; at: number }[] {
+  const items: { payload: ArrivalPayload<E>; at: number }[] = [];
+  (socket as unknown as Socket).on(event as string, (payload: ArrivalPayload<E>) =>
     items.push({ payload, at: performance.now() }),
   );
   return items;
@@ -174,7 +187,8 @@ export async function startNginx(
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  if (!child.stderr) throw new Error('nginx was spawned without a stderr pipe');
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     await waitFor(

@@ -3,7 +3,7 @@ import type { Notification, NotificationPage } from '@herald/ws-contracts';
 import { createSocket, type TestSocket } from '../support/clients';
 import { expectApiErrorBody } from '../support/error-body';
 
-export interface HttpResult<T = any> {
+export interface HttpResult<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
@@ -25,7 +25,7 @@ export interface CallOptions {
  * One HTTP call; the body is parsed as JSON when it is JSON, kept as text otherwise. An
  * error answer must have the API's error shape with its `code`.
  */
-export async function call<T = any>(
+export async function call<T = unknown>(
   api: ApiProcess,
   method: string,
   path: string,
@@ -56,8 +56,12 @@ export async function call<T = any>(
 }
 
 /** A service call with the test API key. */
-export const service = <T = any>(api: ApiProcess, method: string, path: string, body?: unknown) =>
-  call<T>(api, method, path, { apiKey: TEST_API_KEY, body });
+export const service = <T = unknown>(
+  api: ApiProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+) => call<T>(api, method, path, { apiKey: TEST_API_KEY, body });
 
 let counter = 0;
 /** A user id unique to this process and test. */

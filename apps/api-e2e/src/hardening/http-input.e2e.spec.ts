@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { ErrorCode, type Notification } from '@herald/ws-contracts';
+import {
+  ErrorCode,
+  type DemoLoginResponse,
+  type HttpErrorBody,
+  type LeaderboardEntry,
+  type Notification,
+} from '@herald/ws-contracts';
 import { Bystander, call, inboxOf, service, uniqueUser } from './hardening-harness';
 
 /**
@@ -58,7 +64,7 @@ describe('hostile HTTP input (PostgreSQL)', () => {
    * changed row.
    */
   async function expectRefusedUnchanged(
-    request: () => Promise<{ status: number; body: any }>,
+    request: () => Promise<{ status: number; body: HttpErrorBody }>,
     status: number,
     code = CODE_OF_STATUS[status],
   ) {
@@ -470,9 +476,12 @@ describe('hostile HTTP input (PostgreSQL)', () => {
           ? await call(api, 'POST', '/api/gamification/xp', { apiKey: TEST_API_KEY, rawBody: body })
           : await service(api, 'POST', '/api/gamification/xp', body);
       expect(res.status).toBe(400);
-      const board = await call(api, 'GET', '/api/gamification/leaderboard', {
-        token: await mintToken('board-reader'),
-      });
+      const board = await call<{ leaderboard: LeaderboardEntry[] }>(
+        api,
+        'GET',
+        '/api/gamification/leaderboard',
+        { token: await mintToken('board-reader') },
+      );
       expect(
         board.body.leaderboard.find((e: { userId: string }) => e.userId === victim),
       ).toBeUndefined();
@@ -487,7 +496,9 @@ describe('hostile HTTP input (PostgreSQL)', () => {
       ['a control character in the user id', { email: 'a@example.com', userId: 'a\u0007' }],
       ['an unknown field (role escalation)', { email: 'a@example.com', role: 'admin' }],
     ])('refuses %s with 400 and issues no token', async (_name, body) => {
-      const res = await call(api, 'POST', '/api/auth/demo-login', { body });
+      const res = await call<Partial<DemoLoginResponse>>(api, 'POST', '/api/auth/demo-login', {
+        body,
+      });
       expect(res.status).toBe(400);
       expect(res.body.accessToken).toBeUndefined();
     });

@@ -1,6 +1,6 @@
 import { type ApiProcess, mintToken, startApi } from '../../../../tools/testing/index.mjs';
 import { randomUUID } from 'node:crypto';
-import { ErrorCode } from '@herald/ws-contracts';
+import { ErrorCode, type Notification } from '@herald/ws-contracts';
 import {
   connectAuthenticated,
   createSocket,
@@ -44,7 +44,7 @@ describe('PostgreSQL server stopped and restarted', () => {
   it('answers 503 and reports it, keeps sockets connected and pushing, stores nothing, and recovers by itself', async () => {
     const userId = uniqueUser('pg-down');
     const token = await mintToken(userId);
-    const before = await service(api, 'POST', '/api/notifications', {
+    const before = await service<Notification>(api, 'POST', '/api/notifications', {
       userId,
       title: 'before',
       message: 'stored',

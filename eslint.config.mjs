@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import playwright from 'eslint-plugin-playwright';
 
 /**
  * Dependency direction: the contract imports nothing of ours; server code and
@@ -49,6 +50,11 @@ export default [
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
     },
+  },
+  {
+    // The browser suite's own rules, so that linting from the root judges it as its project does.
+    ...playwright.configs['flat/recommended'],
+    files: ['apps/web-e2e/**/*.ts'],
   },
   {
     // Build and test configs share helpers from tools/; they are not part of any library.

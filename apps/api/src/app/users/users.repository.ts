@@ -50,13 +50,17 @@ export class UsersRepository {
 
   /**
    * Runs the statement of `recordEmails` once per burst of `bursts` (made-up users) in a
-   * transaction that is rolled back, then vacuums the table: nothing is stored, and the
-   * dead rows the rehearsal wrote are reclaimed.
+   * transaction that is rolled back: nothing is stored; the rows it wrote are dead ones,
+   * until `reclaimDeadRows`.
    */
   async rehearseRecordEmails(bursts: readonly (readonly AddressToRecord[])[]): Promise<void> {
     await this.database.rehearse(async (tx) => {
       for (const entries of bursts) await tx.execute(recordEmailsStatement(entries));
     });
+  }
+
+  /** Vacuums the table: its dead rows, a rehearsal's included, are reclaimed for good. */
+  async reclaimDeadRows(): Promise<void> {
     await this.database.vacuum(users);
   }
 }

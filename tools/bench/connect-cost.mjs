@@ -67,7 +67,7 @@ const warmStorm = option('warm-storm') === undefined ? 0 : positive('warm-storm'
 const returning = flag('returning');
 const baselineRequire = option('baseline-require');
 const memoryReadings = !flag('no-memory-readings');
-const database = oneOf('database', ['postgres', 'pglite']);
+const database = oneOf('database', ['pglite', 'postgres']);
 const heraldMain = option('api-dist') ? resolve(option('api-dist'), 'main.js') : API_MAIN;
 const comparedNodeOptions = options('compare-node-option');
 const baselineNodeOptions = options('baseline-node-option');

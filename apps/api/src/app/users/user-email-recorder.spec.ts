@@ -125,10 +125,10 @@ describe('UserEmailRecorder on the embedded database', () => {
 
   it('reclaims the dead rows of its rehearsal at shutdown, start after start', async () => {
     const heapPages = async () => {
-      const result = await database.db.execute(
-        sql`select pg_relation_size('users') / 8192 as pages`,
-      );
-      return Number((result.rows[0] as { pages: number | string }).pages);
+      const result = (await database.db.execute(
+        sql`select (pg_relation_size('users') / 8192)::int as pages`,
+      )) as unknown as { rows: { pages: number }[] };
+      return result.rows[0]?.pages;
     };
     const start = async () => {
       const recorder = new UserEmailRecorder(new RealtimeEventRegistry(), repository, database);

@@ -33,6 +33,20 @@ describe('BurstBuffer', () => {
     expect(bursts).toEqual([[0], [1, 2, 3]]);
   });
 
+  it('hands over what waits when flushed, and its window then finds nothing left', async () => {
+    const bursts: number[][] = [];
+    const buffer = new BurstBuffer<number>((items) => bursts.push(items), 1_000);
+    buffer.add(0);
+    await vi.advanceTimersByTimeAsync(0);
+    buffer.add(1);
+    buffer.add(2);
+    buffer.flush();
+    expect(bursts).toEqual([[0], [1, 2]]);
+    buffer.flush();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(bursts).toEqual([[0], [1, 2]]);
+  });
+
   it('hands over at once, in the adding call, when `maxItems` wait', async () => {
     const bursts: number[][] = [];
     const buffer = new BurstBuffer<number>((items) => bursts.push(items), 1_000, 3);

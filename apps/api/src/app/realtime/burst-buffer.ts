@@ -36,6 +36,11 @@ export class BurstBuffer<T> {
     else this.schedule();
   }
 
+  /** Hands over what waits now, without waiting for its window (e.g. at shutdown). */
+  flush(): void {
+    this.handOver();
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;

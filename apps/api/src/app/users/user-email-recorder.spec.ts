@@ -12,10 +12,13 @@ class RecordingUsers {
   readonly statements: Entry[][] = [];
   attempts = 0;
   failing = false;
+  /** While set, each statement waits for it before it is stored. */
+  gate: Promise<void> | undefined;
 
   async recordEmails(entries: readonly Entry[]): Promise<void> {
     this.attempts += 1;
     if (this.failing) throw new Error('database unavailable');
+    await this.gate;
     this.statements.push([...entries]);
   }
 }
@@ -27,13 +30,15 @@ function user(userId: string, email: string | null): AuthenticatedUser {
 describe('UserEmailRecorder', () => {
   let registry: RealtimeEventRegistry;
   let users: RecordingUsers;
+  let recorder: UserEmailRecorder;
 
   beforeEach(() => {
     registry = new RealtimeEventRegistry();
     users = new RecordingUsers();
-    new UserEmailRecorder(registry, users as unknown as UsersRepository, {
+    recorder = new UserEmailRecorder(registry, users as unknown as UsersRepository, {
       engine: 'postgres',
-    }).onModuleInit();
+    });
+    recorder.onModuleInit();
   });
 
   const connect = (userId: string, email: string | null) =>
@@ -76,6 +81,39 @@ describe('UserEmailRecorder', () => {
     await connect('u1', 'one@example.com');
     await vi.waitFor(() => expect(users.statements).toHaveLength(1));
     expect(users.statements[0]).toEqual([{ userId: 'u1', email: 'one@example.com' }]);
+  });
+
+  it('writes the addresses still waiting for their burst at shutdown, and waits for them', async () => {
+    await connect('u1', 'one@example.com');
+    await vi.waitFor(() => expect(users.statements).toHaveLength(1));
+    // Within the window after a burst: this one would wait for its own.
+    await connect('u2', 'two@example.com');
+    let release: () => void = () => undefined;
+    users.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let done = false;
+    const shutdown = recorder.beforeApplicationShutdown().then(() => (done = true));
+    await vi.waitFor(() => expect(users.attempts).toBe(2));
+    expect(done).toBe(false);
+    release();
+    await shutdown;
+    expect(users.statements[1]).toEqual([{ userId: 'u2', email: 'two@example.com' }]);
+  });
+
+  it('does not wait past its bound for a write that hangs', async () => {
+    users.gate = new Promise<void>(() => undefined);
+    await connect('u1', 'one@example.com');
+    await vi.waitFor(() => expect(users.attempts).toBe(1));
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const shutdown = recorder.beforeApplicationShutdown();
+      await vi.advanceTimersByTimeAsync(2_000);
+      await shutdown;
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(users.statements).toEqual([]);
   });
 
   it('does not rehearse on PostgreSQL, whose statements run in its own process', async () => {
